@@ -1,0 +1,13 @@
+//! Personal-data protection, one job: load the secret key, derive keyed pseudonyms
+//! (HMAC-SM3) for joins, encrypt the personal fields kept in ODS (SM4-GCM) and mask values
+//! for display.
+//!
+//! Secrets come from the environment (`JIUYE_SECRET_KEY`) or a key file
+//! (`JIUYE_KEY_FILE`), never from the repository. This crate must not depend on any other
+//! jiuye crate, a database driver or the network.
+
+mod keys;
+mod mask;
+
+pub use keys::{KeyError, KeySource, Keys};
+pub use mask::{mask_id_number, mask_name};

@@ -1,0 +1,130 @@
+//! From the rows of a plan's statements to the answer: merge sources, compute derived
+//! indicators after aggregation, then comparisons against their base periods.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiuye_sql_value::{ResultSet, SqlValue};
+use serde_json::{Map, Value};
+
+use crate::catalog::IndicatorKind;
+use crate::model::Aggregation;
+use crate::planner::{PartPurpose, Plan};
+use crate::SemanticError;
+
+/// An answer: column names and rows as JSON objects keyed by column.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Table {
+    pub columns: Vec<String>,
+    pub rows: Vec<Map<String, Value>>,
+}
+
+type RowKey = (i64, Vec<Option<String>>);
+type Cells = BTreeMap<RowKey, BTreeMap<String, f64>>;
+
+impl Plan {
+    /// `period`, the dimensions, then each indicator followed by its comparisons.
+    pub fn columns(&self) -> Vec<String> {
+        let mut cols = vec!["period".to_string()];
+        cols.extend(self.dimensions.iter().cloned());
+        for i in &self.indicators {
+            cols.push(i.clone());
+            for c in &self.compare {
+                cols.push(format!("{i}_{}", c.suffix()));
+            }
+        }
+        cols
+    }
+
+    /// Combine the results of `self.parts` (same order) into the answer.
+    pub fn assemble(&self, results: &[ResultSet]) -> Result<Table, SemanticError> {
+        if results.len() != self.parts.len() {
+            return Err(SemanticError::InvalidQuery(format!(
+                "expected {} result sets, got {}",
+                self.parts.len(),
+                results.len()
+            )));
+        }
+        let mut by_purpose: BTreeMap<String, Cells> = BTreeMap::new();
+        for (part, result) in self.parts.iter().zip(results) {
+            let cells = by_purpose.entry(purpose_key(part.purpose)).or_default();
+            for row in &result.rows {
+                let period = row.first().and_then(SqlValue::as_i64).ok_or_else(|| {
+                    SemanticError::InvalidQuery(format!("table {} returned a row without a period", part.table))
+                })?;
+                let dims = row[1..=self.dimensions.len()]
+                    .iter()
+                    .map(|v| match v {
+                        SqlValue::Null => None,
+                        other => Some(other.to_key()),
+                    })
+                    .collect();
+                let entry = cells.entry((period, dims)).or_default();
+                for (i, m) in part.measures.iter().enumerate() {
+                    let v = row.get(1 + self.dimensions.len() + i).and_then(SqlValue::as_f64).unwrap_or(0.0);
+                    entry.insert(m.clone(), v);
+                }
+            }
+        }
+        let empty = Cells::new();
+        let main = by_purpose.get("main").unwrap_or(&empty);
+        let keys: BTreeSet<&RowKey> = main.keys().collect();
+        let columns = self.columns();
+        let mut rows = Vec::with_capacity(keys.len());
+        for key in keys {
+            let mut row = Map::new();
+            row.insert("period".into(), Value::String(self.grain.label(key.0)));
+            for (d, v) in self.dimensions.iter().zip(&key.1) {
+                row.insert(d.clone(), v.clone().map(Value::String).unwrap_or(Value::Null));
+            }
+            for code in &self.indicators {
+                let x = self.value(code, main.get(key));
+                row.insert(code.clone(), self.to_json(code, x));
+                for c in &self.compare {
+                    let base_cells = by_purpose.get(&purpose_key(PartPurpose::Base(*c))).unwrap_or(&empty);
+                    let ratio = self.grain.base_period(key.0, *c).and_then(|bp| {
+                        let base = self.value(code, base_cells.get(&(bp, key.1.clone())))?;
+                        let x = x?;
+                        (base != 0.0).then(|| (x - base) / base)
+                    });
+                    row.insert(format!("{code}_{}", c.suffix()), float(ratio));
+                }
+            }
+            rows.push(row);
+        }
+        Ok(Table { columns, rows })
+    }
+
+    /// An indicator's value in one cell; absent events count as zero.
+    fn value(&self, code: &str, cell: Option<&BTreeMap<String, f64>>) -> Option<f64> {
+        let indicator = self.catalog.indicator(code).ok()?;
+        match &indicator.kind {
+            IndicatorKind::Measure(_) => Some(cell.and_then(|c| c.get(code)).copied().unwrap_or(0.0)),
+            IndicatorKind::Formula(f) => f.eval(&|r| self.value(r, cell)),
+        }
+    }
+
+    fn to_json(&self, code: &str, value: Option<f64>) -> Value {
+        let integral = match self.catalog.indicator(code).map(|i| &i.kind) {
+            Ok(IndicatorKind::Measure(m)) => m.aggregation != Aggregation::Sum,
+            Ok(IndicatorKind::Formula(f)) => !f.divides() && self.catalog.base_measures(code).is_ok_and(|bases| {
+                bases.iter().all(|b| self.catalog.indicator(b).ok().and_then(|i| i.measure()).is_some_and(|m| m.aggregation != Aggregation::Sum))
+            }),
+            Err(_) => false,
+        };
+        match value {
+            Some(v) if integral => Value::from(v.round() as i64),
+            other => float(other),
+        }
+    }
+}
+
+fn purpose_key(p: PartPurpose) -> String {
+    match p {
+        PartPurpose::Main => "main".into(),
+        PartPurpose::Base(c) => c.suffix().into(),
+    }
+}
+
+fn float(v: Option<f64>) -> Value {
+    v.and_then(serde_json::Number::from_f64).map(Value::Number).unwrap_or(Value::Null)
+}

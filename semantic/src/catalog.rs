@@ -1,0 +1,312 @@
+//! The validated model: dimensions, sources, indicators and rollups, with the lookups the
+//! planner, the ETL's rollup builds and the knowledge base need.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::formula::Formula;
+use crate::model::{parse_model_file, Aggregation, DimensionDef, MeasureDef, SourceDef, BUILTIN_MODEL};
+use crate::time::Grain;
+use crate::SemanticError;
+
+#[derive(Debug, Clone)]
+pub enum IndicatorKind {
+    Measure(MeasureDef),
+    Formula(Formula),
+}
+
+#[derive(Debug, Clone)]
+pub struct Indicator {
+    pub code: String,
+    pub name: String,
+    pub definition: String,
+    pub unit: String,
+    /// Code of the source whose table the indicator is computed from.
+    pub source: String,
+    pub kind: IndicatorKind,
+    /// The formula as written, for the dictionary.
+    pub formula_text: Option<String>,
+}
+
+impl Indicator {
+    pub fn measure(&self) -> Option<&MeasureDef> {
+        match &self.kind {
+            IndicatorKind::Measure(m) => Some(m),
+            IndicatorKind::Formula(_) => None,
+        }
+    }
+
+    pub fn is_additive(&self) -> bool {
+        self.measure().is_some_and(|m| m.aggregation.is_additive())
+    }
+}
+
+/// One DWS table: a source aggregated at one grain over one set of dimensions.
+#[derive(Debug, Clone)]
+pub struct Rollup {
+    pub table: String,
+    pub source: String,
+    pub grain: Grain,
+    pub dimensions: Vec<String>,
+    pub indicators: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub dimensions: BTreeMap<String, DimensionDef>,
+    pub sources: BTreeMap<String, SourceDef>,
+    indicators: BTreeMap<String, Indicator>,
+    /// Indicator codes in model order, for listings.
+    order: Vec<String>,
+    pub rollups: Vec<Rollup>,
+}
+
+impl Catalog {
+    /// The model compiled into the binary.
+    pub fn builtin() -> Result<Catalog, SemanticError> {
+        Catalog::from_files(BUILTIN_MODEL.iter().map(|(f, t)| (f.to_string(), t.to_string())))
+    }
+
+    pub fn from_files(files: impl IntoIterator<Item = (String, String)>) -> Result<Catalog, SemanticError> {
+        let mut catalog = Catalog {
+            dimensions: BTreeMap::new(),
+            sources: BTreeMap::new(),
+            indicators: BTreeMap::new(),
+            order: Vec::new(),
+            rollups: Vec::new(),
+        };
+        let mut pending_rollups = Vec::new();
+        for (file, text) in files {
+            let model = parse_model_file(&file, &text)?;
+            let invalid = |message: String| SemanticError::Model { file: file.clone(), message };
+            for dim in model.dimensions {
+                if catalog.dimensions.contains_key(&dim.code) {
+                    return Err(invalid(format!("dimension `{}` is defined twice", dim.code)));
+                }
+                catalog.dimensions.insert(dim.code.clone(), dim);
+            }
+            if model.source.is_none() && (!model.indicators.is_empty() || !model.rollups.is_empty()) {
+                return Err(invalid("indicators and rollups need a `source:` in the same file".into()));
+            }
+            if let Some(source) = model.source {
+                let source_code = source.code.clone();
+                if catalog.sources.insert(source_code.clone(), source).is_some() {
+                    return Err(invalid(format!("source `{source_code}` is defined twice")));
+                }
+                for def in model.indicators {
+                    if catalog.indicators.contains_key(&def.code) {
+                        return Err(invalid(format!("indicator `{}` is defined twice", def.code)));
+                    }
+                    let kind = match (def.measure, &def.formula) {
+                        (Some(m), None) => IndicatorKind::Measure(m),
+                        (None, Some(text)) => IndicatorKind::Formula(Formula::parse(text)?),
+                        _ => {
+                            return Err(invalid(format!(
+                                "indicator `{}` needs exactly one of `measure` or `formula`",
+                                def.code
+                            )));
+                        }
+                    };
+                    catalog.order.push(def.code.clone());
+                    catalog.indicators.insert(
+                        def.code.clone(),
+                        Indicator {
+                            code: def.code,
+                            name: def.name,
+                            definition: def.definition,
+                            unit: def.unit,
+                            source: source_code.clone(),
+                            kind,
+                            formula_text: def.formula,
+                        },
+                    );
+                }
+                for rollup in model.rollups {
+                    pending_rollups.push((file.clone(), source_code.clone(), rollup));
+                }
+            }
+        }
+        for (file, source, def) in pending_rollups {
+            for grain in &def.grains {
+                for dims in &def.dimension_sets {
+                    let dim_part = if dims.is_empty() { "city".to_string() } else { format!("{}d", dims.len()) };
+                    let table = format!(
+                        "dws_{source}_{}_{}_{}",
+                        def.name,
+                        grain.name().to_lowercase(),
+                        if dims.len() == 1 { dims[0].clone() } else { dim_part }
+                    );
+                    let _ = &file;
+                    catalog.rollups.push(Rollup {
+                        table,
+                        source: source.clone(),
+                        grain: *grain,
+                        dimensions: dims.clone(),
+                        indicators: def.indicators.clone(),
+                    });
+                }
+            }
+        }
+        catalog.validate()?;
+        Ok(catalog)
+    }
+
+    fn validate(&self) -> Result<(), SemanticError> {
+        let err = |message: String| SemanticError::Model { file: "model".into(), message };
+        for dim in self.dimensions.values() {
+            if let Some(parent) = &dim.parent
+                && !self.dimensions.contains_key(parent)
+            {
+                return Err(err(format!("dimension `{}` has unknown parent `{parent}`", dim.code)));
+            }
+        }
+        for source in self.sources.values() {
+            for dim in source.dimensions.keys() {
+                if !self.dimensions.contains_key(dim) {
+                    return Err(err(format!("source `{}` maps unknown dimension `{dim}`", source.code)));
+                }
+            }
+        }
+        for ind in self.indicators.values() {
+            if let IndicatorKind::Formula(f) = &ind.kind {
+                for r in f.references() {
+                    if !self.indicators.contains_key(r) {
+                        return Err(err(format!("formula of `{}` refers to unknown indicator `{r}`", ind.code)));
+                    }
+                }
+                self.base_measures(&ind.code)?;
+            }
+            if let IndicatorKind::Measure(m) = &ind.kind
+                && m.aggregation != Aggregation::Count
+                && m.column.is_none()
+            {
+                return Err(err(format!("indicator `{}` aggregates with no `column`", ind.code)));
+            }
+        }
+        let mut tables = BTreeSet::new();
+        for r in &self.rollups {
+            if !tables.insert(&r.table) {
+                return Err(err(format!("rollup table `{}` is defined twice", r.table)));
+            }
+            let source = &self.sources[&r.source];
+            for d in &r.dimensions {
+                if !source.dimensions.contains_key(d) {
+                    return Err(err(format!("rollup `{}` uses dimension `{d}` that source `{}` lacks", r.table, r.source)));
+                }
+            }
+            for i in &r.indicators {
+                match self.indicators.get(i) {
+                    Some(ind) if ind.measure().is_some() && ind.source == r.source => {}
+                    _ => {
+                        return Err(err(format!(
+                            "rollup `{}` lists `{i}`, which is not a measure indicator of source `{}`",
+                            r.table, r.source
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn indicator(&self, code: &str) -> Result<&Indicator, SemanticError> {
+        self.indicators.get(code).ok_or_else(|| SemanticError::UnknownIndicator {
+            code: code.to_string(),
+            known: self.order.join(", "),
+        })
+    }
+
+    pub fn indicators(&self) -> impl Iterator<Item = &Indicator> {
+        self.order.iter().map(|c| &self.indicators[c])
+    }
+
+    pub fn dimension(&self, code: &str) -> Result<&DimensionDef, SemanticError> {
+        self.dimensions.get(code).ok_or_else(|| SemanticError::UnknownDimension {
+            code: code.to_string(),
+            known: self.dimensions.keys().cloned().collect::<Vec<_>>().join(", "),
+        })
+    }
+
+    pub fn source(&self, code: &str) -> &SourceDef {
+        &self.sources[code]
+    }
+
+    /// Dimensions an indicator can be broken down by: its source's, or for a formula the
+    /// ones every input shares.
+    pub fn indicator_dimensions(&self, code: &str) -> Result<Vec<String>, SemanticError> {
+        let mut shared: Option<BTreeSet<String>> = None;
+        for base in self.base_measures(code)? {
+            let dims: BTreeSet<String> = self.sources[&self.indicators[&base].source].dimensions.keys().cloned().collect();
+            shared = Some(match shared {
+                None => dims,
+                Some(s) => s.intersection(&dims).cloned().collect(),
+            });
+        }
+        Ok(shared.unwrap_or_default().into_iter().collect())
+    }
+
+    /// The measure indicators a (possibly derived) indicator is computed from.
+    pub fn base_measures(&self, code: &str) -> Result<Vec<String>, SemanticError> {
+        let mut out = Vec::new();
+        self.walk(code, &mut Vec::new(), &mut out)?;
+        Ok(out)
+    }
+
+    fn walk(&self, code: &str, stack: &mut Vec<String>, out: &mut Vec<String>) -> Result<(), SemanticError> {
+        if stack.iter().any(|s| s == code) {
+            stack.push(code.to_string());
+            return Err(SemanticError::Model {
+                file: "model".into(),
+                message: format!("formula cycle: {}", stack.join(" → ")),
+            });
+        }
+        let ind = self.indicator(code)?;
+        match &ind.kind {
+            IndicatorKind::Measure(_) => {
+                if !out.iter().any(|o| o == code) {
+                    out.push(code.to_string());
+                }
+            }
+            IndicatorKind::Formula(f) => {
+                stack.push(code.to_string());
+                for r in f.references() {
+                    self.walk(r, stack, out)?;
+                }
+                stack.pop();
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_model_loads() {
+        let c = Catalog::builtin().unwrap();
+        assert!(c.indicator("hire_persons").is_ok());
+        assert_eq!(c.base_measures("net_hires").unwrap(), vec!["hire_registrations", "separation_registrations"]);
+        assert!(c.rollups.iter().any(|r| r.table == "dws_employment_registration_persons_month_district"));
+        assert!(c.rollups.iter().any(|r| r.table == "dws_employment_registration_persons_year_city"));
+    }
+
+    #[test]
+    fn formula_cycles_are_reported() {
+        let file = r#"
+source: { code: s, name: s, table: t, feeds: [s], refresh: daily, dimensions: {} }
+indicators:
+  - { code: a, name: a, definition: a, unit: x, formula: b + 1 }
+  - { code: b, name: b, definition: b, unit: x, formula: a - 1 }
+"#;
+        let err = Catalog::from_files([("f.yaml".to_string(), file.to_string())]).unwrap_err();
+        assert!(err.to_string().contains("cycle"), "{err}");
+    }
+
+    #[test]
+    fn unknown_dimension_in_a_source_is_an_error() {
+        let file = "source: { code: s, name: s, table: t, feeds: [s], refresh: daily, dimensions: { nope: col } }\n";
+        let err = Catalog::from_files([("f.yaml".to_string(), file.to_string())]).unwrap_err();
+        assert!(err.to_string().contains("nope"), "{err}");
+    }
+}

@@ -1,0 +1,58 @@
+//! The semantic layer: every indicator defined once, and the planner that compiles an
+//! indicator query into SQL.
+//!
+//! One job: load and validate model files, plan queries (rollup routing, comparisons,
+//! row-level security) and render them per dialect through a typed query structure.
+//! It must hold no database driver and do no I/O beyond reading model files: it hands
+//! statements out and takes rows back (`Plan::assemble`). It depends only on
+//! `jiuye-sql-value`.
+
+mod assemble;
+mod catalog;
+mod formula;
+mod model;
+mod planner;
+mod request;
+mod rollup;
+pub mod sql;
+mod time;
+
+pub use assemble::Table;
+pub use catalog::{Catalog, Indicator, IndicatorKind, Rollup};
+pub use formula::Formula;
+pub use model::{Aggregation, DimensionDef, MeasureDef, SourceDef, BUILTIN_MODEL};
+pub use planner::{plan, Plan, PlanPart, PartPurpose, RoutingNote};
+pub use request::{Caller, DimensionFilter, MetricsQuery, Role};
+pub use rollup::{rollup_build_statements, rollup_create_table};
+pub use time::{date_from_key, date_key, Compare, Grain};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SemanticError {
+    #[error("model file {file}{}: {message}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
+    ModelSyntax { file: String, line: Option<usize>, message: String },
+    #[error("model {file}: {message}")]
+    Model { file: String, message: String },
+    #[error("formula `{formula}`: {message}")]
+    Formula { formula: String, message: String },
+    #[error("unknown indicator `{code}`; known indicators: {known}")]
+    UnknownIndicator { code: String, known: String },
+    #[error("unknown dimension `{code}`; known dimensions: {known}")]
+    UnknownDimension { code: String, known: String },
+    #[error("indicator `{indicator}` cannot be broken down or filtered by `{dimension}`: its source `{source_code}` does not carry it (it has: {available})")]
+    DimensionNotInSource { indicator: String, dimension: String, source_code: String, available: String },
+    #[error("invalid query: {0}")]
+    InvalidQuery(String),
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+}
+
+impl SemanticError {
+    /// Machine-readable code for API error extensions.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SemanticError::Forbidden(_) => "FORBIDDEN",
+            SemanticError::ModelSyntax { .. } | SemanticError::Model { .. } | SemanticError::Formula { .. } => "MODEL_ERROR",
+            _ => "BAD_USER_INPUT",
+        }
+    }
+}

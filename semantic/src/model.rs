@@ -1,0 +1,102 @@
+//! The model files as written: YAML structures and their loading. Validation and
+//! lookups live in `catalog`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::time::Grain;
+use crate::SemanticError;
+
+/// The model files compiled into the binary, so a fresh install needs no model directory.
+pub const BUILTIN_MODEL: &[(&str, &str)] = &[
+    ("dimensions.yaml", include_str!("../model/dimensions.yaml")),
+    ("employment_registration.yaml", include_str!("../model/employment_registration.yaml")),
+];
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFile {
+    #[serde(default)]
+    pub dimensions: Vec<DimensionDef>,
+    pub source: Option<SourceDef>,
+    #[serde(default)]
+    pub indicators: Vec<IndicatorDef>,
+    #[serde(default)]
+    pub rollups: Vec<RollupDef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DimensionDef {
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub code_table: String,
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDef {
+    pub code: String,
+    pub name: String,
+    pub table: String,
+    pub feeds: Vec<String>,
+    pub refresh: String,
+    /// dimension code → column of `table`
+    pub dimensions: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorDef {
+    pub code: String,
+    pub name: String,
+    pub definition: String,
+    pub unit: String,
+    pub measure: Option<MeasureDef>,
+    pub formula: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregation {
+    Count,
+    CountDistinct,
+    Sum,
+}
+
+impl Aggregation {
+    /// Whether values of this aggregation may be added across rows, periods or districts.
+    pub fn is_additive(self) -> bool {
+        !matches!(self, Aggregation::CountDistinct)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureDef {
+    pub aggregation: Aggregation,
+    pub column: Option<String>,
+    /// column of the source table → accepted values
+    #[serde(default, rename = "where")]
+    pub where_in: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RollupDef {
+    pub name: String,
+    pub grains: Vec<Grain>,
+    pub dimension_sets: Vec<Vec<String>>,
+    pub indicators: Vec<String>,
+}
+
+pub fn parse_model_file(file: &str, text: &str) -> Result<ModelFile, SemanticError> {
+    serde_yaml_ng::from_str(text).map_err(|e| SemanticError::ModelSyntax {
+        file: file.to_string(),
+        line: e.location().map(|l| l.line()),
+        message: e.to_string(),
+    })
+}

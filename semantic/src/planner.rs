@@ -1,0 +1,320 @@
+//! From a `MetricsQuery` to statements: validation, row-level security, rollup routing
+//! and comparison ranges. Pure: no clock, no database; `today` comes from the caller.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use jiuye_sql_value::{SqlValue, Statement};
+
+use crate::catalog::{Catalog, Rollup};
+use crate::model::{Aggregation, MeasureDef, SourceDef};
+use crate::request::{Caller, DimensionFilter, MetricsQuery, Role};
+use crate::sql::{render_select, AggFunc, Dialect, Expr, Join, Select, SqlType, TableRef};
+use crate::time::{date_key, Compare, Grain};
+use crate::SemanticError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartPurpose {
+    Main,
+    Base(Compare),
+}
+
+/// One statement of a plan. Its result columns are `period`, the query's dimensions in
+/// order, then `measures`.
+#[derive(Debug, Clone)]
+pub struct PlanPart {
+    pub purpose: PartPurpose,
+    pub source: String,
+    /// The table that serves it: a `dws_` rollup or the source's `dwd_` table.
+    pub table: String,
+    pub measures: Vec<String>,
+    pub statement: Statement,
+}
+
+/// Why each rollup did or did not serve a part (shown by `explain`).
+#[derive(Debug, Clone)]
+pub struct RoutingNote {
+    pub purpose: PartPurpose,
+    pub source: String,
+    pub chosen: String,
+    pub rejected: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub grain: Grain,
+    pub dimensions: Vec<String>,
+    pub indicators: Vec<String>,
+    pub compare: Vec<Compare>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub parts: Vec<PlanPart>,
+    pub routing: Vec<RoutingNote>,
+    pub(crate) catalog: Catalog,
+}
+
+const FACT: &str = "f";
+const DATES: &str = "d";
+
+pub fn plan(
+    catalog: &Catalog,
+    dialect: &dyn Dialect,
+    query: &MetricsQuery,
+    caller: &Caller,
+    today: NaiveDate,
+) -> Result<Plan, SemanticError> {
+    if query.indicators.is_empty() {
+        return Err(SemanticError::InvalidQuery("ask for at least one indicator".into()));
+    }
+    if query.from > query.to {
+        return Err(SemanticError::InvalidQuery(format!(
+            "timeRange.from {} is after timeRange.to {}",
+            query.from, query.to
+        )));
+    }
+    let mut seen = BTreeSet::new();
+    for d in &query.dimensions {
+        catalog.dimension(d)?;
+        if !seen.insert(d) {
+            return Err(SemanticError::InvalidQuery(format!("dimension `{d}` is listed twice")));
+        }
+    }
+    let filters = secure_filters(catalog, &query.filters, caller)?;
+
+    // Group the measures behind the requested indicators by source, checking that every
+    // source carries every requested dimension.
+    let mut by_source: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for code in &query.indicators {
+        let indicator = catalog.indicator(code)?;
+        for base in catalog.base_measures(code)? {
+            let source = catalog.source(&catalog.indicator(&base)?.source);
+            for dim in query.dimensions.iter().chain(filters.iter().map(|f| &f.dimension)) {
+                if !source.dimensions.contains_key(dim) {
+                    return Err(SemanticError::DimensionNotInSource {
+                        indicator: indicator.code.clone(),
+                        dimension: dim.clone(),
+                        source_code: source.code.clone(),
+                        available: source.dimensions.keys().cloned().collect::<Vec<_>>().join(", "),
+                    });
+                }
+            }
+            let list = by_source.entry(source.code.clone()).or_default();
+            if !list.contains(&base) {
+                list.push(base);
+            }
+        }
+    }
+
+    let to = query.to.min(today);
+    let mut ranges = vec![(PartPurpose::Main, query.from, to)];
+    for c in &query.compare {
+        ranges.push((PartPurpose::Base(*c), query.grain.shift_date(query.from, *c), query.grain.shift_date(to, *c)));
+    }
+
+    let mut parts = Vec::new();
+    let mut routing = Vec::new();
+    for (purpose, from, to) in ranges {
+        for (source_code, measures) in &by_source {
+            let source = catalog.source(source_code);
+            let request = PartRequest { grain: query.grain, dimensions: &query.dimensions, filters: &filters, from, to };
+            let (rollup, rejected) = route(catalog, source_code, measures, &request);
+            let select = match rollup {
+                Some(r) => rollup_select(r, measures, catalog, &request),
+                None => detail_select(source, measures, catalog, &request),
+            };
+            let table = rollup.map(|r| r.table.clone()).unwrap_or_else(|| source.table.clone());
+            routing.push(RoutingNote { purpose, source: source_code.clone(), chosen: table.clone(), rejected });
+            parts.push(PlanPart {
+                purpose,
+                source: source_code.clone(),
+                table,
+                measures: measures.clone(),
+                statement: render_select(&select, dialect),
+            });
+        }
+    }
+    Ok(Plan {
+        grain: query.grain,
+        dimensions: query.dimensions.clone(),
+        indicators: query.indicators.clone(),
+        compare: query.compare.clone(),
+        from: query.from,
+        to,
+        parts,
+        routing,
+        catalog: catalog.clone(),
+    })
+}
+
+/// Row-level security lives here so that every surface gets it: a district caller is
+/// limited to its district, and asking for another one is refused, not silently emptied.
+fn secure_filters(catalog: &Catalog, filters: &[DimensionFilter], caller: &Caller) -> Result<Vec<DimensionFilter>, SemanticError> {
+    let mut out: Vec<DimensionFilter> = Vec::new();
+    for f in filters {
+        catalog.dimension(&f.dimension)?;
+        if f.values.is_empty() {
+            return Err(SemanticError::InvalidQuery(format!("filter on `{}` lists no values", f.dimension)));
+        }
+        if out.iter().any(|o| o.dimension == f.dimension) {
+            return Err(SemanticError::InvalidQuery(format!("`{}` is filtered twice; list all values in one filter", f.dimension)));
+        }
+        out.push(f.clone());
+    }
+    if let Role::District(own) = &caller.role {
+        match out.iter().find(|f| f.dimension == "district") {
+            Some(f) => {
+                if let Some(other) = f.values.iter().find(|v| *v != own) {
+                    return Err(SemanticError::Forbidden(format!(
+                        "a district token for {own} cannot read district {other}"
+                    )));
+                }
+            }
+            None => out.push(DimensionFilter { dimension: "district".into(), values: vec![own.clone()] }),
+        }
+    }
+    Ok(out)
+}
+
+struct PartRequest<'a> {
+    grain: Grain,
+    dimensions: &'a [String],
+    filters: &'a [DimensionFilter],
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+/// The smallest rollup that answers exactly, or `None` for the detail table, with the
+/// reason each other rollup was passed over.
+fn route<'c>(catalog: &'c Catalog, source: &str, measures: &[String], q: &PartRequest) -> (Option<&'c Rollup>, Vec<(String, String)>) {
+    let has_distinct = measures
+        .iter()
+        .any(|m| catalog.indicator(m).map(|i| !i.is_additive()).unwrap_or(true));
+    let needed: BTreeSet<&str> = q.dimensions.iter().chain(q.filters.iter().map(|f| &f.dimension)).map(String::as_str).collect();
+    let single_valued: BTreeSet<&str> = q.filters.iter().filter(|f| f.values.len() == 1).map(|f| f.dimension.as_str()).collect();
+    let grouped: BTreeSet<&str> = q.dimensions.iter().map(String::as_str).collect();
+
+    let mut rejected = Vec::new();
+    let mut candidates: Vec<&Rollup> = Vec::new();
+    for r in catalog.rollups.iter().filter(|r| r.source == source) {
+        let dims: BTreeSet<&str> = r.dimensions.iter().map(String::as_str).collect();
+        let reason = if let Some(m) = measures.iter().find(|m| !r.indicators.contains(m)) {
+            Some(format!("does not hold `{m}`"))
+        } else if !r.grain.rolls_up_to(q.grain) {
+            Some(format!("its grain {} does not roll up to {}", r.grain.name(), q.grain.name()))
+        } else if q.from != r.grain.period_start(q.from) || q.to != r.grain.period_end(q.to) {
+            Some(format!("the range {}..{} does not align with whole {} periods", q.from, q.to, r.grain.name()))
+        } else if let Some(d) = needed.iter().find(|d| !dims.contains(*d)) {
+            Some(format!("lacks dimension `{d}`"))
+        } else if has_distinct && r.grain != q.grain {
+            Some(format!("distinct counts at {} cannot be added up to {}", r.grain.name(), q.grain.name()))
+        } else if has_distinct
+            && let Some(d) = dims.iter().find(|d| !grouped.contains(*d) && !single_valued.contains(*d))
+        {
+            Some(format!("distinct counts split by `{d}` cannot be added across it"))
+        } else {
+            None
+        };
+        match reason {
+            Some(why) => rejected.push((r.table.clone(), why)),
+            None => candidates.push(r),
+        }
+    }
+    candidates.sort_by_key(|r| (r.dimensions.len(), std::cmp::Reverse(r.grain)));
+    let chosen = candidates.first().copied();
+    for r in candidates.iter().skip(1) {
+        rejected.push((r.table.clone(), "a smaller rollup also answers exactly".into()));
+    }
+    (chosen, rejected)
+}
+
+fn date_join(fact_alias: &str) -> Join {
+    Join {
+        table: TableRef { name: "dim_date".into(), alias: DATES.into() },
+        on: Expr::eq(Expr::col(DATES, "date_key"), Expr::col(fact_alias, "date_key")),
+    }
+}
+
+fn range_filter(q: &PartRequest) -> Expr {
+    Expr::Between {
+        expr: Box::new(Expr::col(FACT, "date_key")),
+        low: SqlValue::Int(date_key(q.from)),
+        high: SqlValue::Int(date_key(q.to)),
+    }
+}
+
+fn finish(mut select: Select, q: &PartRequest, column_of: &dyn Fn(&str) -> String) -> Select {
+    let period = Expr::col(DATES, q.grain.key_column());
+    select.columns.insert(0, (period.clone(), "period".into()));
+    select.group_by.push(period.clone());
+    select.order_by.push(period);
+    for (i, d) in q.dimensions.iter().enumerate() {
+        let col = Expr::col(FACT, &column_of(d));
+        select.columns.insert(i + 1, (col.clone(), d.clone()));
+        select.group_by.push(col.clone());
+        select.order_by.push(col);
+    }
+    select.filter.push(range_filter(q));
+    for f in q.filters {
+        select.filter.push(Expr::in_list(
+            Expr::col(FACT, &column_of(&f.dimension)),
+            f.values.iter().map(|v| SqlValue::Text(v.clone())).collect(),
+        ));
+    }
+    select
+}
+
+fn detail_select(source: &SourceDef, measures: &[String], catalog: &Catalog, q: &PartRequest) -> Select {
+    let mut select = Select::from(&source.table, FACT);
+    select.joins.push(date_join(FACT));
+    for m in measures {
+        let def = catalog.indicator(m).ok().and_then(|i| i.measure()).expect("routing only passes measures");
+        select.columns.push((measure_expr(def, FACT), m.clone()));
+    }
+    finish(select, q, &|d| source.dimensions[d].clone())
+}
+
+fn rollup_select(rollup: &Rollup, measures: &[String], catalog: &Catalog, q: &PartRequest) -> Select {
+    let mut select = Select::from(&rollup.table, FACT);
+    select.joins.push(date_join(FACT));
+    for m in measures {
+        let ty = value_type(catalog.indicator(m).ok().and_then(|i| i.measure()).expect("measure"));
+        select.columns.push((Expr::cast(Expr::aggregate(AggFunc::Sum, Some(Expr::col(FACT, m))), ty), m.clone()));
+    }
+    finish(select, q, &|d| d.to_string())
+}
+
+pub(crate) fn value_type(def: &MeasureDef) -> SqlType {
+    match def.aggregation {
+        Aggregation::Sum => SqlType::Double,
+        _ => SqlType::BigInt,
+    }
+}
+
+/// The aggregate of one measure over detail rows aliased `alias`. Conditional
+/// aggregation lets several measures share one scan.
+pub(crate) fn measure_expr(def: &MeasureDef, alias: &str) -> Expr {
+    let condition = Expr::all(
+        def.where_in
+            .iter()
+            .map(|(col, values)| Expr::in_list(Expr::col(alias, col), values.iter().map(|v| SqlValue::Text(v.clone())).collect()))
+            .collect(),
+    );
+    let value = |e: Expr| match &condition {
+        Some(c) => Expr::CaseWhen { condition: Box::new(c.clone()), then: Box::new(e) },
+        None => e,
+    };
+    match def.aggregation {
+        Aggregation::Count => match &condition {
+            Some(_) => Expr::aggregate(AggFunc::Count, Some(value(Expr::Literal(1)))),
+            None => Expr::aggregate(AggFunc::Count, None),
+        },
+        Aggregation::CountDistinct => {
+            let col = def.column.as_deref().expect("validated: count_distinct has a column");
+            Expr::aggregate(AggFunc::CountDistinct, Some(value(Expr::col(alias, col))))
+        }
+        Aggregation::Sum => {
+            let col = def.column.as_deref().expect("validated: sum has a column");
+            Expr::cast(Expr::aggregate(AggFunc::Sum, Some(value(Expr::col(alias, col)))), SqlType::Double)
+        }
+    }
+}

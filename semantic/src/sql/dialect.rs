@@ -1,0 +1,58 @@
+use jiuye_sql_value::Backend;
+
+use super::ast::SqlType;
+
+/// What differs between the SQL of the supported databases. Everything else is rendered
+/// once, in `render`.
+pub trait Dialect: Send + Sync {
+    fn backend(&self) -> Backend;
+    /// The placeholder of the `index`-th (1-based) bound parameter.
+    fn placeholder(&self, index: usize) -> String;
+    fn type_name(&self, ty: SqlType) -> &'static str;
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SqliteDialect;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PostgresDialect;
+
+impl Dialect for SqliteDialect {
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+    fn placeholder(&self, index: usize) -> String {
+        format!("?{index}")
+    }
+    fn type_name(&self, ty: SqlType) -> &'static str {
+        match ty {
+            SqlType::BigInt => "INTEGER",
+            SqlType::Double => "REAL",
+            SqlType::Text => "TEXT",
+        }
+    }
+}
+
+/// PostgreSQL and its family (KingbaseES, openGauss, Citus).
+impl Dialect for PostgresDialect {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+    fn placeholder(&self, index: usize) -> String {
+        format!("${index}")
+    }
+    fn type_name(&self, ty: SqlType) -> &'static str {
+        match ty {
+            SqlType::BigInt => "BIGINT",
+            SqlType::Double => "DOUBLE PRECISION",
+            SqlType::Text => "TEXT",
+        }
+    }
+}
+
+pub fn dialect_for(backend: Backend) -> &'static dyn Dialect {
+    match backend {
+        Backend::Sqlite => &SqliteDialect,
+        Backend::Postgres => &PostgresDialect,
+    }
+}

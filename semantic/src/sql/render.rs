@@ -1,0 +1,151 @@
+use jiuye_sql_value::{SqlValue, Statement};
+
+use super::ast::{AggFunc, Expr, Select, WriteStatement};
+use super::dialect::Dialect;
+
+struct Renderer<'d> {
+    dialect: &'d dyn Dialect,
+    sql: String,
+    params: Vec<SqlValue>,
+}
+
+pub fn render_select(select: &Select, dialect: &dyn Dialect) -> Statement {
+    let mut r = Renderer { dialect, sql: String::new(), params: Vec::new() };
+    r.select(select);
+    Statement { sql: r.sql, params: r.params }
+}
+
+pub fn render_write(statement: &WriteStatement, dialect: &dyn Dialect) -> Statement {
+    let mut r = Renderer { dialect, sql: String::new(), params: Vec::new() };
+    match statement {
+        WriteStatement::InsertSelect { table, columns, select } => {
+            r.sql.push_str(&format!("INSERT INTO {table} ({})\n", columns.join(", ")));
+            r.select(select);
+        }
+        WriteStatement::Delete { table, filter } => {
+            r.sql.push_str(&format!("DELETE FROM {table}"));
+            r.filter(filter);
+        }
+    }
+    Statement { sql: r.sql, params: r.params }
+}
+
+impl Renderer<'_> {
+    fn bind(&mut self, value: &SqlValue) {
+        self.params.push(value.clone());
+        let placeholder = self.dialect.placeholder(self.params.len());
+        self.sql.push_str(&placeholder);
+    }
+
+    fn list(&mut self, items: &[Expr], sep: &str) {
+        for (i, e) in items.iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(sep);
+            }
+            self.expr(e);
+        }
+    }
+
+    fn filter(&mut self, filter: &[Expr]) {
+        if !filter.is_empty() {
+            self.sql.push_str("\nWHERE ");
+            self.list(filter, "\n  AND ");
+        }
+    }
+
+    fn select(&mut self, s: &Select) {
+        self.sql.push_str(if s.distinct { "SELECT DISTINCT " } else { "SELECT " });
+        for (i, (e, alias)) in s.columns.iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(",\n       ");
+            }
+            self.expr(e);
+            self.sql.push_str(&format!(" AS {alias}"));
+        }
+        self.sql.push_str(&format!("\nFROM {} {}", s.from.name, s.from.alias));
+        for j in &s.joins {
+            self.sql.push_str(&format!("\nJOIN {} {} ON ", j.table.name, j.table.alias));
+            self.expr(&j.on);
+        }
+        self.filter(&s.filter);
+        if !s.group_by.is_empty() {
+            self.sql.push_str("\nGROUP BY ");
+            self.list(&s.group_by, ", ");
+        }
+        if !s.order_by.is_empty() {
+            self.sql.push_str("\nORDER BY ");
+            self.list(&s.order_by, ", ");
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) {
+        match e {
+            Expr::Column { table, name } => self.sql.push_str(&format!("{table}.{name}")),
+            Expr::Literal(v) => self.sql.push_str(&v.to_string()),
+            Expr::Param(v) => self.bind(v),
+            Expr::InList { expr, values } => {
+                self.expr(expr);
+                self.sql.push_str(" IN (");
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        self.sql.push_str(", ");
+                    }
+                    self.bind(v);
+                }
+                self.sql.push(')');
+            }
+            Expr::InSelect { expr, select } => {
+                self.expr(expr);
+                self.sql.push_str(" IN (");
+                self.select(select);
+                self.sql.push(')');
+            }
+            Expr::Between { expr, low, high } => {
+                self.expr(expr);
+                self.sql.push_str(" BETWEEN ");
+                self.bind(low);
+                self.sql.push_str(" AND ");
+                self.bind(high);
+            }
+            Expr::Eq(l, r) => {
+                self.expr(l);
+                self.sql.push_str(" = ");
+                self.expr(r);
+            }
+            Expr::And(items) => {
+                self.sql.push('(');
+                self.list(items, " AND ");
+                self.sql.push(')');
+            }
+            Expr::CaseWhen { condition, then } => {
+                self.sql.push_str("CASE WHEN ");
+                self.expr(condition);
+                self.sql.push_str(" THEN ");
+                self.expr(then);
+                self.sql.push_str(" END");
+            }
+            Expr::Aggregate { func, arg } => {
+                let (name, distinct) = match func {
+                    AggFunc::Count => ("COUNT", false),
+                    AggFunc::CountDistinct => ("COUNT", true),
+                    AggFunc::Sum => ("SUM", false),
+                };
+                self.sql.push_str(name);
+                self.sql.push('(');
+                if distinct {
+                    self.sql.push_str("DISTINCT ");
+                }
+                match arg {
+                    Some(a) => self.expr(a),
+                    None => self.sql.push('*'),
+                }
+                self.sql.push(')');
+            }
+            Expr::Cast { expr, to } => {
+                self.sql.push_str("CAST(");
+                self.expr(expr);
+                self.sql.push_str(&format!(" AS {})", self.dialect.type_name(*to)));
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The planner's SQL per dialect, pinned by snapshots, and its routing and security rules.
+
+use chrono::NaiveDate;
+use jiuye_semantic::sql::{PostgresDialect, SqliteDialect};
+use jiuye_semantic::{plan, rollup_build_statements, Caller, Catalog, Compare, DimensionFilter, Grain, MetricsQuery, Role, SemanticError};
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn query(indicators: &[&str], dims: &[&str], grain: Grain, from: &str, to: &str) -> MetricsQuery {
+    MetricsQuery {
+        indicators: indicators.iter().map(|s| s.to_string()).collect(),
+        dimensions: dims.iter().map(|s| s.to_string()).collect(),
+        grain,
+        from: d(from),
+        to: d(to),
+        filters: vec![],
+        compare: vec![],
+    }
+}
+
+const TODAY: &str = "2026-11-29";
+
+#[test]
+fn hire_persons_by_district_and_month_with_yoy() {
+    let catalog = Catalog::builtin().unwrap();
+    let mut q = query(&["hire_persons", "net_hires"], &["district"], Grain::Month, "2025-01-01", "2025-12-31");
+    q.compare = vec![Compare::Yoy];
+    q.filters = vec![DimensionFilter { dimension: "hukou_type".into(), values: vec!["1".into(), "2".into()] }];
+    for (name, dialect) in [("sqlite", &SqliteDialect as &dyn jiuye_semantic::sql::Dialect), ("postgres", &PostgresDialect)] {
+        let p = plan(&catalog, dialect, &q, &Caller::admin(), d(TODAY)).unwrap();
+        assert_eq!(p.parts.len(), 2, "main and YOY base");
+        // hukou_type is filtered with two values, so no distinct-count rollup answers.
+        assert_eq!(p.parts[0].table, "dwd_employment_registration");
+        let sql: Vec<String> = p.parts.iter().map(|part| format!("{}\n-- params: {:?}", part.statement.sql, part.statement.params)).collect();
+        insta::assert_snapshot!(format!("yoy_{name}"), sql.join("\n\n"));
+    }
+}
+
+#[test]
+fn whole_months_route_to_the_smallest_exact_rollup() {
+    let catalog = Catalog::builtin().unwrap();
+    let q = query(&["hire_persons"], &["district"], Grain::Month, "2025-01-01", "2025-06-30");
+    let p = plan(&catalog, &SqliteDialect, &q, &Caller::admin(), d(TODAY)).unwrap();
+    assert_eq!(p.parts[0].table, "dws_employment_registration_persons_month_district");
+    insta::assert_snapshot!("rollup_sqlite", p.parts[0].statement.sql);
+
+    // City total of distinct persons: never the sum of districts.
+    let q = query(&["hire_persons"], &[], Grain::Quarter, "2025-01-01", "2025-06-30");
+    let p = plan(&catalog, &SqliteDialect, &q, &Caller::admin(), d(TODAY)).unwrap();
+    assert_eq!(p.parts[0].table, "dws_employment_registration_persons_quarter_city");
+
+    // Additive counts may be summed from finer rollups.
+    let q = query(&["hire_registrations"], &["education"], Grain::Year, "2025-01-01", "2025-12-31");
+    let p = plan(&catalog, &SqliteDialect, &q, &Caller::admin(), d(TODAY)).unwrap();
+    assert_eq!(p.parts[0].table, "dws_employment_registration_all_dims_month_10d");
+
+    // Distinct persons by education has no exact rollup.
+    let q = query(&["hire_persons"], &["education"], Grain::Year, "2025-01-01", "2025-12-31");
+    let p = plan(&catalog, &SqliteDialect, &q, &Caller::admin(), d(TODAY)).unwrap();
+    assert_eq!(p.parts[0].table, "dwd_employment_registration");
+    let note = &p.routing[0];
+    assert!(note.rejected.iter().any(|(t, why)| t.ends_with("persons_year_district") && why.contains("education")), "{:?}", note.rejected);
+}
+
+#[test]
+fn partial_months_are_served_from_detail() {
+    let catalog = Catalog::builtin().unwrap();
+    let mut q = query(&["hire_persons"], &["district"], Grain::Month, "2025-01-01", "2025-01-15");
+    q.compare = vec![Compare::Yoy, Compare::Mom];
+    let p = plan(&catalog, &SqliteDialect, &q, &Caller::admin(), d(TODAY)).unwrap();
+    assert!(p.parts.iter().all(|part| part.table == "dwd_employment_registration"));
+    // Same span a year and a month earlier.
+    assert_eq!(p.parts[1].statement.params[1..3], [20240101.into(), 20240115.into()]);
+    assert_eq!(p.parts[2].statement.params[1..3], [20241201.into(), 20241215.into()]);
+}
+
+#[test]
+fn district_callers_are_confined_to_their_district() {
+    let catalog = Catalog::builtin().unwrap();
+    let caller = Caller { role: Role::District("310104".into()) };
+    let q = query(&["hire_persons"], &[], Grain::Month, "2025-01-01", "2025-01-31");
+    let p = plan(&catalog, &SqliteDialect, &q, &caller, d(TODAY)).unwrap();
+    assert!(p.parts[0].statement.params.contains(&"310104".into()));
+    // Single-valued district filter lets the district rollup answer a distinct count exactly.
+    assert_eq!(p.parts[0].table, "dws_employment_registration_persons_month_district");
+
+    let mut q = q.clone();
+    q.filters = vec![DimensionFilter { dimension: "district".into(), values: vec!["310104".into(), "310101".into()] }];
+    let err = plan(&catalog, &SqliteDialect, &q, &caller, d(TODAY)).unwrap_err();
+    assert!(matches!(err, SemanticError::Forbidden(_)), "{err}");
+    assert_eq!(err.code(), "FORBIDDEN");
+}
+
+#[test]
+fn unknown_names_are_clear_errors() {
+    let catalog = Catalog::builtin().unwrap();
+    let q = query(&["hire_persons"], &["occupation_x"], Grain::Month, "2025-01-01", "2025-01-31");
+    let err = plan(&catalog, &SqliteDialect, &q, &Caller::admin(), d(TODAY)).unwrap_err();
+    assert!(err.to_string().contains("occupation_x"));
+    let q = query(&["nope"], &[], Grain::Month, "2025-01-01", "2025-01-31");
+    let err = plan(&catalog, &SqliteDialect, &q, &Caller::admin(), d(TODAY)).unwrap_err();
+    assert!(err.to_string().contains("hire_persons"), "lists known indicators: {err}");
+}
+
+#[test]
+fn rollup_builds_are_pinned() {
+    let catalog = Catalog::builtin().unwrap();
+    let rollup = catalog.rollups.iter().find(|r| r.table.ends_with("persons_month_district")).unwrap();
+    let stmts = rollup_build_statements(rollup, &catalog, &PostgresDialect);
+    insta::assert_snapshot!("rollup_build_postgres", stmts.iter().map(|s| s.sql.clone()).collect::<Vec<_>>().join(";\n\n"));
+}
