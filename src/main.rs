@@ -1,1 +1,101 @@
-fn main() {}
+//! `jiuye`: the command line of the public employment-service data platform.
+//!
+//! It wires configuration, the warehouse, the ETL, the semantic layer and the GraphQL
+//! server together; every business rule lives in the library crates below it.
+
+mod cmd;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// jiuye (就业): land employment-service exports in a warehouse, define every indicator
+/// once, and serve them over GraphQL.
+///
+/// Start with `jiuye demo`: it generates two years of realistic exports, loads them into
+/// an embedded SQLite warehouse and serves GraphQL with GraphiQL at http://127.0.0.1:8080.
+#[derive(Parser)]
+#[command(name = "jiuye", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+pub struct DatabaseArgs {
+    /// Warehouse: a SQLite file (created if missing) or postgres://user@host:port/db.
+    #[arg(long, env = "JIUYE_DATABASE_URL", default_value = "jiuye.db")]
+    pub database_url: String,
+    /// PostgreSQL schema for the warehouse tables (created if missing).
+    #[arg(long, env = "JIUYE_DATABASE_SCHEMA")]
+    pub schema: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate demo exports, load them and serve GraphQL (the quickest tour).
+    Demo {
+        /// Working directory: exports/, warehouse.db and secret.key go here.
+        #[arg(long, default_value = "demo")]
+        dir: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Demo volume relative to the default (1.0 ≈ 110,000 hires a year).
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// Load and print the token and query, but do not serve.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Load exports into the warehouse.
+    #[command(subcommand)]
+    Etl(cmd::etl::EtlCommand),
+    /// Answer indicator queries from the command line (same planner and rows as GraphQL).
+    Query(cmd::query::QueryArgs),
+    /// Serve GraphQL at /graphql and GraphiQL at /graphiql.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Bearer tokens for the GraphQL API.
+    #[command(subcommand)]
+    Token(cmd::token::TokenCommand),
+    /// The secret key behind pseudonyms and ODS encryption.
+    #[command(subcommand)]
+    Key(cmd::key::KeyCommand),
+    /// Reference data and demo exports.
+    #[command(subcommand)]
+    Seeds(cmd::seeds::SeedsCommand),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Demo { dir, addr, scale, no_serve } => cmd::demo::run(&dir, addr, scale, no_serve).await,
+            Command::Etl(c) => cmd::etl::run(c).await,
+            Command::Query(args) => cmd::query::run(args).await,
+            Command::Serve { addr, db } => cmd::serve(&db, addr).await,
+            Command::Token(c) => cmd::token::run(c).await,
+            Command::Key(c) => cmd::key::run(c),
+            Command::Seeds(c) => cmd::seeds::run(c),
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

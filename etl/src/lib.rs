@@ -1,1 +1,183 @@
+//! The ETL, one job: land legacy exports in the warehouse — read (CSV UTF-8/GB18030,
+//! XLSX), conform by feed spec (types, code tables, check characters, cross-field rules),
+//! quarantine what breaks a rule, keep ODS as received (personal fields SM4-encrypted),
+//! merge DWD (newest 更新时间 wins, pseudonymised), account for every row, and rebuild
+//! the DWS periods a load touched.
+//!
+//! It depends on the warehouse (execution), the semantic model (rollup definitions),
+//! privacy and seeds; never on GraphQL or the CLI.
 
+pub mod conform;
+mod dws;
+mod feeds;
+mod load;
+mod read;
+mod reference;
+mod spec;
+
+use std::path::{Path, PathBuf};
+
+use jiuye_privacy::Keys;
+use jiuye_semantic::Catalog;
+use jiuye_sql_value::{SqlValue, Statement};
+use jiuye_warehouse::Warehouse;
+use serde::Serialize;
+
+pub use conform::CodeTables;
+pub use dws::rebuild_dirty;
+pub use feeds::{all_feeds, Feed};
+pub use load::FileReport;
+pub use reference::prepare_warehouse;
+pub use spec::{builtin_specs, FeedSpec};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EtlError {
+    #[error("cannot read {file}: {source}")]
+    Io { file: String, source: std::io::Error },
+    #[error("{file} {message}")]
+    Encoding { file: String, message: String },
+    #[error("{file}, line {line}: {message}")]
+    Parse { file: String, line: u64, message: String },
+    #[error("{file} is empty: an export starts with a header row")]
+    EmptyFile { file: String },
+    #[error("{file} lacks the required column `{column}` of feed {feed}; the file was not loaded. Headers found: {found}. Re-export with the column, or add the header as an alias in etl/feeds/{feed}.yaml")]
+    MissingColumn { file: String, column: String, feed: String, found: String },
+    #[error("{file}: format `.{extension}` is not supported; export as .csv or .xlsx")]
+    UnsupportedFormat { file: String, extension: String },
+    #[error("feed spec {file}: {message}")]
+    Spec { file: String, message: String },
+    #[error("input directory {0} does not exist or is not a directory")]
+    NoInput(String),
+    #[error(
+        "this warehouse holds pseudonyms made with key {stored}, but the configured key is {configured}; \
+         person keys would not join. Configure the original key (JIUYE_SECRET_KEY / JIUYE_KEY_FILE)"
+    )]
+    KeyMismatch { stored: String, configured: String },
+    #[error(transparent)]
+    Warehouse(#[from] jiuye_warehouse::WarehouseError),
+    #[error(transparent)]
+    Seeds(#[from] jiuye_seeds::SeedError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl EtlError {
+    /// Errors that reject one file while the run goes on.
+    fn rejects_file_only(&self) -> bool {
+        matches!(
+            self,
+            EtlError::Encoding { .. } | EtlError::Parse { .. } | EtlError::EmptyFile { .. } | EtlError::MissingColumn { .. } | EtlError::UnsupportedFormat { .. }
+        )
+    }
+}
+
+/// Progress of a run, for bars and logs.
+pub trait Progress: Send + Sync {
+    fn file_started(&self, _file: &str, _rows: u64) {}
+    fn rows(&self, _n: u64) {}
+    fn file_finished(&self, _report: &FileReport) {}
+    fn message(&self, _text: &str) {}
+}
+
+/// Reports nothing.
+pub struct Silent;
+impl Progress for Silent {}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub run_id: i64,
+    pub files: Vec<FileReport>,
+    /// Files in the directory that match no feed.
+    pub skipped: Vec<String>,
+}
+
+/// Files of `dir` per feed: a file belongs to the feed whose name is the longest prefix
+/// of its name; feeds load in `all_feeds` order, a feed's files in name order.
+pub fn discover(dir: &Path, feeds: &[Box<dyn Feed>]) -> Result<(Vec<(usize, PathBuf)>, Vec<String>), EtlError> {
+    if !dir.is_dir() {
+        return Err(EtlError::NoInput(dir.display().to_string()));
+    }
+    let entries = std::fs::read_dir(dir).map_err(|source| EtlError::Io { file: dir.display().to_string(), source })?;
+    let mut matched = Vec::new();
+    let mut skipped = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| EtlError::Io { file: dir.display().to_string(), source })?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !path.is_file() || name.starts_with('.') {
+            continue;
+        }
+        let feed = feeds.iter().enumerate().filter(|(_, f)| name.starts_with(f.name())).max_by_key(|(_, f)| f.name().len());
+        match feed {
+            Some((i, _)) => matched.push((i, path)),
+            None => skipped.push(name),
+        }
+    }
+    matched.sort();
+    skipped.sort();
+    Ok((matched, skipped))
+}
+
+async fn check_key(warehouse: &Warehouse, keys: &Keys) -> Result<(), EtlError> {
+    let dialect = jiuye_semantic::sql::dialect_for(warehouse.backend());
+    let stored = warehouse
+        .fetch(&Statement { sql: format!("SELECT value FROM meta_setting WHERE name = {}", dialect.placeholder(1)), params: vec!["key_fingerprint".into()] })
+        .await?;
+    match stored.rows.first().map(|r| r[0].to_key()) {
+        Some(fp) if fp != keys.fingerprint() => Err(EtlError::KeyMismatch { stored: fp, configured: keys.fingerprint().into() }),
+        Some(_) => Ok(()),
+        None => {
+            warehouse
+                .execute(&Statement {
+                    sql: format!("INSERT INTO meta_setting (name, value) VALUES ({}, {})", dialect.placeholder(1), dialect.placeholder(2)),
+                    params: vec!["key_fingerprint".into(), keys.fingerprint().into()],
+                })
+                .await?;
+            Ok(())
+        }
+    }
+}
+
+/// Loads every file of `input` that belongs to a feed, then rebuilds touched rollups.
+pub async fn run(warehouse: &Warehouse, catalog: &Catalog, keys: &Keys, input: &Path, progress: &dyn Progress) -> Result<RunReport, EtlError> {
+    let codes = CodeTables::load()?;
+    prepare_warehouse(warehouse, catalog, &codes).await?;
+    check_key(warehouse, keys).await?;
+    let feeds = all_feeds();
+    let specs = builtin_specs()?;
+    let (files, skipped) = discover(input, &feeds)?;
+    let dialect = jiuye_semantic::sql::dialect_for(warehouse.backend());
+    let started = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
+    let mut tx = warehouse.begin().await?;
+    let run = tx
+        .fetch(&Statement {
+            sql: format!(
+                "INSERT INTO meta_etl_run (started_at, status, input) VALUES ({}, 'running', {}) RETURNING run_id",
+                dialect.placeholder(1),
+                dialect.placeholder(2)
+            ),
+            params: vec![started.into(), input.display().to_string().into()],
+        })
+        .await?;
+    tx.commit().await?;
+    let run_id = run.rows.first().and_then(|r| r.first()).and_then(SqlValue::as_i64).ok_or_else(|| EtlError::Internal("no run_id".into()))?;
+    let ctx = load::LoadContext { warehouse, codes: &codes, keys, run_id, progress };
+    let mut reports = Vec::new();
+    for (feed_index, path) in files {
+        let feed = feeds[feed_index].as_ref();
+        let spec = specs.iter().find(|s| s.feed == feed.name()).ok_or_else(|| EtlError::Internal(format!("no spec for feed {}", feed.name())))?;
+        let report = load::load_file(&ctx, feed, spec, &path).await?;
+        progress.file_finished(&report);
+        reports.push(report);
+    }
+    progress.message("rebuilding rollups for the dates these files touched");
+    rebuild_dirty(warehouse, catalog).await?;
+    let finished = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
+    warehouse
+        .execute(&Statement {
+            sql: format!("UPDATE meta_etl_run SET finished_at = {}, status = 'finished' WHERE run_id = {}", dialect.placeholder(1), dialect.placeholder(2)),
+            params: vec![finished.into(), run_id.into()],
+        })
+        .await?;
+    Ok(RunReport { run_id, files: reports, skipped })
+}

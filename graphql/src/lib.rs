@@ -1,1 +1,42 @@
+//! The GraphQL surface, one job: serve indicators, dimensions and the catalog over
+//! GraphQL-over-HTTP with bearer-token auth, and a self-hosted GraphiQL.
+//!
+//! Resolvers hold no business rules: queries go through the semantic planner (which
+//! applies row-level security) and the warehouse executes them. Depends on semantic,
+//! knowledge-base, warehouse and privacy; never on the ETL or the CLI.
 
+pub mod auth;
+mod graphiql;
+mod http;
+mod metrics;
+mod schema;
+
+use std::sync::Arc;
+
+use jiuye_semantic::Catalog;
+use jiuye_warehouse::Warehouse;
+
+pub use metrics::{run_metrics, shanghai_today, MetricsAnswer};
+pub use schema::{build_schema, JiuyeSchema};
+
+/// What every request needs.
+#[derive(Clone)]
+pub struct AppState {
+    pub warehouse: Warehouse,
+    pub catalog: Arc<Catalog>,
+}
+
+/// The HTTP routes: `/graphql`, `/graphiql` (+ its assets) and `/health`.
+pub fn router(state: AppState) -> axum::Router {
+    http::router(state)
+}
+
+/// Serves until Ctrl-C.
+pub async fn serve(state: AppState, addr: std::net::SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

@@ -11,3 +11,9 @@ mod mask;
 
 pub use keys::{KeyError, KeySource, Keys};
 pub use mask::{mask_id_number, mask_name};
+
+/// SM3 digest as hex: how bearer tokens are stored (never the token itself).
+pub fn sm3_hex(text: &str) -> String {
+    use sm3::Digest;
+    hex::encode(sm3::Sm3::digest(text.as_bytes()))
+}

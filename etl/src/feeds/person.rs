@@ -1,0 +1,67 @@
+//! Person fields every person-level feed derives the same way: pseudonym, masks, age and
+//! age band at the event date (from the birth date inside the ID number).
+
+use chrono::{Datelike, NaiveDate};
+use jiuye_privacy::{mask_id_number, mask_name, Keys};
+
+use crate::conform::checks::id_number_birth_date;
+
+pub struct Person {
+    pub person_key: String,
+    pub id_masked: String,
+    pub name_masked: String,
+    pub birth_date: NaiveDate,
+    pub age: i64,
+    pub age_band: Option<&'static str>,
+}
+
+pub fn age_at(birth: NaiveDate, day: NaiveDate) -> i64 {
+    let mut age = (day.year() - birth.year()) as i64;
+    if (day.month(), day.day()) < (birth.month(), birth.day()) {
+        age -= 1;
+    }
+    age
+}
+
+/// Bands of source-feeds.md: 16–24, 25–34, 35–44, 45–54, 55+.
+pub fn age_band(age: i64) -> Option<&'static str> {
+    match age {
+        ..16 => None,
+        16..=24 => Some("16-24"),
+        25..=34 => Some("25-34"),
+        35..=44 => Some("35-44"),
+        45..=54 => Some("45-54"),
+        _ => Some("55+"),
+    }
+}
+
+/// `id` has passed the GB 11643 check already.
+pub fn derive(keys: &Keys, id: &str, name: &str, event: NaiveDate) -> Person {
+    let birth_date = id_number_birth_date(id).expect("conformed ID numbers carry a real birth date");
+    let age = age_at(birth_date, event);
+    Person {
+        person_key: keys.pseudonym(id),
+        id_masked: mask_id_number(id),
+        name_masked: mask_name(name),
+        birth_date,
+        age,
+        age_band: age_band(age),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_years_at_the_event_date() {
+        let birth = NaiveDate::from_ymd_opt(2000, 2, 29).unwrap();
+        assert_eq!(age_at(birth, NaiveDate::from_ymd_opt(2024, 2, 28).unwrap()), 23);
+        assert_eq!(age_at(birth, NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()), 24);
+        assert_eq!(age_at(birth, NaiveDate::from_ymd_opt(2025, 2, 28).unwrap()), 24);
+        assert_eq!(age_band(24), Some("16-24"));
+        assert_eq!(age_band(25), Some("25-34"));
+        assert_eq!(age_band(55), Some("55+"));
+        assert_eq!(age_band(15), None);
+    }
+}

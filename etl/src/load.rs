@@ -1,0 +1,258 @@
+//! Loading one file: ODS rows, quarantine, the DWD merge (newest 更新时间 wins) and the
+//! file's accounting, all in one transaction, so a file is loaded whole or not at all.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use jiuye_privacy::Keys;
+use jiuye_semantic::sql::dialect_for;
+use jiuye_sql_value::{SqlValue, Statement};
+use jiuye_warehouse::{ColumnType, Transaction, Warehouse};
+use serde::Serialize;
+
+use crate::conform::{CodeTables, Conformer, Violation};
+use crate::feeds::{DwdRow, Feed, FeedContext, Fields};
+use crate::read::read_file;
+use crate::spec::FeedSpec;
+use crate::{EtlError, Progress};
+
+/// The accounting of one file: read = loaded + unchanged + quarantined.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FileReport {
+    pub file: String,
+    pub feed: String,
+    pub read: u64,
+    pub loaded: u64,
+    pub unchanged: u64,
+    pub quarantined: u64,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+pub(crate) struct LoadContext<'a> {
+    pub warehouse: &'a Warehouse,
+    pub codes: &'a CodeTables,
+    pub keys: &'a Keys,
+    pub run_id: i64,
+    pub progress: &'a dyn Progress,
+}
+
+fn now_text() -> String {
+    chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+pub(crate) async fn load_file(ctx: &LoadContext<'_>, feed: &dyn Feed, spec: &FeedSpec, path: &Path) -> Result<FileReport, EtlError> {
+    let file_name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let bytes = std::fs::read(path).map_err(|source| EtlError::Io { file: path.display().to_string(), source })?;
+    let hash = hex::encode(<sm3::Sm3 as sm3::Digest>::digest(&bytes));
+    let table = read_file(path, &bytes).and_then(|t| Conformer::new(spec, ctx.codes, &file_name, &t.headers).map(|_| t));
+    let table = match table {
+        Ok(t) => t,
+        Err(e) if e.rejects_file_only() => {
+            record_rejected(ctx, feed, &file_name, &hash, bytes.len(), &e).await?;
+            return Ok(FileReport {
+                file: file_name,
+                feed: feed.name().into(),
+                read: 0,
+                loaded: 0,
+                unchanged: 0,
+                quarantined: 0,
+                status: "rejected".into(),
+                error: Some(e.to_string()),
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    let conformer = Conformer::new(spec, ctx.codes, &file_name, &table.headers)?;
+    ctx.progress.file_started(&file_name, table.rows.len() as u64);
+
+    let mut tx = ctx.warehouse.begin().await?;
+    let file_id = insert_file_row(&mut tx, ctx.run_id, feed, &file_name, &hash, bytes.len(), table.encoding).await?;
+    let feed_ctx = FeedContext { keys: ctx.keys, codes: ctx.codes, file_id };
+
+    let mut ods_rows = Vec::with_capacity(table.rows.len());
+    let mut quarantine_rows = Vec::new();
+    let mut candidates: Vec<DwdRow> = Vec::with_capacity(table.rows.len());
+    let mut quarantined = 0u64;
+    let key_index = spec.columns.iter().position(|c| c.field == spec.business_key).unwrap_or(0);
+    for (n, raw) in table.rows.iter().enumerate() {
+        let cells = conformer.raw_cells(raw);
+        let mut ods = vec![SqlValue::Int(file_id), SqlValue::Int(raw.line as i64)];
+        for (column, cell) in spec.columns.iter().zip(&cells) {
+            ods.push(match (cell, column.personal) {
+                (Some(text), true) => SqlValue::Text(ctx.keys.encrypt(text)),
+                (Some(text), false) => SqlValue::Text(text.to_string()),
+                (None, _) => SqlValue::Null,
+            });
+        }
+        ods_rows.push(ods);
+        let outcome = conformer
+            .conform(raw)
+            .and_then(|row| feed.to_dwd(&Fields { spec, row: &row }, &feed_ctx).map_err(|v| vec![v]));
+        match outcome {
+            Ok(dwd) => candidates.push(dwd),
+            Err(violations) => {
+                quarantined += 1;
+                let business_key = cells.get(key_index).copied().flatten().map(str::to_string);
+                quarantine_rows.extend(violations.into_iter().map(|v| quarantine_row(file_id, feed.name(), raw.line, business_key.clone(), v)));
+            }
+        }
+        if n % 2000 == 1999 {
+            ctx.progress.rows(2000);
+        }
+    }
+    ctx.progress.rows(table.rows.len() as u64 % 2000);
+
+    let ods_columns: Vec<(String, ColumnType)> = [("file_id".to_string(), ColumnType::Int), ("line_no".to_string(), ColumnType::Int)]
+        .into_iter()
+        .chain(spec.columns.iter().map(|c| (if c.personal { format!("{}_enc", c.field) } else { c.field.clone() }, ColumnType::Text)))
+        .collect();
+    let ods_columns: Vec<(&str, ColumnType)> = ods_columns.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+    tx.insert_rows(&format!("ods_{}", feed.name()), &ods_columns, &ods_rows).await?;
+    tx.insert_rows("meta_quarantine", QUARANTINE_COLUMNS, &quarantine_rows).await?;
+
+    let read = table.rows.len() as u64;
+    let (loaded, unchanged) = merge_into_dwd(&mut tx, feed, candidates).await?;
+    debug_assert_eq!(read, loaded + unchanged + quarantined);
+    let update = Statement {
+        sql: placeholders(
+            &tx,
+            "UPDATE meta_load_file SET status = 'loaded', rows_read = ?, rows_loaded = ?, rows_unchanged = ?, rows_quarantined = ? WHERE file_id = ?",
+        ),
+        params: vec![(read as i64).into(), (loaded as i64).into(), (unchanged as i64).into(), (quarantined as i64).into(), file_id.into()],
+    };
+    tx.execute(&update).await?;
+    tx.commit().await?;
+    Ok(FileReport { file: file_name, feed: feed.name().into(), read, loaded, unchanged, quarantined, status: "loaded".into(), error: None })
+}
+
+const QUARANTINE_COLUMNS: &[(&str, ColumnType)] = &[
+    ("file_id", ColumnType::Int),
+    ("feed", ColumnType::Text),
+    ("line_no", ColumnType::Int),
+    ("business_key", ColumnType::Text),
+    ("rule", ColumnType::Text),
+    ("column_name", ColumnType::Text),
+    ("value", ColumnType::Text),
+    ("message", ColumnType::Text),
+];
+
+fn quarantine_row(file_id: i64, feed: &str, line: u64, business_key: Option<String>, v: Violation) -> Vec<SqlValue> {
+    vec![
+        file_id.into(),
+        feed.into(),
+        (line as i64).into(),
+        business_key.into(),
+        v.rule.into(),
+        v.column.into(),
+        v.value.into(),
+        v.message.into(),
+    ]
+}
+
+/// Rewrites `?` placeholders into the transaction's dialect.
+pub(crate) fn placeholders(tx: &Transaction, sql: &str) -> String {
+    let dialect = dialect_for(tx.backend());
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for ch in sql.chars() {
+        if ch == '?' {
+            n += 1;
+            out.push_str(&dialect.placeholder(n));
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+async fn insert_file_row(tx: &mut Transaction, run_id: i64, feed: &dyn Feed, file: &str, hash: &str, size: usize, encoding: &str) -> Result<i64, EtlError> {
+    let insert = Statement {
+        sql: placeholders(
+            tx,
+            "INSERT INTO meta_load_file (run_id, feed, file_name, content_hash, size_bytes, encoding, status, rows_read, rows_loaded, rows_unchanged, rows_quarantined, loaded_at) \
+             VALUES (?, ?, ?, ?, ?, ?, 'loading', 0, 0, 0, 0, ?) RETURNING file_id",
+        ),
+        params: vec![run_id.into(), feed.name().into(), file.into(), hash.into(), (size as i64).into(), encoding.into(), now_text().into()],
+    };
+    let rows = tx.fetch(&insert).await?;
+    rows.rows.first().and_then(|r| r.first()).and_then(SqlValue::as_i64).ok_or_else(|| EtlError::Internal("INSERT … RETURNING file_id returned nothing".into()))
+}
+
+async fn record_rejected(ctx: &LoadContext<'_>, feed: &dyn Feed, file: &str, hash: &str, size: usize, error: &EtlError) -> Result<(), EtlError> {
+    let mut tx = ctx.warehouse.begin().await?;
+    let id = insert_file_row(&mut tx, ctx.run_id, feed, file, hash, size, "-").await?;
+    let update = Statement {
+        sql: placeholders(&tx, "UPDATE meta_load_file SET status = 'rejected', message = ? WHERE file_id = ?"),
+        params: vec![error.to_string().into(), id.into()],
+    };
+    tx.execute(&update).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Newest version per business key wins; an equal or older 更新时间 changes nothing.
+/// Returns (loaded, unchanged).
+async fn merge_into_dwd(tx: &mut Transaction, feed: &dyn Feed, candidates: Vec<DwdRow>) -> Result<(u64, u64), EtlError> {
+    let total = candidates.len() as u64;
+    // Within the file: first the newest version of each key (ties: the earlier line).
+    let mut best: HashMap<String, DwdRow> = HashMap::with_capacity(candidates.len());
+    for row in candidates {
+        match best.get(&row.business_key) {
+            Some(kept) if kept.updated_at >= row.updated_at => {}
+            _ => {
+                best.insert(row.business_key.clone(), row);
+            }
+        }
+    }
+    // Against the warehouse: the stored version of each key.
+    let columns = feed.dwd_columns();
+    let key_column = columns[0].0;
+    let dated = columns.iter().any(|(c, _)| *c == "date_key");
+    let keys: Vec<&String> = best.keys().collect();
+    let mut stored: HashMap<String, (String, Option<i64>)> = HashMap::new();
+    for chunk in keys.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let sql = format!(
+            "SELECT {key_column}, updated_at, {} FROM {} WHERE {key_column} IN ({marks})",
+            if dated { "date_key" } else { "NULL" },
+            feed.dwd_table()
+        );
+        let statement = Statement { sql: placeholders(tx, &sql), params: chunk.iter().map(|k| SqlValue::Text((*k).clone())).collect() };
+        for row in tx.fetch(&statement).await?.rows {
+            stored.insert(row[0].to_key(), (row[1].to_key(), row[2].as_i64()));
+        }
+    }
+    let mut dirty = BTreeSet::new();
+    let mut writes = Vec::new();
+    for (key, row) in best {
+        match stored.get(&key) {
+            Some((updated_at, _)) if *updated_at >= row.updated_at => {}
+            previous => {
+                if let Some((_, Some(old_date))) = previous {
+                    dirty.insert(*old_date);
+                }
+                if let Some(d) = row.date_key {
+                    dirty.insert(d);
+                }
+                writes.push(row.values);
+            }
+        }
+    }
+    let loaded = writes.len() as u64;
+    let set: Vec<String> = columns.iter().skip(1).map(|(c, _)| format!("{c} = excluded.{c}")).collect();
+    let trailer = format!("ON CONFLICT ({key_column}) DO UPDATE SET {}", set.join(", "));
+    tx.insert_rows_with(feed.dwd_table(), columns, &writes, &trailer).await?;
+    if let Some(source) = feed.semantic_source() {
+        let rows: Vec<Vec<SqlValue>> = dirty.into_iter().map(|d| vec![source.into(), d.into()]).collect();
+        tx.insert_rows_with(
+            "meta_dirty_date",
+            &[("source", ColumnType::Text), ("date_key", ColumnType::Int)],
+            &rows,
+            "ON CONFLICT (source, date_key) DO NOTHING",
+        )
+        .await?;
+    }
+    Ok((loaded, total - loaded))
+}

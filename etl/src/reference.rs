@@ -1,0 +1,113 @@
+//! Reference data every warehouse needs before a load: `dim_date` and the code tables of
+//! `seeds/` in `dim_code`, plus the DWS tables the semantic model declares.
+
+use chrono::{Datelike, NaiveDate};
+use jiuye_semantic::{rollup_create_table, sql::dialect_for, Catalog, Grain};
+use jiuye_sql_value::{SqlValue, Statement};
+use jiuye_warehouse::{ColumnType, Warehouse};
+
+use crate::conform::CodeTables;
+use crate::EtlError;
+
+/// `dim_date` covers these years; wide enough for ten years of history and forecasts.
+pub const FIRST_YEAR: i32 = 2000;
+pub const LAST_YEAR: i32 = 2040;
+
+const DATE_COLUMNS: &[(&str, ColumnType)] = &[
+    ("date_key", ColumnType::Int),
+    ("full_date", ColumnType::Text),
+    ("year_key", ColumnType::Int),
+    ("quarter_key", ColumnType::Int),
+    ("month_key", ColumnType::Int),
+    ("week_key", ColumnType::Int),
+    ("week_start_key", ColumnType::Int),
+    ("month_start_key", ColumnType::Int),
+    ("quarter_start_key", ColumnType::Int),
+    ("year_start_key", ColumnType::Int),
+    ("day_of_week", ColumnType::Int),
+    ("is_weekend", ColumnType::Int),
+];
+
+fn date_row(d: NaiveDate) -> Vec<SqlValue> {
+    let key = |g: Grain| SqlValue::Int(g.period_key(d));
+    let start = |g: Grain| SqlValue::Int(Grain::Day.period_key(g.period_start(d)));
+    let dow = d.weekday().number_from_monday() as i64;
+    vec![
+        key(Grain::Day),
+        d.format("%Y-%m-%d").to_string().into(),
+        key(Grain::Year),
+        key(Grain::Quarter),
+        key(Grain::Month),
+        key(Grain::Week),
+        start(Grain::Week),
+        start(Grain::Month),
+        start(Grain::Quarter),
+        start(Grain::Year),
+        dow.into(),
+        SqlValue::Int((dow >= 6) as i64),
+    ]
+}
+
+/// Migrate, then fill reference tables and create DWS tables. Safe to call every start.
+pub async fn prepare_warehouse(warehouse: &Warehouse, catalog: &Catalog, codes: &CodeTables) -> Result<(), EtlError> {
+    warehouse.migrate().await?;
+    let count = warehouse.fetch(&Statement { sql: "SELECT COUNT(*) FROM dim_date".into(), params: vec![] }).await?;
+    let mut tx = warehouse.begin().await?;
+    if count.rows.first().and_then(|r| r.first()).and_then(SqlValue::as_i64) == Some(0) {
+        let first = NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1).expect("valid");
+        let last = NaiveDate::from_ymd_opt(LAST_YEAR, 12, 31).expect("valid");
+        let rows: Vec<Vec<SqlValue>> = first.iter_days().take_while(|d| *d <= last).map(date_row).collect();
+        tx.insert_rows("dim_date", DATE_COLUMNS, &rows).await?;
+    }
+    // Code tables follow seeds/ exactly: replace them whole.
+    tx.execute(&Statement { sql: "DELETE FROM dim_code".into(), params: vec![] }).await?;
+    let rows: Vec<Vec<SqlValue>> = codes
+        .tables()
+        .iter()
+        .flat_map(|t| {
+            t.rows.iter().map(move |r| {
+                vec![
+                    t.name.into(),
+                    r.code.clone().into(),
+                    r.name.clone().into(),
+                    r.parent.clone().into(),
+                    r.successor.clone().into(),
+                    r.retired_on.map(|d| d.format("%Y-%m-%d").to_string()).into(),
+                ]
+            })
+        })
+        .collect();
+    let columns = [
+        ("code_table", ColumnType::Text),
+        ("code", ColumnType::Text),
+        ("name", ColumnType::Text),
+        ("parent", ColumnType::Text),
+        ("successor", ColumnType::Text),
+        ("retired_on", ColumnType::Text),
+    ];
+    tx.insert_rows("dim_code", &columns, &rows).await?;
+    let dialect = dialect_for(warehouse.backend());
+    for rollup in &catalog.rollups {
+        for ddl in rollup_create_table(rollup, catalog, dialect) {
+            tx.execute_script(&ddl).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_rows_carry_every_grain() {
+        let row = date_row(NaiveDate::from_ymd_opt(2024, 12, 30).unwrap());
+        assert_eq!(row[0], SqlValue::Int(20241230));
+        assert_eq!(row[5], SqlValue::Int(202501), "ISO week of 2024-12-30 is 2025-W01");
+        assert_eq!(row[6], SqlValue::Int(20241230));
+        assert_eq!(row[7], SqlValue::Int(20241201));
+        assert_eq!(row[8], SqlValue::Int(20241001));
+        assert_eq!(row[11], SqlValue::Int(0));
+    }
+}

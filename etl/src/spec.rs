@@ -1,0 +1,92 @@
+//! Feed spec files: which headers map to which fields, their types and rules.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::EtlError;
+
+pub const BUILTIN_FEEDS: &[(&str, &str)] = &[
+    ("employer_registry.yaml", include_str!("../feeds/employer_registry.yaml")),
+    ("employment_registration.yaml", include_str!("../feeds/employment_registration.yaml")),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    Text,
+    Enum,
+    Code,
+    Date,
+    Timestamp,
+    Integer,
+    Decimal,
+    IdNumber,
+    Uscc,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnSpec {
+    pub field: String,
+    pub header: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(rename = "type")]
+    pub field_type: FieldType,
+    #[serde(default)]
+    pub required: bool,
+    /// Required only when another field holds one of these (already normalised) values.
+    #[serde(default)]
+    pub required_when: BTreeMap<String, String>,
+    /// Personal data: encrypted in ODS, masked in quarantine and never in DWD as text.
+    #[serde(default)]
+    pub personal: bool,
+    pub code_table: Option<String>,
+    /// For `enum`: exported text → stored code.
+    #[serde(default)]
+    pub values: BTreeMap<String, String>,
+    /// For a date: the ID-number field whose embedded birth date it must agree with.
+    pub birth_date_of: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedSpec {
+    pub feed: String,
+    pub name: String,
+    pub business_key: String,
+    pub updated_at: String,
+    pub columns: Vec<ColumnSpec>,
+}
+
+impl FeedSpec {
+    pub fn column(&self, field: &str) -> Option<&ColumnSpec> {
+        self.columns.iter().find(|c| c.field == field)
+    }
+}
+
+pub fn builtin_specs() -> Result<Vec<FeedSpec>, EtlError> {
+    BUILTIN_FEEDS
+        .iter()
+        .map(|(file, text)| {
+            let spec: FeedSpec = serde_yaml_ng::from_str(text).map_err(|e| EtlError::Spec {
+                file: file.to_string(),
+                message: e.to_string(),
+            })?;
+            for c in &spec.columns {
+                let bad = |m: &str| EtlError::Spec { file: file.to_string(), message: format!("column `{}`: {m}", c.field) };
+                if c.field_type == FieldType::Code && c.code_table.is_none() {
+                    return Err(bad("type code needs a code_table"));
+                }
+                if c.field_type == FieldType::Enum && c.values.is_empty() {
+                    return Err(bad("type enum needs values"));
+                }
+            }
+            if spec.column(&spec.business_key).is_none() || spec.column(&spec.updated_at).is_none() {
+                return Err(EtlError::Spec { file: file.to_string(), message: "business_key and updated_at must name columns".into() });
+            }
+            Ok(spec)
+        })
+        .collect()
+}
