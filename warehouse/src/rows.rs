@@ -76,7 +76,7 @@ pub(crate) fn insert_statement(backend: Backend, table: &str, columns: &[(&str, 
             }
             n += 1;
             match backend {
-                Backend::Sqlite => sql.push_str(&format!("?{n}")),
+                Backend::Sqlite => sql.push('?'),
                 Backend::Postgres => sql.push_str(&format!("${n}")),
             }
         }

@@ -21,8 +21,10 @@ impl Dialect for SqliteDialect {
     fn backend(&self) -> Backend {
         Backend::Sqlite
     }
-    fn placeholder(&self, index: usize) -> String {
-        format!("?{index}")
+    /// Plain `?`: parameters bind in order. Numbered `?NNN` would make SQLite resolve
+    /// each one through a linear list, quadratic in a bulk insert's thousands of values.
+    fn placeholder(&self, _index: usize) -> String {
+        "?".to_string()
     }
     fn type_name(&self, ty: SqlType) -> &'static str {
         match ty {

@@ -1,0 +1,49 @@
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use jiuye_privacy::{KeySource, Keys};
+use jiuye_semantic::Role;
+
+use crate::DatabaseArgs;
+
+/// Generate → load → token → serve, all under `dir`.
+pub async fn run(dir: &Path, addr: SocketAddr, scale: f64, no_serve: bool) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let exports = dir.join("exports");
+    let key_file = dir.join("secret.key");
+    if !key_file.exists() {
+        super::key::write_new_key(&key_file)?;
+        eprintln!("created a demo secret key at {} (never commit a key)", key_file.display());
+    }
+    let keys = Keys::load(&KeySource::File(key_file.clone()))?;
+
+    eprintln!("generating demo exports into {} …", exports.display());
+    let summary = jiuye_seeds::generate_demo(&exports, &jiuye_seeds::DemoConfig { scale, ..Default::default() })?;
+    let rows: usize = summary.files.iter().map(|f| f.rows).sum();
+    eprintln!("  {} files, {rows} rows (with a few deliberately broken rows and a corrections file)", summary.files.len());
+
+    let db = DatabaseArgs { database_url: dir.join("warehouse.db").display().to_string(), schema: None };
+    let (warehouse, catalog) = super::open_warehouse(&db).await?;
+    let bars = super::etl::Bars::new(false);
+    let report = jiuye_etl::run(&warehouse, &catalog, &keys, &exports, &bars).await?;
+    super::etl::print_table(&report);
+
+    let token = jiuye_graphql::auth::create_token(&warehouse, &Role::Analyst).await?;
+    let query = r#"{"query":"{ metrics(indicators: [\"hire_persons\"], dimensions: [\"district\"], grain: MONTH, timeRange: {from: \"2025-01-01\", to: \"2025-03-31\"}, compare: [YOY]) { columns rows } }"}"#;
+    println!();
+    println!("analyst token: {token}");
+    println!("GraphiQL:      http://{addr}/graphiql  (paste the token into the Headers tab)");
+    println!("try:");
+    println!("  curl -s http://{addr}/graphql -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' -d '{query}'");
+    println!("or without a server:");
+    println!(
+        "  cargo run --release -- query --database-url {} --indicator hire_persons --by district --grain MONTH --from 2025-01-01 --to 2025-03-31 --compare yoy",
+        db.database_url
+    );
+    if no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    super::serve(&db, addr).await
+}

@@ -1,0 +1,109 @@
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use chrono::NaiveDate;
+use clap::{Args, ValueEnum};
+use jiuye_semantic::{Caller, Compare, DimensionFilter, Grain, MetricsQuery};
+use serde_json::Value;
+
+use crate::DatabaseArgs;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+/// Example: jiuye query --indicator hire_persons --by district --grain MONTH
+///          --from 2025-01-01 --to 2025-12-31 --compare yoy
+#[derive(Args)]
+pub struct QueryArgs {
+    /// Indicator codes, comma separated (see GraphQL `indicators`).
+    #[arg(long, value_delimiter = ',', required = true)]
+    indicator: Vec<String>,
+    /// Dimensions to break down by, comma separated (district, industry, education, …).
+    #[arg(long, value_delimiter = ',')]
+    by: Vec<String>,
+    /// DAY, WEEK, MONTH, QUARTER or YEAR.
+    #[arg(long, default_value = "MONTH")]
+    grain: String,
+    /// First day, YYYY-MM-DD.
+    #[arg(long)]
+    from: String,
+    /// Last day, YYYY-MM-DD (inclusive).
+    #[arg(long)]
+    to: String,
+    /// Filter as dimension=v1,v2; repeat for several dimensions.
+    #[arg(long)]
+    filter: Vec<String>,
+    /// yoy and/or mom, comma separated.
+    #[arg(long, value_delimiter = ',')]
+    compare: Vec<String>,
+    #[arg(long, value_enum, default_value = "csv")]
+    format: Format,
+    /// Answer as a district caller would see it (row-level security).
+    #[arg(long)]
+    as_district: Option<String>,
+    #[command(flatten)]
+    db: DatabaseArgs,
+}
+
+fn parse_date(flag: &str, text: &str) -> anyhow::Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").with_context(|| format!("--{flag} `{text}` is not a date as YYYY-MM-DD"))
+}
+
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+pub async fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
+    let Some(grain) = Grain::parse(&args.grain) else {
+        bail!("--grain `{}` is not one of DAY, WEEK, MONTH, QUARTER, YEAR", args.grain);
+    };
+    let mut filters = Vec::new();
+    for f in &args.filter {
+        let Some((dimension, values)) = f.split_once('=') else {
+            bail!("--filter `{f}` must look like dimension=v1,v2");
+        };
+        filters.push(DimensionFilter { dimension: dimension.trim().into(), values: values.split(',').map(|v| v.trim().to_string()).collect() });
+    }
+    let mut compare = Vec::new();
+    for c in &args.compare {
+        compare.push(match c.to_ascii_lowercase().as_str() {
+            "yoy" => Compare::Yoy,
+            "mom" => Compare::Mom,
+            other => bail!("--compare `{other}` is not yoy or mom"),
+        });
+    }
+    let query = MetricsQuery {
+        indicators: args.indicator.clone(),
+        dimensions: args.by.clone(),
+        grain,
+        from: parse_date("from", &args.from)?,
+        to: parse_date("to", &args.to)?,
+        filters,
+        compare,
+    };
+    let caller = match args.as_district {
+        Some(d) => Caller { role: jiuye_semantic::Role::District(d) },
+        None => Caller::admin(),
+    };
+    let (warehouse, catalog) = super::open_warehouse(&args.db).await?;
+    let answer = jiuye_graphql::run_metrics(&warehouse, &catalog, &query, &caller).await?;
+    match args.format {
+        Format::Json => println!("{}", serde_json::json!({ "columns": answer.table.columns, "rows": answer.table.rows })),
+        Format::Csv => {
+            let mut out = csv::Writer::from_writer(std::io::stdout());
+            out.write_record(&answer.table.columns)?;
+            for row in &answer.table.rows {
+                out.write_record(answer.table.columns.iter().map(|c| cell(row.get(c).unwrap_or(&Value::Null))))?;
+            }
+            out.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
