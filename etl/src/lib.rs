@@ -172,6 +172,11 @@ pub async fn run(warehouse: &Warehouse, catalog: &Catalog, keys: &Keys, input: &
     }
     progress.message("rebuilding rollups for the dates these files touched");
     rebuild_dirty(warehouse, catalog).await?;
+    let mut tables: Vec<&str> = reports.iter().filter_map(|r| feeds.iter().find(|f| f.name() == r.feed)).map(|f| f.dwd_table()).collect();
+    tables.sort();
+    tables.dedup();
+    tables.extend(catalog.rollups.iter().map(|r| r.table.as_str()));
+    warehouse.analyze(&tables).await?;
     let finished = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
     warehouse
         .execute(&Statement {

@@ -70,6 +70,10 @@ impl Warehouse {
                 setup.close().await;
                 pg = pg.options([("search_path", schema.as_str())]);
             }
+            // Plan every execution with its parameters and the tables' current size. A
+            // cached generic plan made while a table was empty (first load) would keep
+            // seq-scanning it after it has grown.
+            pg = pg.options([("plan_cache_mode", "force_custom_plan")]);
             let pool = PgPoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(30))

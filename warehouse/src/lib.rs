@@ -97,6 +97,20 @@ impl Warehouse {
         tx.commit().await
     }
 
+    /// Refreshes planner statistics of the tables a load changed.
+    pub async fn analyze(&self, tables: &[&str]) -> Result<()> {
+        let sql = match self.backend() {
+            Backend::Sqlite => "PRAGMA optimize".to_string(),
+            Backend::Postgres if tables.is_empty() => return Ok(()),
+            Backend::Postgres => format!("ANALYZE {}", tables.join(", ")),
+        };
+        match &self.pool {
+            Pool::Sqlite(p) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(p).await.map(|_| ()),
+            Pool::Postgres(p) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(p).await.map(|_| ()),
+        }
+        .map_err(sql_error(&sql))
+    }
+
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite(p) => p.close().await,

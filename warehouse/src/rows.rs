@@ -143,6 +143,10 @@ pub(crate) async fn postgres_fetch<'e, E: Executor<'e, Database = Postgres>>(exe
                     "INT2" => SqlValue::Int(row.try_get::<i16, _>(i).map_err(err)? as i64),
                     "FLOAT8" => SqlValue::Float(row.try_get::<f64, _>(i).map_err(err)?),
                     "FLOAT4" => SqlValue::Float(row.try_get::<f32, _>(i).map_err(err)? as f64),
+                    "NUMERIC" => {
+                        let d = row.try_get::<rust_decimal::Decimal, _>(i).map_err(err)?;
+                        SqlValue::Float(rust_decimal::prelude::ToPrimitive::to_f64(&d).unwrap_or(f64::NAN))
+                    }
                     "BOOL" => SqlValue::Int(row.try_get::<bool, _>(i).map_err(err)? as i64),
                     "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" => SqlValue::Text(row.try_get::<String, _>(i).map_err(err)?),
                     other => {

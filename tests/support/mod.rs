@@ -1,0 +1,134 @@
+//! Shared test support: one warehouse per backend (SQLite always; PostgreSQL when
+//! `JIUYE_TEST_DATABASE_URL` is set, in a schema of its own), fixture writers with valid
+//! check characters, and helpers to load and query.
+#![allow(dead_code)]
+
+pub mod fixtures;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use chrono::NaiveDate;
+use jiuye_etl::{RunReport, Silent};
+use jiuye_privacy::Keys;
+use jiuye_semantic::{Caller, Catalog, Compare, DimensionFilter, Grain, MetricsQuery, Table};
+use jiuye_warehouse::{ConnectOptions, Warehouse};
+use tempfile::TempDir;
+
+pub struct TestDb {
+    pub name: &'static str,
+    pub warehouse: Warehouse,
+    pub catalog: Catalog,
+    pg: Option<(String, String)>,
+    _dir: Option<TempDir>,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// SQLite always; PostgreSQL too when `JIUYE_TEST_DATABASE_URL` is set (CI sets it).
+pub async fn backends() -> Vec<TestDb> {
+    let mut out = vec![sqlite().await];
+    match postgres().await {
+        Some(pg) => out.push(pg),
+        None => eprintln!("PostgreSQL half skipped: set JIUYE_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run it"),
+    }
+    out
+}
+
+pub async fn sqlite() -> TestDb {
+    let catalog = Catalog::builtin().expect("model");
+    let codes = jiuye_etl::CodeTables::load().expect("seeds");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = dir.path().join("warehouse.db").display().to_string();
+    let warehouse = Warehouse::connect(&ConnectOptions::new(url)).await.expect("sqlite");
+    jiuye_etl::prepare_warehouse(&warehouse, &catalog, &codes).await.expect("prepare sqlite");
+    TestDb { name: "sqlite", warehouse, catalog, pg: None, _dir: Some(dir) }
+}
+
+/// A PostgreSQL warehouse in a schema of its own, so tests run in parallel.
+pub async fn postgres() -> Option<TestDb> {
+    let url = std::env::var("JIUYE_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+    let catalog = Catalog::builtin().expect("model");
+    let codes = jiuye_etl::CodeTables::load().expect("seeds");
+    let schema = format!(
+        "jyt_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+    );
+    let warehouse = Warehouse::connect(&ConnectOptions { url: url.clone(), schema: Some(schema.clone()) }).await.expect("postgres");
+    jiuye_etl::prepare_warehouse(&warehouse, &catalog, &codes).await.expect("prepare postgres");
+    Some(TestDb { name: "postgres", warehouse, catalog, pg: Some((url, schema)), _dir: None })
+}
+
+impl TestDb {
+    /// An empty warehouse of the same backend.
+    pub async fn fresh_like(&self) -> TestDb {
+        match self.name {
+            "sqlite" => sqlite().await,
+            _ => postgres().await.expect("postgres configured"),
+        }
+    }
+
+    pub async fn cleanup(self) {
+        self.warehouse.close().await;
+        if let Some((url, schema)) = &self.pg {
+            Warehouse::drop_postgres_schema(url, schema).await.expect("drop test schema");
+        }
+    }
+
+    pub async fn load(&self, dir: &Path) -> RunReport {
+        jiuye_etl::run(&self.warehouse, &self.catalog, &keys(), dir, &Silent).await.unwrap_or_else(|e| panic!("{}: load failed: {e}", self.name))
+    }
+
+    pub async fn metrics(&self, q: &MetricsQuery) -> Table {
+        self.metrics_as(q, &Caller::admin()).await
+    }
+
+    pub async fn metrics_as(&self, q: &MetricsQuery, caller: &Caller) -> Table {
+        jiuye_graphql::run_metrics(&self.warehouse, &self.catalog, q, caller)
+            .await
+            .unwrap_or_else(|e| panic!("{}: query failed: {e}", self.name))
+            .table
+    }
+
+    /// One number: the value of `indicator` in the row whose columns match `at`.
+    pub async fn value(&self, q: &MetricsQuery, indicator: &str, at: &[(&str, &str)]) -> Option<serde_json::Value> {
+        let table = self.metrics(q).await;
+        table
+            .rows
+            .iter()
+            .find(|r| at.iter().all(|(k, v)| r.get(*k).and_then(|x| x.as_str()) == Some(*v)))
+            .map(|r| r[indicator].clone())
+    }
+}
+
+pub fn keys() -> Keys {
+    Keys::from_secret(&[42u8; 32])
+}
+
+pub fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+}
+
+pub fn query(indicators: &[&str], dims: &[&str], grain: Grain, from: &str, to: &str) -> MetricsQuery {
+    MetricsQuery {
+        indicators: indicators.iter().map(|s| s.to_string()).collect(),
+        dimensions: dims.iter().map(|s| s.to_string()).collect(),
+        grain,
+        from: day(from),
+        to: day(to),
+        filters: vec![],
+        compare: vec![],
+    }
+}
+
+pub fn with_compare(mut q: MetricsQuery, compare: &[Compare]) -> MetricsQuery {
+    q.compare = compare.to_vec();
+    q
+}
+
+pub fn with_filter(mut q: MetricsQuery, dimension: &str, values: &[&str]) -> MetricsQuery {
+    q.filters.push(DimensionFilter { dimension: dimension.into(), values: values.iter().map(|s| s.to_string()).collect() });
+    q
+}
