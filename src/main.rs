@@ -82,7 +82,12 @@ fn main() -> std::process::ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Demo { dir, addr, scale, no_serve } => cmd::demo::run(&dir, addr, scale, no_serve).await,
+            Command::Demo {
+                dir,
+                addr,
+                scale,
+                no_serve,
+            } => cmd::demo::run(&dir, addr, scale, no_serve).await,
             Command::Etl(c) => cmd::etl::run(c).await,
             Command::Query(args) => cmd::query::run(args).await,
             Command::Serve { addr, db } => cmd::serve(&db, addr).await,

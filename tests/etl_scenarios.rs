@@ -5,15 +5,28 @@ mod support;
 
 use jiuye_semantic::Grain;
 use jiuye_sql_value::{SqlValue, Statement};
-use support::fixtures::{write_raw, write_regs, write_regs_gb18030, write_regs_in, write_regs_xlsx, Reg, HEADERS};
-use support::{backends, query, TestDb};
+use support::fixtures::{HEADERS, Reg, write_raw, write_regs, write_regs_gb18030, write_regs_in, write_regs_xlsx};
+use support::{TestDb, backends, query};
 
 fn month_query() -> jiuye_semantic::MetricsQuery {
-    query(&["hire_registrations", "hire_persons", "separation_registrations"], &["district"], Grain::Month, "2024-03-01", "2024-03-31")
+    query(
+        &["hire_registrations", "hire_persons", "separation_registrations"],
+        &["district"],
+        Grain::Month,
+        "2024-03-01",
+        "2024-03-31",
+    )
 }
 
 async fn scalar(db: &TestDb, sql: &str) -> i64 {
-    let rs = db.warehouse.fetch(&Statement { sql: sql.into(), params: vec![] }).await.unwrap();
+    let rs = db
+        .warehouse
+        .fetch(&Statement {
+            sql: sql.into(),
+            params: vec![],
+        })
+        .await
+        .unwrap();
     rs.rows[0][0].as_i64().unwrap()
 }
 
@@ -70,19 +83,43 @@ async fn a_newer_correction_moves_the_numbers_and_older_or_equal_ones_do_not() {
         let report = db.load(dir2.path()).await;
         let f = &report.files[0];
         assert_eq!((f.read, f.loaded, f.unchanged, f.quarantined), (3, 1, 2, 0), "{}", db.name);
-        assert_eq!(db.value(&q, "hire_persons", &[("district", "310115")]).await, Some(1.into()), "{}", db.name);
-        assert_eq!(db.value(&q, "hire_persons", &[("district", "310104")]).await, Some(2.into()), "{}", db.name);
+        assert_eq!(
+            db.value(&q, "hire_persons", &[("district", "310115")]).await,
+            Some(1.into()),
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            db.value(&q, "hire_persons", &[("district", "310104")]).await,
+            Some(2.into()),
+            "{}",
+            db.name
+        );
         // The rollups moved too: the whole-month query is served from them.
         let city = query(&["hire_persons"], &[], Grain::Month, "2024-03-01", "2024-03-31");
         assert_eq!(db.value(&city, "hire_persons", &[("period", "2024-03")]).await, Some(3.into()));
 
         // A correction that moves the date to another month dirties both months.
         let dir3 = tempfile::tempdir().unwrap();
-        write_regs(dir3.path(), "employment_registration_20240402.csv", &[Reg::hire("K3", 3, "310104", "2024-04-02").set("更新时间", "2024-04-02 10:00:00")]);
+        write_regs(
+            dir3.path(),
+            "employment_registration_20240402.csv",
+            &[Reg::hire("K3", 3, "310104", "2024-04-02").set("更新时间", "2024-04-02 10:00:00")],
+        );
         db.load(dir3.path()).await;
         let spring = query(&["hire_registrations"], &[], Grain::Month, "2024-03-01", "2024-04-30");
-        assert_eq!(db.value(&spring, "hire_registrations", &[("period", "2024-03")]).await, Some(2.into()), "{}", db.name);
-        assert_eq!(db.value(&spring, "hire_registrations", &[("period", "2024-04")]).await, Some(1.into()), "{}", db.name);
+        assert_eq!(
+            db.value(&spring, "hire_registrations", &[("period", "2024-03")]).await,
+            Some(2.into()),
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            db.value(&spring, "hire_registrations", &[("period", "2024-04")]).await,
+            Some(1.into()),
+            "{}",
+            db.name
+        );
         db.cleanup().await;
     }
 }
@@ -140,15 +177,43 @@ async fn every_quarantine_rule_keeps_the_row_the_rule_and_the_value() {
     bad_uscc.push(if bad_uscc.ends_with('0') { '1' } else { '0' });
     let cases: Vec<(Reg, &str, &str)> = vec![
         (Reg::hire("Q1", 21, "310115", "2024-03-04").set("姓名", ""), "required", "姓名"),
-        (Reg::separation("Q2", 22, "310115", "2024-03-04", ""), "conditional_required", "退工原因"),
+        (
+            Reg::separation("Q2", 22, "310115", "2024-03-04", ""),
+            "conditional_required",
+            "退工原因",
+        ),
         (Reg::hire("Q3", 23, "310115", "2024-02-30"), "invalid_date", "办理日期"),
-        (Reg::hire("Q4", 24, "310115", "2024-03-04").set("更新时间", "2024-03-04 25:61:00"), "invalid_timestamp", "更新时间"),
+        (
+            Reg::hire("Q4", 24, "310115", "2024-03-04").set("更新时间", "2024-03-04 25:61:00"),
+            "invalid_timestamp",
+            "更新时间",
+        ),
         (Reg::hire("Q5", 25, "310199", "2024-03-04"), "unknown_code", "区县代码"),
-        (Reg::hire("Q6", 26, "310115", "2024-03-04").set("公民身份号码", &bad_check), "id_number", "公民身份号码"),
-        (Reg::hire("Q7", 27, "310115", "2024-03-04").set("单位统一社会信用代码", &bad_uscc), "uscc", "单位统一社会信用代码"),
-        (Reg::hire("Q8", 28, "310115", "2024-03-04").set("出生日期", "1980-01-01"), "birth_date_mismatch", "出生日期"),
-        (Reg::hire("Q9", 29, "310115", "2024-03-04").set("月工资", "一万"), "invalid_number", "月工资"),
-        (Reg::hire("Q10", 30, "310115", "2024-03-04").set("业务类型", "调动"), "unknown_code", "业务类型"),
+        (
+            Reg::hire("Q6", 26, "310115", "2024-03-04").set("公民身份号码", &bad_check),
+            "id_number",
+            "公民身份号码",
+        ),
+        (
+            Reg::hire("Q7", 27, "310115", "2024-03-04").set("单位统一社会信用代码", &bad_uscc),
+            "uscc",
+            "单位统一社会信用代码",
+        ),
+        (
+            Reg::hire("Q8", 28, "310115", "2024-03-04").set("出生日期", "1980-01-01"),
+            "birth_date_mismatch",
+            "出生日期",
+        ),
+        (
+            Reg::hire("Q9", 29, "310115", "2024-03-04").set("月工资", "一万"),
+            "invalid_number",
+            "月工资",
+        ),
+        (
+            Reg::hire("Q10", 30, "310115", "2024-03-04").set("业务类型", "调动"),
+            "unknown_code",
+            "业务类型",
+        ),
         (
             Reg::hire("Q11", 31, "310115", "2024-03-04")
                 .set("公民身份号码", &support::fixtures::id_number("310101", "20150101", 123))
@@ -167,13 +232,25 @@ async fn every_quarantine_rule_keeps_the_row_the_rule_and_the_value() {
         assert_eq!((f.read, f.loaded, f.unchanged, f.quarantined), (12, 1, 0, 11), "{}", db.name);
         let rows = db
             .warehouse
-            .fetch(&Statement { sql: "SELECT business_key, rule, column_name, value, line_no FROM meta_quarantine ORDER BY line_no".into(), params: vec![] })
+            .fetch(&Statement {
+                sql: "SELECT business_key, rule, column_name, value, line_no FROM meta_quarantine ORDER BY line_no".into(),
+                params: vec![],
+            })
             .await
             .unwrap();
         for (i, (_, rule, column)) in cases.iter().enumerate() {
             let key = format!("Q{}", i + 1);
-            let row = rows.rows.iter().find(|r| r[0].to_key() == key).unwrap_or_else(|| panic!("{key} not quarantined on {}", db.name));
-            assert_eq!((row[1].to_key().as_str(), row[2].to_key().as_str()), (*rule, *column), "{key} on {}", db.name);
+            let row = rows
+                .rows
+                .iter()
+                .find(|r| r[0].to_key() == key)
+                .unwrap_or_else(|| panic!("{key} not quarantined on {}", db.name));
+            assert_eq!(
+                (row[1].to_key().as_str(), row[2].to_key().as_str()),
+                (*rule, *column),
+                "{key} on {}",
+                db.name
+            );
             assert_eq!(row[4], SqlValue::Int(i as i64 + 2), "line of {key}: header is line 1");
         }
         // Personal values are masked even in quarantine.
@@ -211,17 +288,43 @@ async fn no_plaintext_personal_data_past_ods_and_ods_is_encrypted() {
         write_regs(dir.path(), "employment_registration_p.csv", &sample());
         db.load(dir.path()).await;
         let id = support::fixtures::person_id(1);
-        for table in ["ods_employment_registration", "dwd_employment_registration", "meta_quarantine", "dws_employment_registration_persons_day_district"] {
-            let rs = db.warehouse.fetch(&Statement { sql: format!("SELECT * FROM {table}"), params: vec![] }).await.unwrap();
+        for table in [
+            "ods_employment_registration",
+            "dwd_employment_registration",
+            "meta_quarantine",
+            "dws_employment_registration_persons_day_district",
+        ] {
+            let rs = db
+                .warehouse
+                .fetch(&Statement {
+                    sql: format!("SELECT * FROM {table}"),
+                    params: vec![],
+                })
+                .await
+                .unwrap();
             for row in &rs.rows {
                 for cell in row {
                     let text = cell.to_key();
-                    assert!(!text.contains(&id) && !text.contains("测试1"), "{table} holds plaintext personal data: {text}");
+                    assert!(
+                        !text.contains(&id) && !text.contains("测试1"),
+                        "{table} holds plaintext personal data: {text}"
+                    );
                 }
             }
         }
-        let enc = db.warehouse.fetch(&Statement { sql: "SELECT id_number_enc FROM ods_employment_registration WHERE business_key = 'K1'".into(), params: vec![] }).await.unwrap();
-        assert_eq!(support::keys().decrypt(&enc.rows[0][0].to_key()).unwrap(), id, "ODS decrypts with the key");
+        let enc = db
+            .warehouse
+            .fetch(&Statement {
+                sql: "SELECT id_number_enc FROM ods_employment_registration WHERE business_key = 'K1'".into(),
+                params: vec![],
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            support::keys().decrypt(&enc.rows[0][0].to_key()).unwrap(),
+            id,
+            "ODS decrypts with the key"
+        );
         db.cleanup().await;
     }
 }

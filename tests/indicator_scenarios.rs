@@ -4,9 +4,9 @@
 mod support;
 
 use jiuye_semantic::{Caller, Compare, Grain, Role};
-use serde_json::{json, Value};
-use support::fixtures::{write_regs, Reg};
-use support::{backends, query, with_compare, with_filter, TestDb};
+use serde_json::{Value, json};
+use support::fixtures::{Reg, write_regs};
+use support::{TestDb, backends, query, with_compare, with_filter};
 
 async fn load(db: &TestDb, regs: &[Reg]) {
     let dir = tempfile::tempdir().unwrap();
@@ -32,16 +32,38 @@ async fn persons_are_distinct_per_period_and_district_never_summed() {
     ];
     for db in backends().await {
         load(&db, &regs).await;
-        let days = db.metrics(&query(&["hire_persons"], &[], Grain::Day, "2024-03-01", "2024-03-31")).await;
+        let days = db
+            .metrics(&query(&["hire_persons"], &[], Grain::Day, "2024-03-01", "2024-03-31"))
+            .await;
         let day_sum: i64 = days.rows.iter().map(|r| r["hire_persons"].as_i64().unwrap()).sum();
-        let month = db.value(&query(&["hire_persons"], &[], Grain::Month, "2024-03-01", "2024-03-31"), "hire_persons", &[]).await;
+        let month = db
+            .value(
+                &query(&["hire_persons"], &[], Grain::Month, "2024-03-01", "2024-03-31"),
+                "hire_persons",
+                &[],
+            )
+            .await;
         assert_eq!(day_sum, 5, "{}", db.name);
         assert_eq!(month, Some(json!(3)), "persons of the month ≠ sum of its days ({})", db.name);
 
-        let by_district = db.metrics(&query(&["hire_persons", "hire_registrations", "dispatch_hire_persons"], &["district"], Grain::Month, "2024-03-01", "2024-03-31")).await;
+        let by_district = db
+            .metrics(&query(
+                &["hire_persons", "hire_registrations", "dispatch_hire_persons"],
+                &["district"],
+                Grain::Month,
+                "2024-03-01",
+                "2024-03-31",
+            ))
+            .await;
         assert_eq!(
-            rows_of(&by_district, &["district", "hire_persons", "hire_registrations", "dispatch_hire_persons"]),
-            vec![vec![json!("310104"), json!(2), json!(2), json!(1)], vec![json!("310115"), json!(2), json!(3), json!(0)]],
+            rows_of(
+                &by_district,
+                &["district", "hire_persons", "hire_registrations", "dispatch_hire_persons"]
+            ),
+            vec![
+                vec![json!("310104"), json!(2), json!(2), json!(1)],
+                vec![json!("310115"), json!(2), json!(3), json!(0)]
+            ],
             "{}",
             db.name
         );
@@ -50,12 +72,21 @@ async fn persons_are_distinct_per_period_and_district_never_summed() {
         for q in [
             query(&["hire_persons"], &[], Grain::Month, "2024-03-01", "2024-03-31"),
             query(&["hire_persons"], &[], Grain::Month, "2024-03-02", "2024-03-31"),
-            with_filter(query(&["hire_persons"], &[], Grain::Month, "2024-03-01", "2024-03-31"), "district", &["310104", "310115"]),
+            with_filter(
+                query(&["hire_persons"], &[], Grain::Month, "2024-03-01", "2024-03-31"),
+                "district",
+                &["310104", "310115"],
+            ),
         ] {
             assert_eq!(db.value(&q, "hire_persons", &[]).await, Some(json!(3)), "{q:?} on {}", db.name);
         }
         assert_eq!(
-            db.value(&query(&["hiring_employers", "net_hires"], &[], Grain::Year, "2024-01-01", "2024-12-31"), "net_hires", &[]).await,
+            db.value(
+                &query(&["hiring_employers", "net_hires"], &[], Grain::Year, "2024-01-01", "2024-12-31"),
+                "net_hires",
+                &[]
+            )
+            .await,
             Some(json!(5))
         );
         db.cleanup().await;
@@ -80,28 +111,61 @@ async fn yoy_and_mom_cross_the_year_boundary_and_compare_the_same_span_of_a_part
     add("2024-01-25", 4);
     for db in backends().await {
         load(&db, &regs).await;
-        let full = db.metrics(&with_compare(query(&["hire_registrations"], &[], Grain::Month, "2024-01-01", "2024-01-31"), &[Compare::Yoy, Compare::Mom])).await;
-        assert_eq!(full.columns, vec!["period", "hire_registrations", "hire_registrations_yoy", "hire_registrations_mom"]);
+        let full = db
+            .metrics(&with_compare(
+                query(&["hire_registrations"], &[], Grain::Month, "2024-01-01", "2024-01-31"),
+                &[Compare::Yoy, Compare::Mom],
+            ))
+            .await;
+        assert_eq!(
+            full.columns,
+            vec!["period", "hire_registrations", "hire_registrations_yoy", "hire_registrations_mom"]
+        );
         let r = &full.rows[0];
         assert_eq!(r["period"], json!("2024-01"));
         assert_eq!(r["hire_registrations"], json!(10));
         assert_eq!(r["hire_registrations_yoy"].as_f64(), Some((10.0 - 10.0) / 10.0), "{}", db.name);
         assert_eq!(r["hire_registrations_mom"].as_f64(), Some((10.0 - 8.0) / 8.0), "{}", db.name);
 
-        let partial = db.metrics(&with_compare(query(&["hire_registrations"], &[], Grain::Month, "2024-01-01", "2024-01-15"), &[Compare::Yoy, Compare::Mom])).await;
+        let partial = db
+            .metrics(&with_compare(
+                query(&["hire_registrations"], &[], Grain::Month, "2024-01-01", "2024-01-15"),
+                &[Compare::Yoy, Compare::Mom],
+            ))
+            .await;
         let r = &partial.rows[0];
         assert_eq!(r["hire_registrations"], json!(6));
-        assert_eq!(r["hire_registrations_yoy"].as_f64(), Some((6.0 - 4.0) / 4.0), "Jan 1–15 vs Jan 1–15 ({})", db.name);
-        assert_eq!(r["hire_registrations_mom"].as_f64(), Some((6.0 - 5.0) / 5.0), "Jan 1–15 vs Dec 1–15 ({})", db.name);
+        assert_eq!(
+            r["hire_registrations_yoy"].as_f64(),
+            Some((6.0 - 4.0) / 4.0),
+            "Jan 1–15 vs Jan 1–15 ({})",
+            db.name
+        );
+        assert_eq!(
+            r["hire_registrations_mom"].as_f64(),
+            Some((6.0 - 5.0) / 5.0),
+            "Jan 1–15 vs Dec 1–15 ({})",
+            db.name
+        );
 
         // YEAR grain: the preceding period is the previous year, for both comparisons.
-        let year = db.metrics(&with_compare(query(&["hire_registrations"], &[], Grain::Year, "2024-01-01", "2024-12-31"), &[Compare::Yoy, Compare::Mom])).await;
+        let year = db
+            .metrics(&with_compare(
+                query(&["hire_registrations"], &[], Grain::Year, "2024-01-01", "2024-12-31"),
+                &[Compare::Yoy, Compare::Mom],
+            ))
+            .await;
         let r = &year.rows[0];
         assert_eq!(r["hire_registrations_yoy"], r["hire_registrations_mom"]);
         assert_eq!(r["hire_registrations_yoy"].as_f64(), Some((10.0 - 18.0) / 18.0));
 
         // Quarter across the boundary: 2024-Q1 vs 2023-Q4.
-        let q = db.metrics(&with_compare(query(&["hire_registrations"], &[], Grain::Quarter, "2024-01-01", "2024-03-31"), &[Compare::Mom])).await;
+        let q = db
+            .metrics(&with_compare(
+                query(&["hire_registrations"], &[], Grain::Quarter, "2024-01-01", "2024-03-31"),
+                &[Compare::Mom],
+            ))
+            .await;
         assert_eq!(q.rows[0]["hire_registrations_mom"].as_f64(), Some((10.0 - 8.0) / 8.0));
         db.cleanup().await;
     }
@@ -120,7 +184,12 @@ async fn feb_29_has_no_year_earlier_day_but_is_a_day_before_march_1() {
     ];
     for db in backends().await {
         load(&db, &regs).await;
-        let t = db.metrics(&with_compare(query(&["hire_registrations"], &[], Grain::Day, "2024-02-28", "2024-03-01"), &[Compare::Yoy, Compare::Mom])).await;
+        let t = db
+            .metrics(&with_compare(
+                query(&["hire_registrations"], &[], Grain::Day, "2024-02-28", "2024-03-01"),
+                &[Compare::Yoy, Compare::Mom],
+            ))
+            .await;
         let cols = ["period", "hire_registrations", "hire_registrations_yoy", "hire_registrations_mom"];
         assert_eq!(
             rows_of(&t, &cols),
@@ -133,7 +202,12 @@ async fn feb_29_has_no_year_earlier_day_but_is_a_day_before_march_1() {
             db.name
         );
         // Feb 2024 (29 days) against Feb 2023 (28 days): whole months.
-        let feb = db.metrics(&with_compare(query(&["hire_registrations"], &[], Grain::Month, "2024-02-01", "2024-02-29"), &[Compare::Yoy])).await;
+        let feb = db
+            .metrics(&with_compare(
+                query(&["hire_registrations"], &[], Grain::Month, "2024-02-01", "2024-02-29"),
+                &[Compare::Yoy],
+            ))
+            .await;
         assert_eq!(feb.rows[0]["hire_registrations_yoy"].as_f64(), Some(2.0));
         db.cleanup().await;
     }
@@ -141,17 +215,38 @@ async fn feb_29_has_no_year_earlier_day_but_is_a_day_before_march_1() {
 
 #[tokio::test]
 async fn district_callers_see_their_district_only() {
-    let regs = vec![Reg::hire("D1", 1, "310115", "2024-03-04"), Reg::hire("D2", 2, "310104", "2024-03-04"), Reg::hire("D3", 3, "310104", "2024-03-05")];
+    let regs = vec![
+        Reg::hire("D1", 1, "310115", "2024-03-04"),
+        Reg::hire("D2", 2, "310104", "2024-03-04"),
+        Reg::hire("D3", 3, "310104", "2024-03-05"),
+    ];
     for db in backends().await {
         load(&db, &regs).await;
-        let caller = Caller { role: Role::District("310104".into()) };
+        let caller = Caller {
+            role: Role::District("310104".into()),
+        };
         let q = query(&["hire_persons"], &["district"], Grain::Month, "2024-03-01", "2024-03-31");
         let t = db.metrics_as(&q, &caller).await;
-        assert_eq!(rows_of(&t, &["district", "hire_persons"]), vec![vec![json!("310104"), json!(2)]], "{}", db.name);
-        let city = db.metrics_as(&query(&["hire_persons"], &[], Grain::Month, "2024-03-01", "2024-03-31"), &caller).await;
-        assert_eq!(city.rows[0]["hire_persons"], json!(2), "a district's total, not the city's ({})", db.name);
+        assert_eq!(
+            rows_of(&t, &["district", "hire_persons"]),
+            vec![vec![json!("310104"), json!(2)]],
+            "{}",
+            db.name
+        );
+        let city = db
+            .metrics_as(&query(&["hire_persons"], &[], Grain::Month, "2024-03-01", "2024-03-31"), &caller)
+            .await;
+        assert_eq!(
+            city.rows[0]["hire_persons"],
+            json!(2),
+            "a district's total, not the city's ({})",
+            db.name
+        );
         let other = with_filter(q.clone(), "district", &["310115"]);
-        let err = jiuye_graphql::run_metrics(&db.warehouse, &db.catalog, &other, &caller).await.err().expect("forbidden");
+        let err = jiuye_graphql::run_metrics(&db.warehouse, &db.catalog, &other, &caller)
+            .await
+            .err()
+            .expect("forbidden");
         assert_eq!(err.code(), "FORBIDDEN");
         db.cleanup().await;
     }
@@ -159,14 +254,33 @@ async fn district_callers_see_their_district_only() {
 
 #[tokio::test]
 async fn retired_district_codes_count_under_todays_district() {
-    let regs = vec![Reg::hire("R1", 1, "310108", "2024-03-04"), Reg::hire("R2", 2, "310106", "2024-03-04")];
+    let regs = vec![
+        Reg::hire("R1", 1, "310108", "2024-03-04"),
+        Reg::hire("R2", 2, "310106", "2024-03-04"),
+    ];
     for db in backends().await {
         load(&db, &regs).await;
-        let t = db.metrics(&query(&["hire_registrations"], &["district"], Grain::Month, "2024-03-01", "2024-03-31")).await;
-        assert_eq!(rows_of(&t, &["district", "hire_registrations"]), vec![vec![json!("310106"), json!(2)]], "闸北 counts under 静安 ({})", db.name);
+        let t = db
+            .metrics(&query(
+                &["hire_registrations"],
+                &["district"],
+                Grain::Month,
+                "2024-03-01",
+                "2024-03-31",
+            ))
+            .await;
+        assert_eq!(
+            rows_of(&t, &["district", "hire_registrations"]),
+            vec![vec![json!("310106"), json!(2)]],
+            "闸北 counts under 静安 ({})",
+            db.name
+        );
         let kept = db
             .warehouse
-            .fetch(&jiuye_sql_value::Statement { sql: "SELECT district_reported FROM dwd_employment_registration WHERE business_key = 'R1'".into(), params: vec![] })
+            .fetch(&jiuye_sql_value::Statement {
+                sql: "SELECT district_reported FROM dwd_employment_registration WHERE business_key = 'R1'".into(),
+                params: vec![],
+            })
             .await
             .unwrap();
         assert_eq!(kept.rows[0][0].to_key(), "310108", "the exported code is kept");

@@ -25,10 +25,10 @@ use serde::Serialize;
 
 pub use conform::CodeTables;
 pub use dws::rebuild_dirty;
-pub use feeds::{all_feeds, Feed};
+pub use feeds::{Feed, all_feeds};
 pub use load::FileReport;
 pub use reference::prepare_warehouse;
-pub use spec::{builtin_specs, FeedSpec};
+pub use spec::{FeedSpec, builtin_specs};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EtlError {
@@ -40,8 +40,15 @@ pub enum EtlError {
     Parse { file: String, line: u64, message: String },
     #[error("{file} is empty: an export starts with a header row")]
     EmptyFile { file: String },
-    #[error("{file} lacks the required column `{column}` of feed {feed}; the file was not loaded. Headers found: {found}. Re-export with the column, or add the header as an alias in etl/feeds/{feed}.yaml")]
-    MissingColumn { file: String, column: String, feed: String, found: String },
+    #[error(
+        "{file} lacks the required column `{column}` of feed {feed}; the file was not loaded. Headers found: {found}. Re-export with the column, or add the header as an alias in etl/feeds/{feed}.yaml"
+    )]
+    MissingColumn {
+        file: String,
+        column: String,
+        feed: String,
+        found: String,
+    },
     #[error("{file}: format `.{extension}` is not supported; export as .csv or .xlsx")]
     UnsupportedFormat { file: String, extension: String },
     #[error("feed spec {file}: {message}")]
@@ -66,7 +73,11 @@ impl EtlError {
     fn rejects_file_only(&self) -> bool {
         matches!(
             self,
-            EtlError::Encoding { .. } | EtlError::Parse { .. } | EtlError::EmptyFile { .. } | EtlError::MissingColumn { .. } | EtlError::UnsupportedFormat { .. }
+            EtlError::Encoding { .. }
+                | EtlError::Parse { .. }
+                | EtlError::EmptyFile { .. }
+                | EtlError::MissingColumn { .. }
+                | EtlError::UnsupportedFormat { .. }
         )
     }
 }
@@ -97,17 +108,27 @@ pub fn discover(dir: &Path, feeds: &[Box<dyn Feed>]) -> Result<(Vec<(usize, Path
     if !dir.is_dir() {
         return Err(EtlError::NoInput(dir.display().to_string()));
     }
-    let entries = std::fs::read_dir(dir).map_err(|source| EtlError::Io { file: dir.display().to_string(), source })?;
+    let entries = std::fs::read_dir(dir).map_err(|source| EtlError::Io {
+        file: dir.display().to_string(),
+        source,
+    })?;
     let mut matched = Vec::new();
     let mut skipped = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|source| EtlError::Io { file: dir.display().to_string(), source })?;
+        let entry = entry.map_err(|source| EtlError::Io {
+            file: dir.display().to_string(),
+            source,
+        })?;
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().to_string();
         if !path.is_file() || name.starts_with('.') {
             continue;
         }
-        let feed = feeds.iter().enumerate().filter(|(_, f)| name.starts_with(f.name())).max_by_key(|(_, f)| f.name().len());
+        let feed = feeds
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| name.starts_with(f.name()))
+            .max_by_key(|(_, f)| f.name().len());
         match feed {
             Some((i, _)) => matched.push((i, path)),
             None => skipped.push(name),
@@ -121,15 +142,25 @@ pub fn discover(dir: &Path, feeds: &[Box<dyn Feed>]) -> Result<(Vec<(usize, Path
 async fn check_key(warehouse: &Warehouse, keys: &Keys) -> Result<(), EtlError> {
     let dialect = jiuye_semantic::sql::dialect_for(warehouse.backend());
     let stored = warehouse
-        .fetch(&Statement { sql: format!("SELECT value FROM meta_setting WHERE name = {}", dialect.placeholder(1)), params: vec!["key_fingerprint".into()] })
+        .fetch(&Statement {
+            sql: format!("SELECT value FROM meta_setting WHERE name = {}", dialect.placeholder(1)),
+            params: vec!["key_fingerprint".into()],
+        })
         .await?;
     match stored.rows.first().map(|r| r[0].to_key()) {
-        Some(fp) if fp != keys.fingerprint() => Err(EtlError::KeyMismatch { stored: fp, configured: keys.fingerprint().into() }),
+        Some(fp) if fp != keys.fingerprint() => Err(EtlError::KeyMismatch {
+            stored: fp,
+            configured: keys.fingerprint().into(),
+        }),
         Some(_) => Ok(()),
         None => {
             warehouse
                 .execute(&Statement {
-                    sql: format!("INSERT INTO meta_setting (name, value) VALUES ({}, {})", dialect.placeholder(1), dialect.placeholder(2)),
+                    sql: format!(
+                        "INSERT INTO meta_setting (name, value) VALUES ({}, {})",
+                        dialect.placeholder(1),
+                        dialect.placeholder(2)
+                    ),
                     params: vec!["key_fingerprint".into(), keys.fingerprint().into()],
                 })
                 .await?;
@@ -139,7 +170,13 @@ async fn check_key(warehouse: &Warehouse, keys: &Keys) -> Result<(), EtlError> {
 }
 
 /// Loads every file of `input` that belongs to a feed, then rebuilds touched rollups.
-pub async fn run(warehouse: &Warehouse, catalog: &Catalog, keys: &Keys, input: &Path, progress: &dyn Progress) -> Result<RunReport, EtlError> {
+pub async fn run(
+    warehouse: &Warehouse,
+    catalog: &Catalog,
+    keys: &Keys,
+    input: &Path,
+    progress: &dyn Progress,
+) -> Result<RunReport, EtlError> {
     let codes = CodeTables::load()?;
     prepare_warehouse(warehouse, catalog, &codes).await?;
     check_key(warehouse, keys).await?;
@@ -160,19 +197,37 @@ pub async fn run(warehouse: &Warehouse, catalog: &Catalog, keys: &Keys, input: &
         })
         .await?;
     tx.commit().await?;
-    let run_id = run.rows.first().and_then(|r| r.first()).and_then(SqlValue::as_i64).ok_or_else(|| EtlError::Internal("no run_id".into()))?;
-    let ctx = load::LoadContext { warehouse, codes: &codes, keys, run_id, progress };
+    let run_id = run
+        .rows
+        .first()
+        .and_then(|r| r.first())
+        .and_then(SqlValue::as_i64)
+        .ok_or_else(|| EtlError::Internal("no run_id".into()))?;
+    let ctx = load::LoadContext {
+        warehouse,
+        codes: &codes,
+        keys,
+        run_id,
+        progress,
+    };
     let mut reports = Vec::new();
     for (feed_index, path) in files {
         let feed = feeds[feed_index].as_ref();
-        let spec = specs.iter().find(|s| s.feed == feed.name()).ok_or_else(|| EtlError::Internal(format!("no spec for feed {}", feed.name())))?;
+        let spec = specs
+            .iter()
+            .find(|s| s.feed == feed.name())
+            .ok_or_else(|| EtlError::Internal(format!("no spec for feed {}", feed.name())))?;
         let report = load::load_file(&ctx, feed, spec, &path).await?;
         progress.file_finished(&report);
         reports.push(report);
     }
     progress.message("rebuilding rollups for the dates these files touched");
     rebuild_dirty(warehouse, catalog).await?;
-    let mut tables: Vec<&str> = reports.iter().filter_map(|r| feeds.iter().find(|f| f.name() == r.feed)).map(|f| f.dwd_table()).collect();
+    let mut tables: Vec<&str> = reports
+        .iter()
+        .filter_map(|r| feeds.iter().find(|f| f.name() == r.feed))
+        .map(|f| f.dwd_table())
+        .collect();
     tables.sort();
     tables.dedup();
     tables.extend(catalog.rollups.iter().map(|r| r.table.as_str()));
@@ -180,9 +235,17 @@ pub async fn run(warehouse: &Warehouse, catalog: &Catalog, keys: &Keys, input: &
     let finished = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
     warehouse
         .execute(&Statement {
-            sql: format!("UPDATE meta_etl_run SET finished_at = {}, status = 'finished' WHERE run_id = {}", dialect.placeholder(1), dialect.placeholder(2)),
+            sql: format!(
+                "UPDATE meta_etl_run SET finished_at = {}, status = 'finished' WHERE run_id = {}",
+                dialect.placeholder(1),
+                dialect.placeholder(2)
+            ),
             params: vec![finished.into(), run_id.into()],
         })
         .await?;
-    Ok(RunReport { run_id, files: reports, skipped })
+    Ok(RunReport {
+        run_id,
+        files: reports,
+        skipped,
+    })
 }

@@ -44,7 +44,10 @@ fn now_text() -> String {
 
 pub(crate) async fn load_file(ctx: &LoadContext<'_>, feed: &dyn Feed, spec: &FeedSpec, path: &Path) -> Result<FileReport, EtlError> {
     let file_name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let bytes = std::fs::read(path).map_err(|source| EtlError::Io { file: path.display().to_string(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| EtlError::Io {
+        file: path.display().to_string(),
+        source,
+    })?;
     let hash = hex::encode(<sm3::Sm3 as sm3::Digest>::digest(&bytes));
     let table = read_file(path, &bytes).and_then(|t| Conformer::new(spec, ctx.codes, &file_name, &t.headers).map(|_| t));
     let table = match table {
@@ -69,7 +72,11 @@ pub(crate) async fn load_file(ctx: &LoadContext<'_>, feed: &dyn Feed, spec: &Fee
 
     let mut tx = ctx.warehouse.begin().await?;
     let file_id = insert_file_row(&mut tx, ctx.run_id, feed, &file_name, &hash, bytes.len(), table.encoding).await?;
-    let feed_ctx = FeedContext { keys: ctx.keys, codes: ctx.codes, file_id };
+    let feed_ctx = FeedContext {
+        keys: ctx.keys,
+        codes: ctx.codes,
+        file_id,
+    };
 
     let mut ods_rows = Vec::with_capacity(table.rows.len());
     let mut quarantine_rows = Vec::new();
@@ -95,7 +102,11 @@ pub(crate) async fn load_file(ctx: &LoadContext<'_>, feed: &dyn Feed, spec: &Fee
             Err(violations) => {
                 quarantined += 1;
                 let business_key = cells.get(key_index).copied().flatten().map(str::to_string);
-                quarantine_rows.extend(violations.into_iter().map(|v| quarantine_row(file_id, feed.name(), raw.line, business_key.clone(), v)));
+                quarantine_rows.extend(
+                    violations
+                        .into_iter()
+                        .map(|v| quarantine_row(file_id, feed.name(), raw.line, business_key.clone(), v)),
+                );
             }
         }
         if n % 2000 == 1999 {
@@ -106,7 +117,12 @@ pub(crate) async fn load_file(ctx: &LoadContext<'_>, feed: &dyn Feed, spec: &Fee
 
     let ods_columns: Vec<(String, ColumnType)> = [("file_id".to_string(), ColumnType::Int), ("line_no".to_string(), ColumnType::Int)]
         .into_iter()
-        .chain(spec.columns.iter().map(|c| (if c.personal { format!("{}_enc", c.field) } else { c.field.clone() }, ColumnType::Text)))
+        .chain(spec.columns.iter().map(|c| {
+            (
+                if c.personal { format!("{}_enc", c.field) } else { c.field.clone() },
+                ColumnType::Text,
+            )
+        }))
         .collect();
     let ods_columns: Vec<(&str, ColumnType)> = ods_columns.iter().map(|(n, t)| (n.as_str(), *t)).collect();
     tx.insert_rows(&format!("ods_{}", feed.name()), &ods_columns, &ods_rows).await?;
@@ -120,11 +136,26 @@ pub(crate) async fn load_file(ctx: &LoadContext<'_>, feed: &dyn Feed, spec: &Fee
             &tx,
             "UPDATE meta_load_file SET status = 'loaded', rows_read = ?, rows_loaded = ?, rows_unchanged = ?, rows_quarantined = ? WHERE file_id = ?",
         ),
-        params: vec![(read as i64).into(), (loaded as i64).into(), (unchanged as i64).into(), (quarantined as i64).into(), file_id.into()],
+        params: vec![
+            (read as i64).into(),
+            (loaded as i64).into(),
+            (unchanged as i64).into(),
+            (quarantined as i64).into(),
+            file_id.into(),
+        ],
     };
     tx.execute(&update).await?;
     tx.commit().await?;
-    Ok(FileReport { file: file_name, feed: feed.name().into(), read, loaded, unchanged, quarantined, status: "loaded".into(), error: None })
+    Ok(FileReport {
+        file: file_name,
+        feed: feed.name().into(),
+        read,
+        loaded,
+        unchanged,
+        quarantined,
+        status: "loaded".into(),
+        error: None,
+    })
 }
 
 const QUARANTINE_COLUMNS: &[(&str, ColumnType)] = &[
@@ -167,20 +198,47 @@ pub(crate) fn placeholders(tx: &Transaction, sql: &str) -> String {
     out
 }
 
-async fn insert_file_row(tx: &mut Transaction, run_id: i64, feed: &dyn Feed, file: &str, hash: &str, size: usize, encoding: &str) -> Result<i64, EtlError> {
+async fn insert_file_row(
+    tx: &mut Transaction,
+    run_id: i64,
+    feed: &dyn Feed,
+    file: &str,
+    hash: &str,
+    size: usize,
+    encoding: &str,
+) -> Result<i64, EtlError> {
     let insert = Statement {
         sql: placeholders(
             tx,
             "INSERT INTO meta_load_file (run_id, feed, file_name, content_hash, size_bytes, encoding, status, rows_read, rows_loaded, rows_unchanged, rows_quarantined, loaded_at) \
              VALUES (?, ?, ?, ?, ?, ?, 'loading', 0, 0, 0, 0, ?) RETURNING file_id",
         ),
-        params: vec![run_id.into(), feed.name().into(), file.into(), hash.into(), (size as i64).into(), encoding.into(), now_text().into()],
+        params: vec![
+            run_id.into(),
+            feed.name().into(),
+            file.into(),
+            hash.into(),
+            (size as i64).into(),
+            encoding.into(),
+            now_text().into(),
+        ],
     };
     let rows = tx.fetch(&insert).await?;
-    rows.rows.first().and_then(|r| r.first()).and_then(SqlValue::as_i64).ok_or_else(|| EtlError::Internal("INSERT … RETURNING file_id returned nothing".into()))
+    rows.rows
+        .first()
+        .and_then(|r| r.first())
+        .and_then(SqlValue::as_i64)
+        .ok_or_else(|| EtlError::Internal("INSERT … RETURNING file_id returned nothing".into()))
 }
 
-async fn record_rejected(ctx: &LoadContext<'_>, feed: &dyn Feed, file: &str, hash: &str, size: usize, error: &EtlError) -> Result<(), EtlError> {
+async fn record_rejected(
+    ctx: &LoadContext<'_>,
+    feed: &dyn Feed,
+    file: &str,
+    hash: &str,
+    size: usize,
+    error: &EtlError,
+) -> Result<(), EtlError> {
     let mut tx = ctx.warehouse.begin().await?;
     let id = insert_file_row(&mut tx, ctx.run_id, feed, file, hash, size, "-").await?;
     let update = Statement {
@@ -219,7 +277,10 @@ async fn merge_into_dwd(tx: &mut Transaction, feed: &dyn Feed, candidates: Vec<D
             if dated { "date_key" } else { "NULL" },
             feed.dwd_table()
         );
-        let statement = Statement { sql: placeholders(tx, &sql), params: chunk.iter().map(|k| SqlValue::Text((*k).clone())).collect() };
+        let statement = Statement {
+            sql: placeholders(tx, &sql),
+            params: chunk.iter().map(|k| SqlValue::Text((*k).clone())).collect(),
+        };
         for row in tx.fetch(&statement).await?.rows {
             stored.insert(row[0].to_key(), (row[1].to_key(), row[2].as_i64()));
         }

@@ -2,12 +2,12 @@
 //! `seeds/` in `dim_code`, plus the DWS tables the semantic model declares.
 
 use chrono::{Datelike, NaiveDate};
-use jiuye_semantic::{rollup_create_table, sql::dialect_for, Catalog, Grain};
+use jiuye_semantic::{Catalog, Grain, rollup_create_table, sql::dialect_for};
 use jiuye_sql_value::{SqlValue, Statement};
 use jiuye_warehouse::{ColumnType, Warehouse};
 
-use crate::conform::CodeTables;
 use crate::EtlError;
+use crate::conform::CodeTables;
 
 /// `dim_date` covers these years; wide enough for ten years of history and forecasts.
 pub const FIRST_YEAR: i32 = 2000;
@@ -51,7 +51,12 @@ fn date_row(d: NaiveDate) -> Vec<SqlValue> {
 /// Migrate, then fill reference tables and create DWS tables. Safe to call every start.
 pub async fn prepare_warehouse(warehouse: &Warehouse, catalog: &Catalog, codes: &CodeTables) -> Result<(), EtlError> {
     warehouse.migrate().await?;
-    let count = warehouse.fetch(&Statement { sql: "SELECT COUNT(*) FROM dim_date".into(), params: vec![] }).await?;
+    let count = warehouse
+        .fetch(&Statement {
+            sql: "SELECT COUNT(*) FROM dim_date".into(),
+            params: vec![],
+        })
+        .await?;
     let mut tx = warehouse.begin().await?;
     if count.rows.first().and_then(|r| r.first()).and_then(SqlValue::as_i64) == Some(0) {
         let first = NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1).expect("valid");
@@ -60,7 +65,11 @@ pub async fn prepare_warehouse(warehouse: &Warehouse, catalog: &Catalog, codes: 
         tx.insert_rows("dim_date", DATE_COLUMNS, &rows).await?;
     }
     // Code tables follow seeds/ exactly: replace them whole.
-    tx.execute(&Statement { sql: "DELETE FROM dim_code".into(), params: vec![] }).await?;
+    tx.execute(&Statement {
+        sql: "DELETE FROM dim_code".into(),
+        params: vec![],
+    })
+    .await?;
     let rows: Vec<Vec<SqlValue>> = codes
         .tables()
         .iter()

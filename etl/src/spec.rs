@@ -8,7 +8,10 @@ use crate::EtlError;
 
 pub const BUILTIN_FEEDS: &[(&str, &str)] = &[
     ("employer_registry.yaml", include_str!("../feeds/employer_registry.yaml")),
-    ("employment_registration.yaml", include_str!("../feeds/employment_registration.yaml")),
+    (
+        "employment_registration.yaml",
+        include_str!("../feeds/employment_registration.yaml"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -75,7 +78,10 @@ pub fn builtin_specs() -> Result<Vec<FeedSpec>, EtlError> {
                 message: e.to_string(),
             })?;
             for c in &spec.columns {
-                let bad = |m: &str| EtlError::Spec { file: file.to_string(), message: format!("column `{}`: {m}", c.field) };
+                let bad = |m: &str| EtlError::Spec {
+                    file: file.to_string(),
+                    message: format!("column `{}`: {m}", c.field),
+                };
                 if c.field_type == FieldType::Code && c.code_table.is_none() {
                     return Err(bad("type code needs a code_table"));
                 }
@@ -84,7 +90,10 @@ pub fn builtin_specs() -> Result<Vec<FeedSpec>, EtlError> {
                 }
             }
             if spec.column(&spec.business_key).is_none() || spec.column(&spec.updated_at).is_none() {
-                return Err(EtlError::Spec { file: file.to_string(), message: "business_key and updated_at must name columns".into() });
+                return Err(EtlError::Spec {
+                    file: file.to_string(),
+                    message: "business_key and updated_at must name columns".into(),
+                });
             }
             Ok(spec)
         })

@@ -1,8 +1,8 @@
 //! Bearer tokens: created by `jiuye token create`, stored as SM3 hashes in `meta_token`,
 //! resolved to a `Caller` on every request.
 
-use jiuye_privacy::{sm3_hex, Keys};
-use jiuye_semantic::{sql::dialect_for, Caller, Role};
+use jiuye_privacy::{Keys, sm3_hex};
+use jiuye_semantic::{Caller, Role, sql::dialect_for};
 use jiuye_sql_value::Statement;
 use jiuye_warehouse::{Warehouse, WarehouseError};
 
@@ -40,7 +40,13 @@ pub async fn create_token(warehouse: &Warehouse, role: &Role) -> Result<String, 
     let p = |i| dialect.placeholder(i);
     warehouse
         .execute(&Statement {
-            sql: format!("INSERT INTO meta_token (token_hash, role, district, created_at) VALUES ({}, {}, {}, {})", p(1), p(2), p(3), p(4)),
+            sql: format!(
+                "INSERT INTO meta_token (token_hash, role, district, created_at) VALUES ({}, {}, {}, {})",
+                p(1),
+                p(2),
+                p(3),
+                p(4)
+            ),
             params: vec![
                 sm3_hex(&token).into(),
                 role.name().into(),
@@ -57,7 +63,10 @@ pub async fn caller_for_token(warehouse: &Warehouse, token: &str) -> Result<Opti
     let dialect = dialect_for(warehouse.backend());
     let rows = warehouse
         .fetch(&Statement {
-            sql: format!("SELECT role, district FROM meta_token WHERE token_hash = {}", dialect.placeholder(1)),
+            sql: format!(
+                "SELECT role, district FROM meta_token WHERE token_hash = {}",
+                dialect.placeholder(1)
+            ),
             params: vec![sm3_hex(token.trim()).into()],
         })
         .await?;

@@ -2,16 +2,32 @@
 //! an intranet with no access to a CDN. Versions and licences: assets/LICENSES.md.
 
 use axum::extract::Path;
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 const PAGE: &str = include_str!("../assets/graphiql.html");
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
-    ("graphiql.min.js", "text/javascript; charset=utf-8", include_bytes!("../assets/graphiql.min.js")),
-    ("graphiql.min.css", "text/css; charset=utf-8", include_bytes!("../assets/graphiql.min.css")),
-    ("react.production.min.js", "text/javascript; charset=utf-8", include_bytes!("../assets/react.production.min.js")),
-    ("react-dom.production.min.js", "text/javascript; charset=utf-8", include_bytes!("../assets/react-dom.production.min.js")),
+    (
+        "graphiql.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/graphiql.min.js"),
+    ),
+    (
+        "graphiql.min.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../assets/graphiql.min.css"),
+    ),
+    (
+        "react.production.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/react.production.min.js"),
+    ),
+    (
+        "react-dom.production.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/react-dom.production.min.js"),
+    ),
 ];
 
 pub async fn page() -> Html<&'static str> {
@@ -21,7 +37,10 @@ pub async fn page() -> Html<&'static str> {
 pub async fn asset(Path(file): Path<String>) -> Response {
     match ASSETS.iter().find(|(name, _, _)| *name == file) {
         Some((_, content_type, bytes)) => (
-            [(header::CONTENT_TYPE, *content_type), (header::CACHE_CONTROL, "public, max-age=86400")],
+            [
+                (header::CONTENT_TYPE, *content_type),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+            ],
             *bytes,
         )
             .into_response(),

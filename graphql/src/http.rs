@@ -4,24 +4,24 @@
 //! `/graphql` request needs a bearer token.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Response as GqlResponse, Variables};
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Router;
 use jiuye_semantic::Caller;
 use serde_json::json;
 
 use crate::auth::caller_for_token;
-use crate::schema::{build_schema, JiuyeSchema};
-use crate::{graphiql, AppState};
+use crate::schema::{JiuyeSchema, build_schema};
+use crate::{AppState, graphiql};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -101,7 +101,13 @@ fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
         })
         .filter(|(_, q)| *q > 0.0)
         .collect();
-    let q_of = |name: &str| types.iter().filter(|(m, _)| m == name).map(|(_, q)| *q).fold(None, |a: Option<f32>, q| Some(a.map_or(q, |a| a.max(q))));
+    let q_of = |name: &str| {
+        types
+            .iter()
+            .filter(|(m, _)| m == name)
+            .map(|(_, q)| *q)
+            .fold(None, |a: Option<f32>, q| Some(a.map_or(q, |a| a.max(q))))
+    };
     let wildcard = types.iter().any(|(m, _)| m == "*/*" || m == "application/*");
     match (q_of(GRAPHQL_RESPONSE), q_of(JSON)) {
         (Some(g), Some(j)) if j > g => Some(MediaType::Json),
@@ -115,7 +121,9 @@ fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
 fn error_response(status: StatusCode, media: MediaType, code: &str, message: &str) -> Response {
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     let mut response = (status, body.to_string()).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media.name()));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media.name()));
     response
 }
 
@@ -126,11 +134,14 @@ async fn authenticate(shared: &Shared, headers: &HeaderMap, media: MediaType) ->
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
     let unauthorized = |message: &str| {
         let mut r = error_response(StatusCode::UNAUTHORIZED, media, "UNAUTHENTICATED", message);
-        r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"jiuye\""));
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"jiuye\""));
         r
     };
     let Some(token) = token else {
-        return Err(unauthorized("send `Authorization: Bearer <token>`; create a token with `jiuye token create --role analyst`"));
+        return Err(unauthorized(
+            "send `Authorization: Bearer <token>`; create a token with `jiuye token create --role analyst`",
+        ));
     };
     match caller_for_token(&shared.state.warehouse, token).await {
         Ok(Some(caller)) => Ok(caller),
@@ -143,7 +154,11 @@ async fn execute(shared: &Shared, media: MediaType, caller: Caller, request: Req
     let executed = Arc::new(Executed::default());
     let response = shared.schema.execute(request.data(caller).data(executed.clone())).await;
     let request_error = !executed.0.load(Ordering::SeqCst) && response.is_err();
-    let status = if request_error && media == MediaType::GraphQlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let status = if request_error && media == MediaType::GraphQlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
     let body = serde_json::to_string(&response).unwrap_or_else(|e| json!({"errors": [{"message": e.to_string()}]}).to_string());
     let mut r = (status, body).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media.name()));
@@ -156,21 +171,36 @@ fn parse_variables(text: Option<&str>, media: MediaType) -> Result<Variables, Re
         Some(t) => match serde_json::from_str::<serde_json::Value>(t) {
             Ok(v @ serde_json::Value::Object(_)) => Ok(Variables::from_json(v)),
             Ok(serde_json::Value::Null) => Ok(Variables::default()),
-            _ => Err(error_response(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "`variables` must be a JSON object")),
+            _ => Err(error_response(
+                StatusCode::BAD_REQUEST,
+                media,
+                "BAD_REQUEST",
+                "`variables` must be a JSON object",
+            )),
         },
     }
 }
 
 async fn graphql_get(State(shared): State<Shared>, headers: HeaderMap, Query(params): Query<HashMap<String, String>>) -> Response {
     let Some(media) = negotiate(&headers) else {
-        return error_response(StatusCode::NOT_ACCEPTABLE, MediaType::Json, "NOT_ACCEPTABLE", "accept application/graphql-response+json or application/json");
+        return error_response(
+            StatusCode::NOT_ACCEPTABLE,
+            MediaType::Json,
+            "NOT_ACCEPTABLE",
+            "accept application/graphql-response+json or application/json",
+        );
     };
     let caller = match authenticate(&shared, &headers, media).await {
         Ok(c) => c,
         Err(r) => return r,
     };
     let Some(query) = params.get("query") else {
-        return error_response(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "a GET request needs the `query` parameter");
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            media,
+            "BAD_REQUEST",
+            "a GET request needs the `query` parameter",
+        );
     };
     let variables = match parse_variables(params.get("variables").map(String::as_str), media) {
         Ok(v) => v,
@@ -183,7 +213,12 @@ async fn graphql_get(State(shared): State<Shared>, headers: HeaderMap, Query(par
             op.node.ty == OperationType::Mutation && (operation_name.is_none() || name.map(|n| n.as_str()) == operation_name.as_deref())
         });
         if is_mutation {
-            let mut r = error_response(StatusCode::METHOD_NOT_ALLOWED, media, "METHOD_NOT_ALLOWED", "mutations must be sent with POST");
+            let mut r = error_response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                media,
+                "METHOD_NOT_ALLOWED",
+                "mutations must be sent with POST",
+            );
             r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
             return r;
         }
@@ -197,12 +232,22 @@ async fn graphql_get(State(shared): State<Shared>, headers: HeaderMap, Query(par
 
 async fn graphql_post(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let Some(media) = negotiate(&headers) else {
-        return error_response(StatusCode::NOT_ACCEPTABLE, MediaType::Json, "NOT_ACCEPTABLE", "accept application/graphql-response+json or application/json");
+        return error_response(
+            StatusCode::NOT_ACCEPTABLE,
+            MediaType::Json,
+            "NOT_ACCEPTABLE",
+            "accept application/graphql-response+json or application/json",
+        );
     };
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if essence != JSON {
-        return error_response(StatusCode::UNSUPPORTED_MEDIA_TYPE, media, "UNSUPPORTED_MEDIA_TYPE", "POST a JSON body with Content-Type: application/json");
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "POST a JSON body with Content-Type: application/json",
+        );
     }
     let caller = match authenticate(&shared, &headers, media).await {
         Ok(c) => c,

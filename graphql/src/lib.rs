@@ -16,8 +16,8 @@ use std::sync::Arc;
 use jiuye_semantic::Catalog;
 use jiuye_warehouse::Warehouse;
 
-pub use metrics::{run_metrics, shanghai_today, MetricsAnswer};
-pub use schema::{build_schema, JiuyeSchema};
+pub use metrics::{MetricsAnswer, run_metrics, shanghai_today};
+pub use schema::{JiuyeSchema, build_schema};
 
 /// What every request needs.
 #[derive(Clone)]

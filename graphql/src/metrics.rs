@@ -2,7 +2,7 @@
 //! by the GraphQL resolver and `jiuye query`, so both answer with the same rows.
 
 use chrono::{Duration, NaiveDate, Utc};
-use jiuye_semantic::{plan, sql::dialect_for, Caller, Catalog, MetricsQuery, SemanticError, Table};
+use jiuye_semantic::{Caller, Catalog, MetricsQuery, SemanticError, Table, plan, sql::dialect_for};
 use jiuye_warehouse::{Warehouse, WarehouseError};
 
 #[derive(Debug, thiserror::Error)]
@@ -33,14 +33,24 @@ pub fn shanghai_today() -> NaiveDate {
     (Utc::now() + Duration::hours(8)).date_naive()
 }
 
-pub async fn run_metrics(warehouse: &Warehouse, catalog: &Catalog, query: &MetricsQuery, caller: &Caller) -> Result<MetricsAnswer, MetricsError> {
+pub async fn run_metrics(
+    warehouse: &Warehouse,
+    catalog: &Catalog,
+    query: &MetricsQuery,
+    caller: &Caller,
+) -> Result<MetricsAnswer, MetricsError> {
     let plan = plan(catalog, dialect_for(warehouse.backend()), query, caller, shanghai_today())?;
     let results = futures::future::try_join_all(plan.parts.iter().map(|p| warehouse.fetch(&p.statement))).await?;
     let table = plan.assemble(&results)?;
     let sql = caller.may_see_sql().then(|| {
         plan.parts
             .iter()
-            .map(|p| format!("-- {:?} from {}\n{}\n-- params: {:?}", p.purpose, p.table, p.statement.sql, p.statement.params))
+            .map(|p| {
+                format!(
+                    "-- {:?} from {}\n{}\n-- params: {:?}",
+                    p.purpose, p.table, p.statement.sql, p.statement.params
+                )
+            })
             .collect()
     });
     Ok(MetricsAnswer { table, sql })

@@ -4,17 +4,22 @@ use std::collections::BTreeSet;
 
 use async_graphql::{Context, EmptyMutation, EmptySubscription, Enum, ErrorExtensions, InputObject, Json, Object, Schema, SimpleObject};
 use chrono::NaiveDate;
-use jiuye_semantic::{sql::dialect_for, Caller, Compare as SemCompare, DimensionFilter, Grain as SemGrain, MetricsQuery};
+use jiuye_semantic::{Caller, Compare as SemCompare, DimensionFilter, Grain as SemGrain, MetricsQuery, sql::dialect_for};
 use jiuye_sql_value::Statement;
 use serde_json::{Map, Value};
 
-use crate::metrics::run_metrics;
 use crate::AppState;
+use crate::metrics::run_metrics;
 
 pub type JiuyeSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 
 pub fn build_schema(state: AppState) -> JiuyeSchema {
-    Schema::build(QueryRoot, EmptyMutation, EmptySubscription).extension(crate::http::ExecutionMarker).data(state).limit_depth(12).limit_complexity(2000).finish()
+    Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
+        .extension(crate::http::ExecutionMarker)
+        .data(state)
+        .limit_depth(12)
+        .limit_complexity(2000)
+        .finish()
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -117,7 +122,13 @@ impl QueryRoot {
             },
             from: parse_day("from", &time_range.from)?,
             to: parse_day("to", &time_range.to)?,
-            filters: filters.into_iter().map(|f| DimensionFilter { dimension: f.dimension, values: f.values }).collect(),
+            filters: filters
+                .into_iter()
+                .map(|f| DimensionFilter {
+                    dimension: f.dimension,
+                    values: f.values,
+                })
+                .collect(),
             compare: compare
                 .into_iter()
                 .map(|c| match c {
@@ -164,7 +175,10 @@ impl QueryRoot {
         let rows = state
             .warehouse
             .fetch(&Statement {
-                sql: format!("SELECT code, name, parent, successor FROM dim_code WHERE code_table = {} ORDER BY code", dialect.placeholder(1)),
+                sql: format!(
+                    "SELECT code, name, parent, successor FROM dim_code WHERE code_table = {} ORDER BY code",
+                    dialect.placeholder(1)
+                ),
                 params: vec![dim.code_table.clone().into()],
             })
             .await?;
@@ -176,7 +190,12 @@ impl QueryRoot {
             .rows
             .iter()
             .filter(|r| !parents.contains(&r[0].to_key()))
-            .map(|r| DimensionMember { code: r[0].to_key(), name: r[1].to_key(), parent: opt(&r[2]), successor: opt(&r[3]) })
+            .map(|r| DimensionMember {
+                code: r[0].to_key(),
+                name: r[1].to_key(),
+                parent: opt(&r[2]),
+                successor: opt(&r[3]),
+            })
             .collect())
     }
 }

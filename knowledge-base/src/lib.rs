@@ -40,7 +40,11 @@ pub fn indicator_dictionary(catalog: &Catalog) -> Result<Vec<IndicatorEntry>, Se
                         jiuye_semantic::Aggregation::Sum => format!("SUM({})", m.column.clone().unwrap_or_default()),
                     };
                     let conditions: Vec<String> = m.where_in.iter().map(|(c, v)| format!("{c} IN ({})", v.join(", "))).collect();
-                    if conditions.is_empty() { agg } else { format!("{agg} WHERE {}", conditions.join(" AND ")) }
+                    if conditions.is_empty() {
+                        agg
+                    } else {
+                        format!("{agg} WHERE {}", conditions.join(" AND "))
+                    }
                 }
                 IndicatorKind::Formula(_) => i.formula_text.clone().unwrap_or_default(),
             };

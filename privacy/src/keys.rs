@@ -6,8 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use aes_gcm::aead::{Aead, KeyInit as AeadKeyInit};
 use aes_gcm::AesGcm;
+use aes_gcm::aead::{Aead, KeyInit as AeadKeyInit};
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
 use rand::RngCore;
@@ -108,8 +108,7 @@ impl Keys {
     pub fn from_secret(secret: &[u8]) -> Keys {
         let pseudonym_key = hmac_sm3(secret, b"jiuye/pseudonym/v1");
         let sm4_material = hmac_sm3(secret, b"jiuye/ods-sm4-gcm/v1");
-        let cipher = <Sm4Gcm as AeadKeyInit>::new_from_slice(&sm4_material[..16])
-            .expect("SM4 takes a 16-byte key");
+        let cipher = <Sm4Gcm as AeadKeyInit>::new_from_slice(&sm4_material[..16]).expect("SM4 takes a 16-byte key");
         let fingerprint = hex::encode(&hmac_sm3(secret, b"jiuye/fingerprint/v1")[..8]);
         Keys {
             pseudonym_key,
@@ -158,10 +157,7 @@ impl Keys {
         }
         let (nonce, body) = bytes.split_at(NONCE_LEN);
         let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| KeyError::Decrypt)?;
-        let plain = self
-            .cipher
-            .decrypt(&nonce.into(), body)
-            .map_err(|_| KeyError::Decrypt)?;
+        let plain = self.cipher.decrypt(&nonce.into(), body).map_err(|_| KeyError::Decrypt)?;
         String::from_utf8(plain).map_err(|_| KeyError::Decrypt)
     }
 }

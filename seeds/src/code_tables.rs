@@ -168,11 +168,7 @@ fn malformed(source: &TableSource, line: u64, reason: impl Into<String>) -> Seed
 
 fn optional_cell(cell: &str) -> Option<String> {
     let trimmed = cell.trim();
-    if trimmed.is_empty() {
-        None
-    } else {
-        Some(trimmed.to_string())
-    }
+    if trimmed.is_empty() { None } else { Some(trimmed.to_string()) }
 }
 
 fn parse_table(source: &TableSource) -> Result<CodeTable, SeedError> {
@@ -185,27 +181,17 @@ fn parse_table(source: &TableSource) -> Result<CodeTable, SeedError> {
     let mut seen_header = false;
     for result in reader.records() {
         let record = result.map_err(|error| {
-            let line = error
-                .position()
-                .map(|position| position.line())
-                .unwrap_or(0);
+            let line = error.position().map(|position| position.line()).unwrap_or(0);
             malformed(source, line, error.to_string())
         })?;
-        let line = record
-            .position()
-            .map(|position| position.line())
-            .unwrap_or(0);
+        let line = record.position().map(|position| position.line()).unwrap_or(0);
         if !seen_header {
             let header: Vec<&str> = record.iter().map(str::trim).collect();
             if header != CODE_TABLE_HEADER {
                 return Err(malformed(
                     source,
                     line,
-                    format!(
-                        "header is `{}`, expected `{}`",
-                        header.join(","),
-                        CODE_TABLE_HEADER.join(",")
-                    ),
+                    format!("header is `{}`, expected `{}`", header.join(","), CODE_TABLE_HEADER.join(",")),
                 ));
             }
             seen_header = true;
@@ -218,11 +204,7 @@ fn parse_table(source: &TableSource) -> Result<CodeTable, SeedError> {
             return Err(malformed(
                 source,
                 line,
-                format!(
-                    "{} cells, expected {}",
-                    record.len(),
-                    CODE_TABLE_HEADER.len()
-                ),
+                format!("{} cells, expected {}", record.len(), CODE_TABLE_HEADER.len()),
             ));
         }
         let cell = |index: usize| record.get(index).unwrap_or("");
@@ -232,11 +214,7 @@ fn parse_table(source: &TableSource) -> Result<CodeTable, SeedError> {
         }
         let name = cell(1).trim().to_string();
         if name.is_empty() {
-            return Err(malformed(
-                source,
-                line,
-                format!("code `{code}` has an empty name"),
-            ));
+            return Err(malformed(source, line, format!("code `{code}` has an empty name")));
         }
         let retired_on = match optional_cell(cell(4)) {
             None => None,
@@ -298,10 +276,7 @@ mod tests {
             let code = format!("{number:02}");
             assert!(industry.contains(&code), "division {code} missing");
         }
-        assert_eq!(
-            industry.get("65").map(|row| row.name.as_str()),
-            Some("软件和信息技术服务业")
-        );
+        assert_eq!(industry.get("65").map(|row| row.name.as_str()), Some("软件和信息技术服务业"));
         assert_eq!(
             industry.get("39").map(|row| row.name.as_str()),
             Some("计算机、通信和其他电子设备制造业")
@@ -315,20 +290,10 @@ mod tests {
         assert_eq!(sections.rows.len(), 20);
         for row in &industry.rows {
             let parent = row.parent.as_deref().unwrap_or("");
-            assert!(
-                sections.contains(parent),
-                "industry {} has parent `{parent}`",
-                row.code
-            );
+            assert!(sections.contains(parent), "industry {} has parent `{parent}`", row.code);
         }
-        assert_eq!(
-            industry.get("65").and_then(|row| row.parent.as_deref()),
-            Some("I")
-        );
-        assert_eq!(
-            industry.get("97").and_then(|row| row.parent.as_deref()),
-            Some("T")
-        );
+        assert_eq!(industry.get("65").and_then(|row| row.parent.as_deref()), Some("I"));
+        assert_eq!(industry.get("97").and_then(|row| row.parent.as_deref()), Some("T"));
     }
 
     #[test]
@@ -341,11 +306,7 @@ mod tests {
             .filter(|row| !row.is_retired() && row.code != "310000")
             .collect();
         assert_eq!(current.len(), 16);
-        let retired: Vec<&CodeRow> = district
-            .rows
-            .iter()
-            .filter(|row| row.is_retired())
-            .collect();
+        let retired: Vec<&CodeRow> = district.rows.iter().filter(|row| row.is_retired()).collect();
         assert_eq!(retired.len(), 4);
         for row in retired {
             assert!(row.retired_on.is_some(), "{} has no retired_on", row.code);
@@ -369,12 +330,7 @@ mod tests {
         for table in code_tables().expect("all tables load") {
             let mut seen = BTreeSet::new();
             for row in &table.rows {
-                assert!(
-                    seen.insert(row.code.clone()),
-                    "{} repeats {}",
-                    table.name,
-                    row.code
-                );
+                assert!(seen.insert(row.code.clone()), "{} repeats {}", table.name, row.code);
             }
         }
     }
@@ -386,17 +342,12 @@ mod tests {
             let actual: Vec<&str> = table.rows.iter().map(|row| row.code.as_str()).collect();
             assert_eq!(actual, codes, "table {name}");
         };
-        expect(
-            "education",
-            &["10", "20", "30", "40", "60", "70", "80", "90"],
-        );
+        expect("education", &["10", "20", "30", "40", "60", "70", "80", "90"]);
         expect("gender", &["1", "2"]);
         expect("hukou_type", &["1", "2", "3", "4", "5", "6"]);
         expect(
             "employer_type",
-            &[
-                "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "99",
-            ],
+            &["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "99"],
         );
         expect("employment_form", &["1", "2", "3"]);
         expect("separation_reason", &["1", "2", "3", "4", "5", "9"]);

@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiuye_sql_value::{ResultSet, SqlValue};
 use serde_json::{Map, Value};
 
+use crate::SemanticError;
 use crate::catalog::IndicatorKind;
 use crate::model::Aggregation;
 use crate::planner::{PartPurpose, Plan};
-use crate::SemanticError;
 
 /// An answer: column names and rows as JSON objects keyed by column.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -48,9 +48,10 @@ impl Plan {
         for (part, result) in self.parts.iter().zip(results) {
             let cells = by_purpose.entry(purpose_key(part.purpose)).or_default();
             for row in &result.rows {
-                let period = row.first().and_then(SqlValue::as_i64).ok_or_else(|| {
-                    SemanticError::InvalidQuery(format!("table {} returned a row without a period", part.table))
-                })?;
+                let period = row
+                    .first()
+                    .and_then(SqlValue::as_i64)
+                    .ok_or_else(|| SemanticError::InvalidQuery(format!("table {} returned a row without a period", part.table)))?;
                 let dims = row[1..=self.dimensions.len()]
                     .iter()
                     .map(|v| match v {
@@ -67,7 +68,13 @@ impl Plan {
         }
         let empty = Cells::new();
         let main = by_purpose.get("main").unwrap_or(&empty);
-        let keys: BTreeSet<&RowKey> = main.keys().collect();
+        // A row appears when some requested measure is non-zero in it, whichever table
+        // served it (a rollup row may hold zeros for the measures not asked for).
+        let keys: BTreeSet<&RowKey> = main
+            .iter()
+            .filter(|(_, cells)| cells.values().any(|v| *v != 0.0))
+            .map(|(k, _)| k)
+            .collect();
         let columns = self.columns();
         let mut rows = Vec::with_capacity(keys.len());
         for key in keys {
@@ -106,9 +113,18 @@ impl Plan {
     fn to_json(&self, code: &str, value: Option<f64>) -> Value {
         let integral = match self.catalog.indicator(code).map(|i| &i.kind) {
             Ok(IndicatorKind::Measure(m)) => m.aggregation != Aggregation::Sum,
-            Ok(IndicatorKind::Formula(f)) => !f.divides() && self.catalog.base_measures(code).is_ok_and(|bases| {
-                bases.iter().all(|b| self.catalog.indicator(b).ok().and_then(|i| i.measure()).is_some_and(|m| m.aggregation != Aggregation::Sum))
-            }),
+            Ok(IndicatorKind::Formula(f)) => {
+                !f.divides()
+                    && self.catalog.base_measures(code).is_ok_and(|bases| {
+                        bases.iter().all(|b| {
+                            self.catalog
+                                .indicator(b)
+                                .ok()
+                                .and_then(|i| i.measure())
+                                .is_some_and(|m| m.aggregation != Aggregation::Sum)
+                        })
+                    })
+            }
             Err(_) => false,
         };
         match value {

@@ -3,10 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::formula::Formula;
-use crate::model::{parse_model_file, Aggregation, DimensionDef, MeasureDef, SourceDef, BUILTIN_MODEL};
-use crate::time::Grain;
 use crate::SemanticError;
+use crate::formula::Formula;
+use crate::model::{Aggregation, BUILTIN_MODEL, DimensionDef, MeasureDef, SourceDef, parse_model_file};
+use crate::time::Grain;
 
 #[derive(Debug, Clone)]
 pub enum IndicatorKind {
@@ -77,7 +77,10 @@ impl Catalog {
         let mut pending_rollups = Vec::new();
         for (file, text) in files {
             let model = parse_model_file(&file, &text)?;
-            let invalid = |message: String| SemanticError::Model { file: file.clone(), message };
+            let invalid = |message: String| SemanticError::Model {
+                file: file.clone(),
+                message,
+            };
             for dim in model.dimensions {
                 if catalog.dimensions.contains_key(&dim.code) {
                     return Err(invalid(format!("dimension `{}` is defined twice", dim.code)));
@@ -128,7 +131,11 @@ impl Catalog {
         for (file, source, def) in pending_rollups {
             for grain in &def.grains {
                 for dims in &def.dimension_sets {
-                    let dim_part = if dims.is_empty() { "city".to_string() } else { format!("{}d", dims.len()) };
+                    let dim_part = if dims.is_empty() {
+                        "city".to_string()
+                    } else {
+                        format!("{}d", dims.len())
+                    };
                     let table = format!(
                         "dws_{source}_{}_{}_{}",
                         def.name,
@@ -151,7 +158,10 @@ impl Catalog {
     }
 
     fn validate(&self) -> Result<(), SemanticError> {
-        let err = |message: String| SemanticError::Model { file: "model".into(), message };
+        let err = |message: String| SemanticError::Model {
+            file: "model".into(),
+            message,
+        };
         for dim in self.dimensions.values() {
             if let Some(parent) = &dim.parent
                 && !self.dimensions.contains_key(parent)
@@ -190,7 +200,10 @@ impl Catalog {
             let source = &self.sources[&r.source];
             for d in &r.dimensions {
                 if !source.dimensions.contains_key(d) {
-                    return Err(err(format!("rollup `{}` uses dimension `{d}` that source `{}` lacks", r.table, r.source)));
+                    return Err(err(format!(
+                        "rollup `{}` uses dimension `{d}` that source `{}` lacks",
+                        r.table, r.source
+                    )));
                 }
             }
             for i in &r.indicators {
@@ -286,8 +299,15 @@ mod tests {
     fn builtin_model_loads() {
         let c = Catalog::builtin().unwrap();
         assert!(c.indicator("hire_persons").is_ok());
-        assert_eq!(c.base_measures("net_hires").unwrap(), vec!["hire_registrations", "separation_registrations"]);
-        assert!(c.rollups.iter().any(|r| r.table == "dws_employment_registration_persons_month_district"));
+        assert_eq!(
+            c.base_measures("net_hires").unwrap(),
+            vec!["hire_registrations", "separation_registrations"]
+        );
+        assert!(
+            c.rollups
+                .iter()
+                .any(|r| r.table == "dws_employment_registration_persons_month_district")
+        );
         assert!(c.rollups.iter().any(|r| r.table == "dws_employment_registration_persons_year_city"));
     }
 

@@ -20,16 +20,20 @@ mod time;
 pub use assemble::Table;
 pub use catalog::{Catalog, Indicator, IndicatorKind, Rollup};
 pub use formula::Formula;
-pub use model::{Aggregation, DimensionDef, MeasureDef, SourceDef, BUILTIN_MODEL};
-pub use planner::{plan, Plan, PlanPart, PartPurpose, RoutingNote};
+pub use model::{Aggregation, BUILTIN_MODEL, DimensionDef, MeasureDef, SourceDef};
+pub use planner::{PartPurpose, Plan, PlanPart, RoutingNote, plan};
 pub use request::{Caller, DimensionFilter, MetricsQuery, Role};
 pub use rollup::{rollup_build_statements, rollup_create_table};
-pub use time::{date_from_key, date_key, Compare, Grain};
+pub use time::{Compare, Grain, date_from_key, date_key};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SemanticError {
     #[error("model file {file}{}: {message}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
-    ModelSyntax { file: String, line: Option<usize>, message: String },
+    ModelSyntax {
+        file: String,
+        line: Option<usize>,
+        message: String,
+    },
     #[error("model {file}: {message}")]
     Model { file: String, message: String },
     #[error("formula `{formula}`: {message}")]
@@ -38,8 +42,15 @@ pub enum SemanticError {
     UnknownIndicator { code: String, known: String },
     #[error("unknown dimension `{code}`; known dimensions: {known}")]
     UnknownDimension { code: String, known: String },
-    #[error("indicator `{indicator}` cannot be broken down or filtered by `{dimension}`: its source `{source_code}` does not carry it (it has: {available})")]
-    DimensionNotInSource { indicator: String, dimension: String, source_code: String, available: String },
+    #[error(
+        "indicator `{indicator}` cannot be broken down or filtered by `{dimension}`: its source `{source_code}` does not carry it (it has: {available})"
+    )]
+    DimensionNotInSource {
+        indicator: String,
+        dimension: String,
+        source_code: String,
+        available: String,
+    },
     #[error("invalid query: {0}")]
     InvalidQuery(String),
     #[error("forbidden: {0}")]

@@ -5,13 +5,16 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::time::Grain;
 use crate::SemanticError;
+use crate::time::Grain;
 
 /// The model files compiled into the binary, so a fresh install needs no model directory.
 pub const BUILTIN_MODEL: &[(&str, &str)] = &[
     ("dimensions.yaml", include_str!("../model/dimensions.yaml")),
-    ("employment_registration.yaml", include_str!("../model/employment_registration.yaml")),
+    (
+        "employment_registration.yaml",
+        include_str!("../model/employment_registration.yaml"),
+    ),
 ];
 
 #[derive(Debug, Clone, Deserialize, Default)]

@@ -6,12 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use jiuye_sql_value::{SqlValue, Statement};
 
+use crate::SemanticError;
 use crate::catalog::{Catalog, Rollup};
 use crate::model::{Aggregation, MeasureDef, SourceDef};
 use crate::request::{Caller, DimensionFilter, MetricsQuery, Role};
-use crate::sql::{render_select, AggFunc, Dialect, Expr, Join, Select, SqlType, TableRef};
-use crate::time::{date_key, Compare, Grain};
-use crate::SemanticError;
+use crate::sql::{AggFunc, Dialect, Expr, Join, Select, SqlType, TableRef, render_select};
+use crate::time::{Compare, Grain, date_key};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PartPurpose {
@@ -108,7 +108,11 @@ pub fn plan(
     let to = query.to.min(today);
     let mut ranges = vec![(PartPurpose::Main, query.from, to)];
     for c in &query.compare {
-        ranges.push((PartPurpose::Base(*c), query.grain.shift_date(query.from, *c), query.grain.shift_date(to, *c)));
+        ranges.push((
+            PartPurpose::Base(*c),
+            query.grain.shift_date(query.from, *c),
+            query.grain.shift_date(to, *c),
+        ));
     }
 
     let mut parts = Vec::new();
@@ -116,14 +120,25 @@ pub fn plan(
     for (purpose, from, to) in ranges {
         for (source_code, measures) in &by_source {
             let source = catalog.source(source_code);
-            let request = PartRequest { grain: query.grain, dimensions: &query.dimensions, filters: &filters, from, to };
+            let request = PartRequest {
+                grain: query.grain,
+                dimensions: &query.dimensions,
+                filters: &filters,
+                from,
+                to,
+            };
             let (rollup, rejected) = route(catalog, source_code, measures, &request);
             let select = match rollup {
                 Some(r) => rollup_select(r, measures, catalog, &request),
                 None => detail_select(source, measures, catalog, &request),
             };
             let table = rollup.map(|r| r.table.clone()).unwrap_or_else(|| source.table.clone());
-            routing.push(RoutingNote { purpose, source: source_code.clone(), chosen: table.clone(), rejected });
+            routing.push(RoutingNote {
+                purpose,
+                source: source_code.clone(),
+                chosen: table.clone(),
+                rejected,
+            });
             parts.push(PlanPart {
                 purpose,
                 source: source_code.clone(),
@@ -156,7 +171,10 @@ fn secure_filters(catalog: &Catalog, filters: &[DimensionFilter], caller: &Calle
             return Err(SemanticError::InvalidQuery(format!("filter on `{}` lists no values", f.dimension)));
         }
         if out.iter().any(|o| o.dimension == f.dimension) {
-            return Err(SemanticError::InvalidQuery(format!("`{}` is filtered twice; list all values in one filter", f.dimension)));
+            return Err(SemanticError::InvalidQuery(format!(
+                "`{}` is filtered twice; list all values in one filter",
+                f.dimension
+            )));
         }
         out.push(f.clone());
     }
@@ -169,7 +187,10 @@ fn secure_filters(catalog: &Catalog, filters: &[DimensionFilter], caller: &Calle
                     )));
                 }
             }
-            None => out.push(DimensionFilter { dimension: "district".into(), values: vec![own.clone()] }),
+            None => out.push(DimensionFilter {
+                dimension: "district".into(),
+                values: vec![own.clone()],
+            }),
         }
     }
     Ok(out)
@@ -189,8 +210,18 @@ fn route<'c>(catalog: &'c Catalog, source: &str, measures: &[String], q: &PartRe
     let has_distinct = measures
         .iter()
         .any(|m| catalog.indicator(m).map(|i| !i.is_additive()).unwrap_or(true));
-    let needed: BTreeSet<&str> = q.dimensions.iter().chain(q.filters.iter().map(|f| &f.dimension)).map(String::as_str).collect();
-    let single_valued: BTreeSet<&str> = q.filters.iter().filter(|f| f.values.len() == 1).map(|f| f.dimension.as_str()).collect();
+    let needed: BTreeSet<&str> = q
+        .dimensions
+        .iter()
+        .chain(q.filters.iter().map(|f| &f.dimension))
+        .map(String::as_str)
+        .collect();
+    let single_valued: BTreeSet<&str> = q
+        .filters
+        .iter()
+        .filter(|f| f.values.len() == 1)
+        .map(|f| f.dimension.as_str())
+        .collect();
     let grouped: BTreeSet<&str> = q.dimensions.iter().map(String::as_str).collect();
 
     let mut rejected = Vec::new();
@@ -202,14 +233,21 @@ fn route<'c>(catalog: &'c Catalog, source: &str, measures: &[String], q: &PartRe
         } else if !r.grain.rolls_up_to(q.grain) {
             Some(format!("its grain {} does not roll up to {}", r.grain.name(), q.grain.name()))
         } else if q.from != r.grain.period_start(q.from) || q.to != r.grain.period_end(q.to) {
-            Some(format!("the range {}..{} does not align with whole {} periods", q.from, q.to, r.grain.name()))
+            Some(format!(
+                "the range {}..{} does not align with whole {} periods",
+                q.from,
+                q.to,
+                r.grain.name()
+            ))
         } else if let Some(d) = needed.iter().find(|d| !dims.contains(*d)) {
             Some(format!("lacks dimension `{d}`"))
         } else if has_distinct && r.grain != q.grain {
-            Some(format!("distinct counts at {} cannot be added up to {}", r.grain.name(), q.grain.name()))
-        } else if has_distinct
-            && let Some(d) = dims.iter().find(|d| !grouped.contains(*d) && !single_valued.contains(*d))
-        {
+            Some(format!(
+                "distinct counts at {} cannot be added up to {}",
+                r.grain.name(),
+                q.grain.name()
+            ))
+        } else if has_distinct && let Some(d) = dims.iter().find(|d| !grouped.contains(*d) && !single_valued.contains(*d)) {
             Some(format!("distinct counts split by `{d}` cannot be added across it"))
         } else {
             None
@@ -229,7 +267,10 @@ fn route<'c>(catalog: &'c Catalog, source: &str, measures: &[String], q: &PartRe
 
 fn date_join(fact_alias: &str) -> Join {
     Join {
-        table: TableRef { name: "dim_date".into(), alias: DATES.into() },
+        table: TableRef {
+            name: "dim_date".into(),
+            alias: DATES.into(),
+        },
         on: Expr::eq(Expr::col(DATES, "date_key"), Expr::col(fact_alias, "date_key")),
     }
 }
@@ -266,9 +307,24 @@ fn finish(mut select: Select, q: &PartRequest, column_of: &dyn Fn(&str) -> Strin
 fn detail_select(source: &SourceDef, measures: &[String], catalog: &Catalog, q: &PartRequest) -> Select {
     let mut select = Select::from(&source.table, FACT);
     select.joins.push(date_join(FACT));
+    let mut conditions = Vec::new();
     for m in measures {
-        let def = catalog.indicator(m).ok().and_then(|i| i.measure()).expect("routing only passes measures");
+        let def = catalog
+            .indicator(m)
+            .ok()
+            .and_then(|i| i.measure())
+            .expect("routing only passes measures");
         select.columns.push((measure_expr(def, FACT), m.clone()));
+        conditions.push(measure_condition(def, FACT));
+    }
+    // Scan only rows some measure counts: faster, and a group made only of rows no
+    // measure counts (a district with separations but no hires, asked for hires) does
+    // not appear, just as it would not from a rollup.
+    if let Some(conditions) = conditions.into_iter().collect::<Option<Vec<Expr>>>() {
+        select.filter.extend(match conditions.len() {
+            1 => conditions,
+            _ => vec![Expr::Or(conditions)],
+        });
     }
     finish(select, q, &|d| source.dimensions[d].clone())
 }
@@ -278,7 +334,9 @@ fn rollup_select(rollup: &Rollup, measures: &[String], catalog: &Catalog, q: &Pa
     select.joins.push(date_join(FACT));
     for m in measures {
         let ty = value_type(catalog.indicator(m).ok().and_then(|i| i.measure()).expect("measure"));
-        select.columns.push((Expr::cast(Expr::aggregate(AggFunc::Sum, Some(Expr::col(FACT, m))), ty), m.clone()));
+        select
+            .columns
+            .push((Expr::cast(Expr::aggregate(AggFunc::Sum, Some(Expr::col(FACT, m))), ty), m.clone()));
     }
     finish(select, q, &|d| d.to_string())
 }
@@ -292,15 +350,23 @@ pub(crate) fn value_type(def: &MeasureDef) -> SqlType {
 
 /// The aggregate of one measure over detail rows aliased `alias`. Conditional
 /// aggregation lets several measures share one scan.
-pub(crate) fn measure_expr(def: &MeasureDef, alias: &str) -> Expr {
-    let condition = Expr::all(
+/// The rows a measure counts, or `None` when it counts every row.
+fn measure_condition(def: &MeasureDef, alias: &str) -> Option<Expr> {
+    Expr::all(
         def.where_in
             .iter()
             .map(|(col, values)| Expr::in_list(Expr::col(alias, col), values.iter().map(|v| SqlValue::Text(v.clone())).collect()))
             .collect(),
-    );
+    )
+}
+
+pub(crate) fn measure_expr(def: &MeasureDef, alias: &str) -> Expr {
+    let condition = measure_condition(def, alias);
     let value = |e: Expr| match &condition {
-        Some(c) => Expr::CaseWhen { condition: Box::new(c.clone()), then: Box::new(e) },
+        Some(c) => Expr::CaseWhen {
+            condition: Box::new(c.clone()),
+            then: Box::new(e),
+        },
         None => e,
     };
     match def.aggregation {

@@ -6,7 +6,7 @@ use jiuye_sql_value::{SqlValue, Statement};
 
 use crate::catalog::{Catalog, Rollup};
 use crate::planner::{measure_expr, value_type};
-use crate::sql::{render_write, Dialect, Expr, Join, Select, SqlType, TableRef, WriteStatement};
+use crate::sql::{Dialect, Expr, Join, Select, SqlType, TableRef, WriteStatement, render_write};
 
 /// `CREATE TABLE IF NOT EXISTS` and its index. Rows are keyed by the first day of their
 /// period (`date_key`), so every grain joins `dim_date` the same way.
@@ -16,7 +16,11 @@ pub fn rollup_create_table(rollup: &Rollup, catalog: &Catalog, dialect: &dyn Dia
         columns.push(format!("{d} {}", dialect.type_name(SqlType::Text)));
     }
     for m in &rollup.indicators {
-        let def = catalog.indicator(m).ok().and_then(|i| i.measure()).expect("validated: rollups list measures");
+        let def = catalog
+            .indicator(m)
+            .ok()
+            .and_then(|i| i.measure())
+            .expect("validated: rollups list measures");
         columns.push(format!("{m} {}", dialect.type_name(value_type(def))));
     }
     vec![
@@ -34,20 +38,32 @@ pub fn rollup_build_statements(rollup: &Rollup, catalog: &Catalog, dialect: &dyn
         let mut s = Select::from("meta_dirty_date", "m");
         s.distinct = true;
         s.joins.push(Join {
-            table: TableRef { name: "dim_date".into(), alias: "dd".into() },
+            table: TableRef {
+                name: "dim_date".into(),
+                alias: "dd".into(),
+            },
             on: Expr::eq(Expr::col("dd", "date_key"), Expr::col("m", "date_key")),
         });
         s.columns.push((Expr::col("dd", start), "period_start".into()));
-        s.filter.push(Expr::eq(Expr::col("m", "source"), Expr::Param(SqlValue::Text(rollup.source.clone()))));
+        s.filter.push(Expr::eq(
+            Expr::col("m", "source"),
+            Expr::Param(SqlValue::Text(rollup.source.clone())),
+        ));
         Box::new(s)
     };
     let delete = WriteStatement::Delete {
         table: rollup.table.clone(),
-        filter: vec![Expr::InSelect { expr: Box::new(Expr::col(&rollup.table, "date_key")), select: dirty_periods() }],
+        filter: vec![Expr::InSelect {
+            expr: Box::new(Expr::col(&rollup.table, "date_key")),
+            select: dirty_periods(),
+        }],
     };
     let mut select = Select::from(&source.table, "f");
     select.joins.push(Join {
-        table: TableRef { name: "dim_date".into(), alias: "d".into() },
+        table: TableRef {
+            name: "dim_date".into(),
+            alias: "d".into(),
+        },
         on: Expr::eq(Expr::col("d", "date_key"), Expr::col("f", "date_key")),
     });
     let period = Expr::col("d", start);
@@ -65,7 +81,14 @@ pub fn rollup_build_statements(rollup: &Rollup, catalog: &Catalog, dialect: &dyn
         select.columns.push((measure_expr(def, "f"), m.clone()));
         columns.push(m.clone());
     }
-    select.filter.push(Expr::InSelect { expr: Box::new(period), select: dirty_periods() });
-    let insert = WriteStatement::InsertSelect { table: rollup.table.clone(), columns, select };
+    select.filter.push(Expr::InSelect {
+        expr: Box::new(period),
+        select: dirty_periods(),
+    });
+    let insert = WriteStatement::InsertSelect {
+        table: rollup.table.clone(),
+        columns,
+        select,
+    };
     vec![render_write(&delete, dialect), render_write(&insert, dialect)]
 }

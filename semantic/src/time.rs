@@ -48,9 +48,7 @@ impl Grain {
     }
 
     pub fn parse(text: &str) -> Option<Grain> {
-        Grain::ALL
-            .into_iter()
-            .find(|g| g.name().eq_ignore_ascii_case(text.trim()))
+        Grain::ALL.into_iter().find(|g| g.name().eq_ignore_ascii_case(text.trim()))
     }
 
     /// The `dim_date` column holding this grain's period key.

@@ -20,11 +20,23 @@ pub async fn run(dir: &Path, addr: SocketAddr, scale: f64, no_serve: bool) -> an
     let keys = Keys::load(&KeySource::File(key_file.clone()))?;
 
     eprintln!("generating demo exports into {} …", exports.display());
-    let summary = jiuye_seeds::generate_demo(&exports, &jiuye_seeds::DemoConfig { scale, ..Default::default() })?;
+    let summary = jiuye_seeds::generate_demo(
+        &exports,
+        &jiuye_seeds::DemoConfig {
+            scale,
+            ..Default::default()
+        },
+    )?;
     let rows: usize = summary.files.iter().map(|f| f.rows).sum();
-    eprintln!("  {} files, {rows} rows (with a few deliberately broken rows and a corrections file)", summary.files.len());
+    eprintln!(
+        "  {} files, {rows} rows (with a few deliberately broken rows and a corrections file)",
+        summary.files.len()
+    );
 
-    let db = DatabaseArgs { database_url: dir.join("warehouse.db").display().to_string(), schema: None };
+    let db = DatabaseArgs {
+        database_url: dir.join("warehouse.db").display().to_string(),
+        schema: None,
+    };
     let (warehouse, catalog) = super::open_warehouse(&db).await?;
     let bars = super::etl::Bars::new(false);
     let report = jiuye_etl::run(&warehouse, &catalog, &keys, &exports, &bars).await?;

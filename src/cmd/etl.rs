@@ -43,7 +43,11 @@ pub struct Bars {
 
 impl Bars {
     pub fn new(quiet: bool) -> Bars {
-        Bars { multi: MultiProgress::new(), current: Mutex::new(None), quiet }
+        Bars {
+            multi: MultiProgress::new(),
+            current: Mutex::new(None),
+            quiet,
+        }
     }
 }
 
@@ -88,10 +92,16 @@ pub fn load_keys(key_file: Option<PathBuf>) -> anyhow::Result<Keys> {
 
 pub fn print_table(report: &RunReport) {
     let width = report.files.iter().map(|f| f.file.chars().count()).max().unwrap_or(4).max(4);
-    println!("{:width$}  {:>9} {:>9} {:>9} {:>11}  status", "file", "read", "loaded", "unchanged", "quarantined");
+    println!(
+        "{:width$}  {:>9} {:>9} {:>9} {:>11}  status",
+        "file", "read", "loaded", "unchanged", "quarantined"
+    );
     let mut totals = [0u64; 4];
     for f in &report.files {
-        println!("{:width$}  {:>9} {:>9} {:>9} {:>11}  {}", f.file, f.read, f.loaded, f.unchanged, f.quarantined, f.status);
+        println!(
+            "{:width$}  {:>9} {:>9} {:>9} {:>11}  {}",
+            f.file, f.read, f.loaded, f.unchanged, f.quarantined, f.status
+        );
         if let Some(e) = &f.error {
             println!("    {e}");
         }
@@ -99,7 +109,10 @@ pub fn print_table(report: &RunReport) {
             *t += v;
         }
     }
-    println!("{:width$}  {:>9} {:>9} {:>9} {:>11}", "total", totals[0], totals[1], totals[2], totals[3]);
+    println!(
+        "{:width$}  {:>9} {:>9} {:>9} {:>11}",
+        "total", totals[0], totals[1], totals[2], totals[3]
+    );
     for s in &report.skipped {
         println!("skipped {s}: its name starts with no feed name");
     }
@@ -115,7 +128,10 @@ pub async fn run(command: EtlCommand) -> anyhow::Result<ExitCode> {
                 .await
                 .with_context(|| format!("loading {} into {}", input.display(), warehouse.display_url()))?;
             if json {
-                println!("{}", serde_json::json!({ "run_id": report.run_id, "files": report.files, "skipped": report.skipped }));
+                println!(
+                    "{}",
+                    serde_json::json!({ "run_id": report.run_id, "files": report.files, "skipped": report.skipped })
+                );
             } else {
                 print_table(&report);
             }

@@ -18,9 +18,13 @@ pub enum KeyCommand {
 
 pub fn write_new_key(path: &std::path::Path) -> anyhow::Result<()> {
     if path.exists() {
-        anyhow::bail!("{} exists; refusing to overwrite a key (data loaded under it would become unreadable)", path.display());
+        anyhow::bail!(
+            "{} exists; refusing to overwrite a key (data loaded under it would become unreadable)",
+            path.display()
+        );
     }
-    std::fs::write(path, format!("{}\n", jiuye_privacy::Keys::generate_hex())).with_context(|| format!("cannot write {}", path.display()))?;
+    std::fs::write(path, format!("{}\n", jiuye_privacy::Keys::generate_hex()))
+        .with_context(|| format!("cannot write {}", path.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

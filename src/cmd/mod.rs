@@ -20,7 +20,10 @@ use crate::DatabaseArgs;
 /// Opens the warehouse and brings its schema and reference data up to date.
 pub async fn open_warehouse(db: &DatabaseArgs) -> anyhow::Result<(Warehouse, Arc<Catalog>)> {
     let catalog = Arc::new(Catalog::builtin().context("the built-in semantic model is invalid")?);
-    let options = ConnectOptions { url: db.database_url.clone(), schema: db.schema.clone() };
+    let options = ConnectOptions {
+        url: db.database_url.clone(),
+        schema: db.schema.clone(),
+    };
     let warehouse = Warehouse::connect(&options).await?;
     let codes = jiuye_etl::CodeTables::load()?;
     jiuye_etl::prepare_warehouse(&warehouse, &catalog, &codes).await?;

@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use jiuye_semantic::{Caller, Compare, DimensionFilter, Grain, MetricsQuery};
@@ -69,7 +69,10 @@ pub async fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
         let Some((dimension, values)) = f.split_once('=') else {
             bail!("--filter `{f}` must look like dimension=v1,v2");
         };
-        filters.push(DimensionFilter { dimension: dimension.trim().into(), values: values.split(',').map(|v| v.trim().to_string()).collect() });
+        filters.push(DimensionFilter {
+            dimension: dimension.trim().into(),
+            values: values.split(',').map(|v| v.trim().to_string()).collect(),
+        });
     }
     let mut compare = Vec::new();
     for c in &args.compare {
@@ -89,13 +92,18 @@ pub async fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
         compare,
     };
     let caller = match args.as_district {
-        Some(d) => Caller { role: jiuye_semantic::Role::District(d) },
+        Some(d) => Caller {
+            role: jiuye_semantic::Role::District(d),
+        },
         None => Caller::admin(),
     };
     let (warehouse, catalog) = super::open_warehouse(&args.db).await?;
     let answer = jiuye_graphql::run_metrics(&warehouse, &catalog, &query, &caller).await?;
     match args.format {
-        Format::Json => println!("{}", serde_json::json!({ "columns": answer.table.columns, "rows": answer.table.rows })),
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({ "columns": answer.table.columns, "rows": answer.table.rows })
+        ),
         Format::Csv => {
             let mut out = csv::Writer::from_writer(std::io::stdout());
             out.write_record(&answer.table.columns)?;

@@ -25,8 +25,22 @@ pub enum SeedsCommand {
 
 pub fn run(command: SeedsCommand) -> anyhow::Result<ExitCode> {
     match command {
-        SeedsCommand::Generate { out, first_year, years, scale, seed } => {
-            let summary = jiuye_seeds::generate_demo(&out, &jiuye_seeds::DemoConfig { first_year, years, scale, seed })?;
+        SeedsCommand::Generate {
+            out,
+            first_year,
+            years,
+            scale,
+            seed,
+        } => {
+            let summary = jiuye_seeds::generate_demo(
+                &out,
+                &jiuye_seeds::DemoConfig {
+                    first_year,
+                    years,
+                    scale,
+                    seed,
+                },
+            )?;
             let rows: usize = summary.files.iter().map(|f| f.rows).sum();
             eprintln!("wrote {} files, {rows} rows, to {}", summary.files.len(), out.display());
             for (kind, n) in &summary.defects {

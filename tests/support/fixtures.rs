@@ -5,8 +5,24 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub const HEADERS: [&str; 18] = [
-    "业务流水号", "业务类型", "办理日期", "公民身份号码", "姓名", "性别", "出生日期", "户籍类型", "文化程度",
-    "单位统一社会信用代码", "单位名称", "单位性质", "行业代码", "区县代码", "用工形式", "退工原因", "月工资", "更新时间",
+    "业务流水号",
+    "业务类型",
+    "办理日期",
+    "公民身份号码",
+    "姓名",
+    "性别",
+    "出生日期",
+    "户籍类型",
+    "文化程度",
+    "单位统一社会信用代码",
+    "单位名称",
+    "单位性质",
+    "行业代码",
+    "区县代码",
+    "用工形式",
+    "退工原因",
+    "月工资",
+    "更新时间",
 ];
 
 /// GB 11643 ID number for a birth date `YYYYMMDD` and a 3-digit sequence.
@@ -24,7 +40,9 @@ pub fn person_id(n: u32) -> String {
 }
 
 pub fn person_birth(n: u32) -> String {
-    (chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap() + chrono::Days::new(n as u64)).format("%Y-%m-%d").to_string()
+    (chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap() + chrono::Days::new(n as u64))
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 /// GB 32100 USCC: 91 + 310115 + 9-char organisation code + check.
@@ -32,7 +50,11 @@ pub fn uscc(n: u32) -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
     let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
     let base = format!("91310115{:09}", n);
-    let sum: usize = base.bytes().zip(weights).map(|(b, w)| ALPHABET.iter().position(|a| *a == b).unwrap() * w).sum();
+    let sum: usize = base
+        .bytes()
+        .zip(weights)
+        .map(|(b, w)| ALPHABET.iter().position(|a| *a == b).unwrap() * w)
+        .sum();
     format!("{base}{}", ALPHABET[(31 - sum % 31) % 31] as char)
 }
 
@@ -69,7 +91,9 @@ impl Reg {
     }
 
     pub fn separation(key: &str, person: u32, district: &str, date: &str, reason: &str) -> Reg {
-        Reg::hire(key, person, district, date).set("业务类型", "退工").set("退工原因", reason)
+        Reg::hire(key, person, district, date)
+            .set("业务类型", "退工")
+            .set("退工原因", reason)
     }
 
     pub fn set(mut self, header: &'static str, value: &str) -> Reg {
@@ -106,7 +130,10 @@ pub fn write_regs_gb18030(dir: &Path, name: &str, headers: &[&str], regs: &[Reg]
     let text = csv_text(headers, &rows);
     let (bytes, _, unmappable) = encoding_rs::GB18030.encode(&text);
     assert!(!unmappable);
-    assert!(std::str::from_utf8(&bytes).is_err(), "the fixture must really be GB18030, not UTF-8");
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "the fixture must really be GB18030, not UTF-8"
+    );
     std::fs::write(dir.join(name), bytes).unwrap();
 }
 
@@ -142,7 +169,8 @@ pub fn write_regs_xlsx(dir: &Path, name: &str, regs: &[Reg]) {
                     let d = ExcelDateTime::parse_from_str(&v).unwrap();
                     sheet.write_datetime_with_format(row, col, &d, &ts_format).unwrap();
                 }
-                "单位性质" | "行业代码" | "区县代码" | "户籍类型" | "文化程度" | "性别" | "用工形式" | "月工资" => {
+                "单位性质" | "行业代码" | "区县代码" | "户籍类型" | "文化程度" | "性别" | "用工形式" | "月工资" =>
+                {
                     sheet.write_number(row, col, v.parse::<f64>().unwrap()).unwrap();
                 }
                 _ => {

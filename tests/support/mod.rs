@@ -41,8 +41,16 @@ pub async fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = dir.path().join("warehouse.db").display().to_string();
     let warehouse = Warehouse::connect(&ConnectOptions::new(url)).await.expect("sqlite");
-    jiuye_etl::prepare_warehouse(&warehouse, &catalog, &codes).await.expect("prepare sqlite");
-    TestDb { name: "sqlite", warehouse, catalog, pg: None, _dir: Some(dir) }
+    jiuye_etl::prepare_warehouse(&warehouse, &catalog, &codes)
+        .await
+        .expect("prepare sqlite");
+    TestDb {
+        name: "sqlite",
+        warehouse,
+        catalog,
+        pg: None,
+        _dir: Some(dir),
+    }
 }
 
 /// A PostgreSQL warehouse in a schema of its own, so tests run in parallel.
@@ -54,11 +62,27 @@ pub async fn postgres() -> Option<TestDb> {
         "jyt_{}_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::SeqCst),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0)
     );
-    let warehouse = Warehouse::connect(&ConnectOptions { url: url.clone(), schema: Some(schema.clone()) }).await.expect("postgres");
-    jiuye_etl::prepare_warehouse(&warehouse, &catalog, &codes).await.expect("prepare postgres");
-    Some(TestDb { name: "postgres", warehouse, catalog, pg: Some((url, schema)), _dir: None })
+    let warehouse = Warehouse::connect(&ConnectOptions {
+        url: url.clone(),
+        schema: Some(schema.clone()),
+    })
+    .await
+    .expect("postgres");
+    jiuye_etl::prepare_warehouse(&warehouse, &catalog, &codes)
+        .await
+        .expect("prepare postgres");
+    Some(TestDb {
+        name: "postgres",
+        warehouse,
+        catalog,
+        pg: Some((url, schema)),
+        _dir: None,
+    })
 }
 
 impl TestDb {
@@ -78,7 +102,9 @@ impl TestDb {
     }
 
     pub async fn load(&self, dir: &Path) -> RunReport {
-        jiuye_etl::run(&self.warehouse, &self.catalog, &keys(), dir, &Silent).await.unwrap_or_else(|e| panic!("{}: load failed: {e}", self.name))
+        jiuye_etl::run(&self.warehouse, &self.catalog, &keys(), dir, &Silent)
+            .await
+            .unwrap_or_else(|e| panic!("{}: load failed: {e}", self.name))
     }
 
     pub async fn metrics(&self, q: &MetricsQuery) -> Table {
@@ -129,6 +155,9 @@ pub fn with_compare(mut q: MetricsQuery, compare: &[Compare]) -> MetricsQuery {
 }
 
 pub fn with_filter(mut q: MetricsQuery, dimension: &str, values: &[&str]) -> MetricsQuery {
-    q.filters.push(DimensionFilter { dimension: dimension.into(), values: values.iter().map(|s| s.to_string()).collect() });
+    q.filters.push(DimensionFilter {
+        dimension: dimension.into(),
+        values: values.iter().map(|s| s.to_string()).collect(),
+    });
     q
 }

@@ -20,7 +20,10 @@ pub struct ConnectOptions {
 
 impl ConnectOptions {
     pub fn new(url: impl Into<String>) -> ConnectOptions {
-        ConnectOptions { url: url.into(), schema: None }
+        ConnectOptions {
+            url: url.into(),
+            schema: None,
+        }
     }
 }
 
@@ -60,13 +63,22 @@ impl Warehouse {
                 }
                 // Create the schema through a plain connection first, then pin every
                 // pooled connection's search_path to it.
-                let setup = PgPoolOptions::new().max_connections(1).connect_with(pg.clone()).await.map_err(|source| {
-                    WarehouseError::Connect { url: display.clone(), hint: "is PostgreSQL running and the database created?".into(), source }
-                })?;
+                let setup = PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(pg.clone())
+                    .await
+                    .map_err(|source| WarehouseError::Connect {
+                        url: display.clone(),
+                        hint: "is PostgreSQL running and the database created?".into(),
+                        source,
+                    })?;
                 sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}")))
                     .execute(&setup)
                     .await
-                    .map_err(|source| WarehouseError::Sql { sql: format!("CREATE SCHEMA {schema}"), source })?;
+                    .map_err(|source| WarehouseError::Sql {
+                        sql: format!("CREATE SCHEMA {schema}"),
+                        source,
+                    })?;
                 setup.close().await;
                 pg = pg.options([("search_path", schema.as_str())]);
             }
@@ -84,7 +96,10 @@ impl Warehouse {
                     hint: "is PostgreSQL running, the database created and the user allowed to connect?".into(),
                     source,
                 })?;
-            return Ok(Warehouse { pool: Pool::Postgres(pool), display });
+            return Ok(Warehouse {
+                pool: Pool::Postgres(pool),
+                display,
+            });
         }
         let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
         if path.contains("://") {
@@ -107,7 +122,10 @@ impl Warehouse {
                 hint: "check that the directory exists and is writable".into(),
                 source,
             })?;
-        Ok(Warehouse { pool: Pool::Sqlite(pool), display })
+        Ok(Warehouse {
+            pool: Pool::Sqlite(pool),
+            display,
+        })
     }
 
     /// Drops a PostgreSQL schema and everything in it (test clean-up).
@@ -115,11 +133,15 @@ impl Warehouse {
         if !valid_schema(schema) {
             return Err(WarehouseError::Migrate(format!("bad schema name `{schema}`")));
         }
-        let pool = PgPoolOptions::new().max_connections(1).connect(url).await.map_err(|source| WarehouseError::Connect {
-            url: redact(url),
-            hint: "is PostgreSQL running?".into(),
-            source,
-        })?;
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .connect(url)
+            .await
+            .map_err(|source| WarehouseError::Connect {
+                url: redact(url),
+                hint: "is PostgreSQL running?".into(),
+                source,
+            })?;
         let sql = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
             .execute(&pool)

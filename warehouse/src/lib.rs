@@ -26,7 +26,11 @@ pub enum WarehouseError {
     #[error("SQL failed: {source}\n  statement: {sql}")]
     Sql { sql: String, source: sqlx::Error },
     #[error("cannot read column `{column}` of type {type_name}: {message}")]
-    Decode { column: String, type_name: String, message: String },
+    Decode {
+        column: String,
+        type_name: String,
+        message: String,
+    },
 }
 
 pub type Result<T> = std::result::Result<T, WarehouseError>;
@@ -52,7 +56,10 @@ pub enum Transaction {
 }
 
 fn sql_error(sql: &str) -> impl FnOnce(sqlx::Error) -> WarehouseError + '_ {
-    move |source| WarehouseError::Sql { sql: sql.chars().take(2000).collect(), source }
+    move |source| WarehouseError::Sql {
+        sql: sql.chars().take(2000).collect(),
+        source,
+    }
 }
 
 impl Warehouse {
@@ -215,7 +222,10 @@ impl Transaction {
 impl WarehouseError {
     fn with_sql(self, sql: &str) -> WarehouseError {
         match self {
-            WarehouseError::Sql { source, .. } => WarehouseError::Sql { sql: sql.chars().take(2000).collect(), source },
+            WarehouseError::Sql { source, .. } => WarehouseError::Sql {
+                sql: sql.chars().take(2000).collect(),
+                source,
+            },
             other => other,
         }
     }

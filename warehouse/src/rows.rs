@@ -61,7 +61,13 @@ impl TapType for SqliteQuery<'_> {
     }
 }
 
-pub(crate) fn insert_statement(backend: Backend, table: &str, columns: &[(&str, ColumnType)], rows: &[Vec<SqlValue>], trailer: &str) -> String {
+pub(crate) fn insert_statement(
+    backend: Backend,
+    table: &str,
+    columns: &[(&str, ColumnType)],
+    rows: &[Vec<SqlValue>],
+    trailer: &str,
+) -> String {
     let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
     let mut sql = format!("INSERT INTO {table} ({}) VALUES ", names.join(", "));
     let mut n = 0;
@@ -90,12 +96,22 @@ pub(crate) fn insert_statement(backend: Backend, table: &str, columns: &[(&str, 
 }
 
 fn decode_error(column: &str, type_name: &str, e: impl std::fmt::Display) -> WarehouseError {
-    WarehouseError::Decode { column: column.to_string(), type_name: type_name.to_string(), message: e.to_string() }
+    WarehouseError::Decode {
+        column: column.to_string(),
+        type_name: type_name.to_string(),
+        message: e.to_string(),
+    }
 }
 
 pub(crate) async fn sqlite_fetch<'e, E: Executor<'e, Database = Sqlite>>(executor: E, statement: &Statement) -> Result<ResultSet> {
-    let q = statement.params.iter().fold(sqlx::query(sqlx::AssertSqlSafe(statement.sql.clone())), bind_sqlite);
-    let rows = q.fetch_all(executor).await.map_err(|source| WarehouseError::Sql { sql: String::new(), source })?;
+    let q = statement
+        .params
+        .iter()
+        .fold(sqlx::query(sqlx::AssertSqlSafe(statement.sql.clone())), bind_sqlite);
+    let rows = q.fetch_all(executor).await.map_err(|source| WarehouseError::Sql {
+        sql: String::new(),
+        source,
+    })?;
     let mut out = ResultSet::default();
     if let Some(first) = rows.first() {
         out.columns = first.columns().iter().map(|c| c.name().to_string()).collect();
@@ -122,8 +138,14 @@ pub(crate) async fn sqlite_fetch<'e, E: Executor<'e, Database = Sqlite>>(executo
 }
 
 pub(crate) async fn postgres_fetch<'e, E: Executor<'e, Database = Postgres>>(executor: E, statement: &Statement) -> Result<ResultSet> {
-    let q = statement.params.iter().fold(sqlx::query(sqlx::AssertSqlSafe(statement.sql.clone())), bind_postgres);
-    let rows = q.fetch_all(executor).await.map_err(|source| WarehouseError::Sql { sql: String::new(), source })?;
+    let q = statement
+        .params
+        .iter()
+        .fold(sqlx::query(sqlx::AssertSqlSafe(statement.sql.clone())), bind_postgres);
+    let rows = q.fetch_all(executor).await.map_err(|source| WarehouseError::Sql {
+        sql: String::new(),
+        source,
+    })?;
     let mut out = ResultSet::default();
     if let Some(first) = rows.first() {
         out.columns = first.columns().iter().map(|c| c.name().to_string()).collect();

@@ -45,9 +45,20 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     if t.len() == 8 && t.chars().all(|c| c.is_ascii_digit()) {
         return NaiveDate::parse_from_str(t, "%Y%m%d").ok();
     }
-    let sep = if t.contains('-') { '-' } else if t.contains('/') { '/' } else { return None };
+    let sep = if t.contains('-') {
+        '-'
+    } else if t.contains('/') {
+        '/'
+    } else {
+        return None;
+    };
     let parts: Vec<&str> = t.split(sep).collect();
-    if parts.len() != 3 || parts[0].len() != 4 || parts.iter().any(|p| p.is_empty() || p.len() > 4 || !p.chars().all(|c| c.is_ascii_digit())) {
+    if parts.len() != 3
+        || parts[0].len() != 4
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || p.len() > 4 || !p.chars().all(|c| c.is_ascii_digit()))
+    {
         return None;
     }
     NaiveDate::from_ymd_opt(parts[0].parse().ok()?, parts[1].parse().ok()?, parts[2].parse().ok()?)
@@ -60,7 +71,11 @@ pub fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
     let date = parse_date(date)?;
     let time = time.trim();
     let parts: Vec<&str> = time.split(':').collect();
-    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.is_empty() || p.len() > 2 || !p.chars().all(|c| c.is_ascii_digit())) {
+    if !(2..=3).contains(&parts.len())
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || p.len() > 2 || !p.chars().all(|c| c.is_ascii_digit()))
+    {
         return None;
     }
     let second = parts.get(2).map(|s| s.parse().ok()).unwrap_or(Some(0))?;
@@ -75,7 +90,10 @@ mod tests {
     #[test]
     fn id_numbers() {
         // GB 11643 worked example.
-        assert_eq!(id_number_birth_date("11010519491231002X").unwrap(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
+        assert_eq!(
+            id_number_birth_date("11010519491231002X").unwrap(),
+            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
+        );
         assert!(id_number_birth_date("110105194912310021").is_err());
         assert!(id_number_birth_date("11010519491231002").is_err());
         // Right check character but 1949-02-30 does not exist: compute one to be sure.

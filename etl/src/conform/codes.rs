@@ -15,7 +15,10 @@ impl CodeTables {
         let mut rows = HashMap::new();
         let mut width = HashMap::new();
         for t in &tables {
-            rows.insert(t.name.to_string(), t.rows.iter().map(|r| (r.code.clone(), r.clone())).collect::<HashMap<_, _>>());
+            rows.insert(
+                t.name.to_string(),
+                t.rows.iter().map(|r| (r.code.clone(), r.clone())).collect::<HashMap<_, _>>(),
+            );
             if let Some(first) = t.rows.first()
                 && t.rows.iter().all(|r| r.code.len() == first.code.len())
             {

@@ -10,9 +10,9 @@ use jiuye_privacy::{mask_id_number, mask_name};
 
 pub use codes::CodeTables;
 
+use crate::EtlError;
 use crate::read::RawRow;
 use crate::spec::{FeedSpec, FieldType};
-use crate::EtlError;
 
 /// A typed field value.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,7 +82,12 @@ impl<'a> Conformer<'a> {
             }
             positions.push(pos);
         }
-        Ok(Conformer { spec, codes, positions, width: headers.len() })
+        Ok(Conformer {
+            spec,
+            codes,
+            positions,
+            width: headers.len(),
+        })
     }
 
     pub fn spec(&self) -> &FeedSpec {
@@ -104,7 +109,11 @@ impl<'a> Conformer<'a> {
                 rule: "malformed_row",
                 column: "*".into(),
                 value: None,
-                message: format!("has {} cells where the header has {}; check quoting of commas", row.cells.len(), self.width),
+                message: format!(
+                    "has {} cells where the header has {}; check quoting of commas",
+                    row.cells.len(),
+                    self.width
+                ),
             });
             return Err(violations);
         }
@@ -120,20 +129,37 @@ impl<'a> Conformer<'a> {
             };
             let Some(text) = cell else {
                 if column.required {
-                    violations.push(Violation { rule: "required", column: column.header.clone(), value: None, message: format!("{} is required", column.header) });
+                    violations.push(Violation {
+                        rule: "required",
+                        column: column.header.clone(),
+                        value: None,
+                        message: format!("{} is required", column.header),
+                    });
                 }
                 values.push(Value::Null);
                 continue;
             };
             let mut fail = |rule: &'static str, message: String| {
-                violations.push(Violation { rule, column: column.header.clone(), value: shown(text), message });
+                violations.push(Violation {
+                    rule,
+                    column: column.header.clone(),
+                    value: shown(text),
+                    message,
+                });
                 Value::Null
             };
             let value = match column.field_type {
                 FieldType::Text => Value::Text(text.to_string()),
                 FieldType::Enum => match column.values.get(*text) {
                     Some(code) => Value::Text(code.clone()),
-                    None => fail("unknown_code", format!("{} must be one of {}", column.header, column.values.keys().cloned().collect::<Vec<_>>().join(", "))),
+                    None => fail(
+                        "unknown_code",
+                        format!(
+                            "{} must be one of {}",
+                            column.header,
+                            column.values.keys().cloned().collect::<Vec<_>>().join(", ")
+                        ),
+                    ),
                 },
                 FieldType::Code => {
                     let table = column.code_table.as_deref().unwrap_or_default();
@@ -144,11 +170,17 @@ impl<'a> Conformer<'a> {
                 }
                 FieldType::Date => match checks::parse_date(text) {
                     Some(d) => Value::Date(d),
-                    None => fail("invalid_date", format!("{} must be a real date as YYYY-MM-DD, YYYY/M/D or YYYYMMDD", column.header)),
+                    None => fail(
+                        "invalid_date",
+                        format!("{} must be a real date as YYYY-MM-DD, YYYY/M/D or YYYYMMDD", column.header),
+                    ),
                 },
                 FieldType::Timestamp => match checks::parse_timestamp(text) {
                     Some(t) => Value::Timestamp(t),
-                    None => fail("invalid_timestamp", format!("{} must be YYYY-MM-DD HH:MM:SS or YYYY/M/D H:MM:SS", column.header)),
+                    None => fail(
+                        "invalid_timestamp",
+                        format!("{} must be YYYY-MM-DD HH:MM:SS or YYYY/M/D H:MM:SS", column.header),
+                    ),
                 },
                 FieldType::Integer => match text.replace(',', "").parse::<i64>() {
                     Ok(i) => Value::Int(i),
@@ -190,7 +222,12 @@ impl<'a> Conformer<'a> {
             for (other, expected) in &column.required_when {
                 if value_of(other).and_then(Value::text) == Some(expected.as_str()) && cells[i].is_none() {
                     let other_header = self.spec.column(other).map(|c| c.header.clone()).unwrap_or_default();
-                    let shown = self.spec.column(other).and_then(|c| c.values.iter().find(|(_, v)| *v == expected)).map(|(k, _)| k.clone()).unwrap_or(expected.clone());
+                    let shown = self
+                        .spec
+                        .column(other)
+                        .and_then(|c| c.values.iter().find(|(_, v)| *v == expected))
+                        .map(|(k, _)| k.clone())
+                        .unwrap_or(expected.clone());
                     violations.push(Violation {
                         rule: "conditional_required",
                         column: column.header.clone(),

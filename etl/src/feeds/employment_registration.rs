@@ -4,7 +4,7 @@ use jiuye_semantic::date_key;
 use jiuye_sql_value::SqlValue;
 use jiuye_warehouse::ColumnType::{self, Float, Int, Text};
 
-use super::{person, DwdRow, Feed, FeedContext, Fields};
+use super::{DwdRow, Feed, FeedContext, Fields, person};
 use crate::conform::Violation;
 
 pub struct EmploymentRegistration;
@@ -59,13 +59,20 @@ impl Feed for EmploymentRegistration {
                 rule: "below_working_age",
                 column: "公民身份号码".into(),
                 value: Some(p.id_masked),
-                message: format!("the person is {} at 办理日期 {handled_on}; employment registrations start at 16", p.age),
+                message: format!(
+                    "the person is {} at 办理日期 {handled_on}; employment registrations start at 16",
+                    p.age
+                ),
             });
         }
         let industry = f.str("industry");
         let district_reported = f.str("district");
         let business_type = f.str("business_type");
-        let separation_reason = if business_type == "2" { f.text("separation_reason") } else { SqlValue::Null };
+        let separation_reason = if business_type == "2" {
+            f.text("separation_reason")
+        } else {
+            SqlValue::Null
+        };
         let updated_at = f.text("updated_at").to_key();
         let date_key = date_key(handled_on);
         Ok(DwdRow {

@@ -40,7 +40,12 @@ pub struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     pub fn get(&self, field: &str) -> &'a Value {
-        let i = self.spec.columns.iter().position(|c| c.field == field).unwrap_or_else(|| panic!("feed spec {} lacks field {field}", self.spec.feed));
+        let i = self
+            .spec
+            .columns
+            .iter()
+            .position(|c| c.field == field)
+            .unwrap_or_else(|| panic!("feed spec {} lacks field {field}", self.spec.feed));
         &self.row.values[i]
     }
 

@@ -2,7 +2,7 @@
 //! age band at the event date (from the birth date inside the ID number).
 
 use chrono::{Datelike, NaiveDate};
-use jiuye_privacy::{mask_id_number, mask_name, Keys};
+use jiuye_privacy::{Keys, mask_id_number, mask_name};
 
 use crate::conform::checks::id_number_birth_date;
 

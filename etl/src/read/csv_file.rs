@@ -9,7 +9,10 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<(String, &'static str), EtlError>
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return std::str::from_utf8(rest)
             .map(|s| (s.to_string(), "UTF-8 (BOM)"))
-            .map_err(|e| EtlError::Encoding { file: path.display().to_string(), message: format!("has a UTF-8 BOM but invalid UTF-8 at byte {}", e.valid_up_to() + 3) });
+            .map_err(|e| EtlError::Encoding {
+                file: path.display().to_string(),
+                message: format!("has a UTF-8 BOM but invalid UTF-8 at byte {}", e.valid_up_to() + 3),
+            });
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok((text.to_string(), "UTF-8"));
@@ -25,11 +28,22 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<(String, &'static str), EtlError>
 
 pub fn read_csv(path: &Path, bytes: &[u8]) -> Result<RawTable, EtlError> {
     let (text, encoding) = decode(path, bytes)?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut records = reader.records();
     let headers = match records.next() {
-        Some(r) => r.map_err(|e| csv_error(path, e))?.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect(),
-        None => return Err(EtlError::EmptyFile { file: path.display().to_string() }),
+        Some(r) => r
+            .map_err(|e| csv_error(path, e))?
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+            .collect(),
+        None => {
+            return Err(EtlError::EmptyFile {
+                file: path.display().to_string(),
+            });
+        }
     };
     let mut rows = Vec::new();
     for record in records {
@@ -38,12 +52,19 @@ pub fn read_csv(path: &Path, bytes: &[u8]) -> Result<RawTable, EtlError> {
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        rows.push(RawRow { line, cells: record.iter().map(str::to_string).collect() });
+        rows.push(RawRow {
+            line,
+            cells: record.iter().map(str::to_string).collect(),
+        });
     }
     Ok(RawTable { headers, rows, encoding })
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> EtlError {
     let line = e.position().map(|p| p.line()).unwrap_or(0);
-    EtlError::Parse { file: path.display().to_string(), line, message: e.to_string() }
+    EtlError::Parse {
+        file: path.display().to_string(),
+        line,
+        message: e.to_string(),
+    }
 }

@@ -1,7 +1,7 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{open_workbook_auto_from_rs, Data, Reader};
+use calamine::{Data, Reader, open_workbook_auto_from_rs};
 
 use super::{RawRow, RawTable};
 use crate::EtlError;
@@ -9,7 +9,11 @@ use crate::EtlError;
 /// First sheet; cells as the text an export would have written (codes stored as numbers
 /// lose no digits here, dates become `YYYY-MM-DD[ HH:MM:SS]`).
 pub fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<RawTable, EtlError> {
-    let err = |message: String| EtlError::Parse { file: path.display().to_string(), line: 0, message };
+    let err = |message: String| EtlError::Parse {
+        file: path.display().to_string(),
+        line: 0,
+        message,
+    };
     let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| err(format!("not a readable workbook: {e}")))?;
     let range = book
         .worksheet_range_at(0)
@@ -19,7 +23,11 @@ pub fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<RawTable, EtlError> {
     let mut rows_iter = range.rows();
     let headers: Vec<String> = match rows_iter.next() {
         Some(r) => r.iter().map(|c| cell_text(c).trim().to_string()).collect(),
-        None => return Err(EtlError::EmptyFile { file: path.display().to_string() }),
+        None => {
+            return Err(EtlError::EmptyFile {
+                file: path.display().to_string(),
+            });
+        }
     };
     let mut rows = Vec::new();
     for (i, r) in rows_iter.enumerate() {
@@ -28,9 +36,16 @@ pub fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<RawTable, EtlError> {
             continue;
         }
         // 1-based sheet row number: header is row first_row + 1.
-        rows.push(RawRow { line: first_row as u64 + i as u64 + 2, cells });
+        rows.push(RawRow {
+            line: first_row as u64 + i as u64 + 2,
+            cells,
+        });
     }
-    Ok(RawTable { headers, rows, encoding: "XLSX" })
+    Ok(RawTable {
+        headers,
+        rows,
+        encoding: "XLSX",
+    })
 }
 
 fn cell_text(cell: &Data) -> String {

@@ -59,10 +59,7 @@ pub(crate) fn festival_factor(date: NaiveDate) -> f64 {
 /// Fixed-date public holidays treated like a weekend (New Year's Day, 1–5 May, 1–7 October).
 /// Qingming, Dragon Boat, Mid-Autumn and the make-up working weekends (调休) are ignored.
 pub(crate) fn is_fixed_holiday(date: NaiveDate) -> bool {
-    matches!(
-        (date.month(), date.day()),
-        (1, 1) | (5, 1..=5) | (10, 1..=7)
-    )
+    matches!((date.month(), date.day()), (1, 1) | (5, 1..=5) | (10, 1..=7))
 }
 
 /// True on Saturdays and Sundays.

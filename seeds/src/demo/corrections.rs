@@ -76,10 +76,7 @@ pub(crate) fn build_corrections(
 ) -> Vec<RegistrationRow> {
     shuffle(rng, &mut candidates);
     let weights = district_weights();
-    let span_days = last_month_end
-        .signed_duration_since(last_month_start)
-        .num_days()
-        .max(0);
+    let span_days = last_month_end.signed_duration_since(last_month_start).num_days().max(0);
     let mut corrections = Vec::with_capacity(count.min(candidates.len()));
     for original in candidates.into_iter().take(count) {
         let kind = if chance(rng, REAL_CORRECTION_SHARE) {
@@ -108,13 +105,10 @@ pub(crate) fn build_corrections(
             CorrectionKind::District | CorrectionKind::Employer | CorrectionKind::Education => {
                 match kind {
                     CorrectionKind::District => {
-                        row.district =
-                            pick_other_district(rng, &weights, &original.district).to_string();
+                        row.district = pick_other_district(rng, &weights, &original.district).to_string();
                     }
                     CorrectionKind::Employer => {
-                        if let Some(employer) =
-                            other_employer(rng, employers, &original.employer_uscc)
-                        {
+                        if let Some(employer) = other_employer(rng, employers, &original.employer_uscc) {
                             row.set_employer(employer);
                         }
                     }
@@ -137,11 +131,7 @@ pub(crate) fn build_corrections(
 }
 
 /// `candidate` if it is after `original`, else `original` plus 1–48 hours.
-fn newer_than(
-    rng: &mut StdRng,
-    original: NaiveDateTime,
-    candidate: NaiveDateTime,
-) -> NaiveDateTime {
+fn newer_than(rng: &mut StdRng, original: NaiveDateTime, candidate: NaiveDateTime) -> NaiveDateTime {
     if candidate > original {
         return candidate;
     }
@@ -155,11 +145,7 @@ fn set_updated_at(row: &mut RegistrationRow, updated_at: NaiveDateTime) {
     row.updated_at_text = iso_timestamp(updated_at);
 }
 
-fn other_employer<'e>(
-    rng: &mut StdRng,
-    employers: &'e [Employer],
-    current_uscc: &str,
-) -> Option<&'e Employer> {
+fn other_employer<'e>(rng: &mut StdRng, employers: &'e [Employer], current_uscc: &str) -> Option<&'e Employer> {
     for _ in 0..16 {
         let employer = pick(rng, employers)?;
         if employer.uscc != current_uscc {
@@ -183,9 +169,6 @@ mod tests {
         }
         let items = reservoir.into_items();
         assert_eq!(items.len(), 10);
-        assert!(
-            items.iter().any(|&value| value >= 10),
-            "sample never replaced"
-        );
+        assert!(items.iter().any(|&value| value >= 10), "sample never replaced");
     }
 }

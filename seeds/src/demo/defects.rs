@@ -54,11 +54,7 @@ pub(crate) fn empty_defect_counts() -> BTreeMap<&'static str, usize> {
 
 /// Maybe spoils `row` with one defect; returns the defect kind when it did.
 /// `birth_date` is the true birth date of the person (the one inside the ID).
-pub(crate) fn inject_defect(
-    rng: &mut StdRng,
-    row: &mut RegistrationRow,
-    birth_date: NaiveDate,
-) -> Option<&'static str> {
+pub(crate) fn inject_defect(rng: &mut StdRng, row: &mut RegistrationRow, birth_date: NaiveDate) -> Option<&'static str> {
     if row.kind == EventKind::Separation && chance(rng, SEPARATION_REASON_MISSING_RATE) {
         row.separation_reason = "";
         return Some(SEPARATION_REASON_MISSING);
@@ -77,14 +73,10 @@ pub(crate) fn inject_defect(
         ID_CHECK_DIGIT => row.id_number = with_wrong_last_char(rng, &row.id_number, b"0123456789X"),
         INVALID_DATE => row.business_date = invalid_date_text(rng, row.business_day),
         UNKNOWN_DISTRICT => row.district = unknown_district_code(rng).to_string(),
-        USCC_CHECK => {
-            row.employer_uscc = with_wrong_last_char(rng, &row.employer_uscc, USCC_ALPHABET)
-        }
+        USCC_CHECK => row.employer_uscc = with_wrong_last_char(rng, &row.employer_uscc, USCC_ALPHABET),
         _ => {
             let shift = rng.random_range(1..=400i64) * if chance(rng, 0.5) { 1 } else { -1 };
-            let wrong = birth_date
-                .checked_add_signed(chrono::TimeDelta::days(shift))
-                .unwrap_or(birth_date);
+            let wrong = birth_date.checked_add_signed(chrono::TimeDelta::days(shift)).unwrap_or(birth_date);
             if wrong == birth_date {
                 return None;
             }
@@ -100,10 +92,7 @@ fn with_wrong_last_char(rng: &mut StdRng, text: &str, alphabet: &[u8]) -> String
     let Some(last) = characters.last_mut() else {
         return text.to_string();
     };
-    let position = alphabet
-        .iter()
-        .position(|&byte| char::from(byte) == *last)
-        .unwrap_or(0);
+    let position = alphabet.iter().position(|&byte| char::from(byte) == *last).unwrap_or(0);
     let offset = rng.random_range(1..alphabet.len().max(2));
     if let Some(&byte) = alphabet.get((position + offset) % alphabet.len().max(1)) {
         *last = char::from(byte);

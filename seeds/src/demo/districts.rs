@@ -95,22 +95,14 @@ pub(crate) fn pick_district(rng: &mut StdRng, weights: &CumulativeWeights) -> &'
 }
 
 /// A current district other than `avoid`, picked by employer share.
-pub(crate) fn pick_other_district(
-    rng: &mut StdRng,
-    weights: &CumulativeWeights,
-    avoid: &str,
-) -> &'static str {
+pub(crate) fn pick_other_district(rng: &mut StdRng, weights: &CumulativeWeights, avoid: &str) -> &'static str {
     for _ in 0..32 {
         let code = pick_district(rng, weights);
         if code != avoid {
             return code;
         }
     }
-    if avoid == "310115" {
-        "310112"
-    } else {
-        "310115"
-    }
+    if avoid == "310115" { "310112" } else { "310115" }
 }
 
 /// The retired code that a current district absorbed, if any (`310115` → `310119`).
@@ -123,9 +115,7 @@ pub(crate) fn retired_code_of(current: &str) -> Option<(&'static str, i32)> {
 
 /// A point inside the district (triangular scatter around its centre, clamped to Shanghai).
 pub(crate) fn point_in_district(rng: &mut StdRng, code: &str) -> (f64, f64) {
-    let profile = district_index(code)
-        .and_then(|index| DISTRICTS.get(index))
-        .unwrap_or(&DISTRICTS[0]);
+    let profile = district_index(code).and_then(|index| DISTRICTS.get(index)).unwrap_or(&DISTRICTS[0]);
     let longitude = profile.center_longitude + triangular(rng) * profile.spread_longitude;
     let latitude = profile.center_latitude + triangular(rng) * profile.spread_latitude;
     (

@@ -9,12 +9,12 @@ use super::employers::Employer;
 use super::random::{chance, pick_str};
 
 const TRADE_NAME_FIRST: [&str; 30] = [
-    "申", "沪", "浦", "华", "锦", "汇", "鼎", "瑞", "嘉", "宏", "博", "晨", "恒", "泰", "新", "盛",
-    "星", "达", "亿", "联", "润", "海", "融", "卓", "创", "智", "信", "德", "凯", "宇",
+    "申", "沪", "浦", "华", "锦", "汇", "鼎", "瑞", "嘉", "宏", "博", "晨", "恒", "泰", "新", "盛", "星", "达", "亿", "联", "润", "海",
+    "融", "卓", "创", "智", "信", "德", "凯", "宇",
 ];
 const TRADE_NAME_SECOND: [&str; 30] = [
-    "通", "达", "诚", "元", "科", "源", "邦", "远", "泰", "辉", "安", "和", "丰", "盛", "越", "腾",
-    "信", "宁", "晟", "铭", "汇", "祥", "隆", "航", "弘", "润", "峰", "捷", "衡", "策",
+    "通", "达", "诚", "元", "科", "源", "邦", "远", "泰", "辉", "安", "和", "丰", "盛", "越", "腾", "信", "宁", "晟", "铭", "汇", "祥",
+    "隆", "航", "弘", "润", "峰", "捷", "衡", "策",
 ];
 const FOREIGN_BRANDS: [&str; 12] = [
     "艾德蒙",
@@ -37,13 +37,7 @@ fn trade_words(industry: &str) -> &'static [&'static str] {
         "65" => &["信息技术", "软件科技", "网络科技", "数据科技"],
         "64" => &["网络科技", "互联网科技", "信息服务"],
         "63" => &["通信技术", "信息网络"],
-        "72" => &[
-            "企业管理咨询",
-            "商务咨询",
-            "人力资源",
-            "会展服务",
-            "物业管理",
-        ],
+        "72" => &["企业管理咨询", "商务咨询", "人力资源", "会展服务", "物业管理"],
         "51" => &["贸易", "国际贸易", "进出口", "供应链管理"],
         "52" => &["商贸", "便利店", "超市", "百货"],
         "36" => &["汽车零部件", "汽车科技", "汽车配件"],
@@ -75,20 +69,11 @@ fn trade_words(industry: &str) -> &'static [&'static str] {
 }
 
 fn trade_name(rng: &mut StdRng) -> String {
-    format!(
-        "{}{}",
-        pick_str(rng, &TRADE_NAME_FIRST),
-        pick_str(rng, &TRADE_NAME_SECOND)
-    )
+    format!("{}{}", pick_str(rng, &TRADE_NAME_FIRST), pick_str(rng, &TRADE_NAME_SECOND))
 }
 
 /// A name for an employer of this type, industry and district.
-pub(crate) fn employer_name(
-    rng: &mut StdRng,
-    employer_type: &str,
-    industry: &str,
-    district: &str,
-) -> String {
+pub(crate) fn employer_name(rng: &mut StdRng, employer_type: &str, industry: &str, district: &str) -> String {
     let district_name = short_name(district);
     let district_full = full_name(district);
     let words = trade_words(industry);
@@ -96,22 +81,11 @@ pub(crate) fn employer_name(
     match employer_type {
         "01" => format!("上海市{district_full}{}", pick_str(rng, &PUBLIC_OFFICES)),
         "02" => match industry {
-            "84" => format!(
-                "上海市{district_full}第{}人民医院",
-                rng.random_range(1..=9u32)
-            ),
-            "83" => format!(
-                "上海市{district_full}{}{}",
-                trade_name(rng),
-                pick_str(rng, &SCHOOLS)
-            ),
+            "84" => format!("上海市{district_full}第{}人民医院", rng.random_range(1..=9u32)),
+            "83" => format!("上海市{district_full}{}{}", trade_name(rng), pick_str(rng, &SCHOOLS)),
             _ => format!("上海市{district_full}{}研究所", trade_name(rng)),
         },
-        "10" => format!(
-            "上海市{district_full}{}{}",
-            trade_name(rng),
-            pick_str(rng, &SHOPS)
-        ),
+        "10" => format!("上海市{district_full}{}{}", trade_name(rng), pick_str(rng, &SHOPS)),
         "11" => format!("上海市{}{}协会", trade_name(rng), pick_str(rng, words)),
         "03" => format!("上海{}{word}（集团）有限公司", trade_name(rng)),
         "07" => format!("上海{}{word}股份有限公司", trade_name(rng)),
@@ -126,13 +100,7 @@ pub(crate) fn employer_name(
     }
 }
 
-const PUBLIC_OFFICES: [&str; 5] = [
-    "市场监督管理局",
-    "城市管理行政执法局",
-    "民政局",
-    "财政局",
-    "卫生健康委员会",
-];
+const PUBLIC_OFFICES: [&str; 5] = ["市场监督管理局", "城市管理行政执法局", "民政局", "财政局", "卫生健康委员会"];
 const SCHOOLS: [&str; 3] = ["中学", "小学", "职业技术学校"];
 const SHOPS: [&str; 5] = ["小吃店", "便利店", "五金店", "美发店", "水果店"];
 

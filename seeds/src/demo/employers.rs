@@ -6,18 +6,13 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use rand::Rng;
 use rand::rngs::StdRng;
 
-use super::districts::{
-    CITY_CODE, district_weights, pick_district, pick_other_district, point_in_district,
-    retired_code_of,
-};
+use super::districts::{CITY_CODE, district_weights, pick_district, pick_other_district, point_in_district, retired_code_of};
 use super::employer_names::{employer_name, renamed};
 use super::random::{chance, pick_weighted};
 
 /// The 31 characters of GB 32100, in value order.
 pub(crate) const USCC_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const USCC_WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 /// GB 11714 weights of the 8-character organisation code body.
 const ORGANISATION_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 
@@ -72,9 +67,7 @@ pub(crate) fn uscc_check_char(first17: &str) -> Option<char> {
         sum += uscc_value(character)? * weight;
     }
     let check = (31 - sum % 31) % 31;
-    USCC_ALPHABET
-        .get(check as usize)
-        .map(|&byte| char::from(byte))
+    USCC_ALPHABET.get(check as usize).map(|&byte| char::from(byte))
 }
 
 /// True when an 18-character code carries the right GB 32100 check character.
@@ -131,12 +124,7 @@ fn registration_prefix(employer_type: &str) -> &'static str {
 }
 
 /// A full USCC: prefix, 6-digit administrative code, organisation code, check character.
-fn make_uscc(
-    rng: &mut StdRng,
-    employer_type: &str,
-    admin_code: &str,
-    founded_on: NaiveDate,
-) -> String {
+fn make_uscc(rng: &mut StdRng, employer_type: &str, admin_code: &str, founded_on: NaiveDate) -> String {
     let first17 = format!(
         "{}{admin_code}{}",
         registration_prefix(employer_type),
@@ -230,17 +218,9 @@ pub(crate) const INDUSTRY_MIX: [(&str, f64); 60] = [
 fn industry_for(rng: &mut StdRng, employer_type: &str) -> &'static str {
     match employer_type {
         "01" => "92",
-        "02" => pick_weighted(
-            rng,
-            &[("83", 4.0), ("84", 4.0), ("73", 1.0), ("86", 0.5)],
-            "83",
-        ),
+        "02" => pick_weighted(rng, &[("83", 4.0), ("84", 4.0), ("73", 1.0), ("86", 0.5)], "83"),
         "11" => pick_weighted(rng, &[("95", 3.0), ("85", 1.0)], "95"),
-        "10" => pick_weighted(
-            rng,
-            &[("52", 4.0), ("62", 4.0), ("80", 2.0), ("81", 1.0)],
-            "52",
-        ),
+        "10" => pick_weighted(rng, &[("52", 4.0), ("62", 4.0), ("80", 2.0), ("81", 1.0)], "52"),
         _ => pick_weighted(rng, &INDUSTRY_MIX, "51"),
     }
 }
@@ -277,23 +257,14 @@ fn insured_count(rng: &mut StdRng, employer_type: &str) -> u32 {
 /// 更新时间 of the registry row: some day in the two years before the export, during office hours.
 fn registry_update_time(rng: &mut StdRng, founded_on: NaiveDate, first_year: i32) -> NaiveDateTime {
     let export_day = NaiveDate::from_ymd_opt(first_year, 1, 1).unwrap_or(founded_on);
-    let window_start = NaiveDate::from_ymd_opt(first_year - 2, 1, 1)
-        .unwrap_or(founded_on)
-        .max(founded_on);
-    let span = export_day
-        .signed_duration_since(window_start)
-        .num_days()
-        .max(1);
+    let window_start = NaiveDate::from_ymd_opt(first_year - 2, 1, 1).unwrap_or(founded_on).max(founded_on);
+    let span = export_day.signed_duration_since(window_start).num_days().max(1);
     let day = window_start
         .checked_add_signed(chrono::TimeDelta::days(rng.random_range(0..span)))
         .unwrap_or(window_start)
         .min(export_day.pred_opt().unwrap_or(export_day));
-    day.and_hms_opt(
-        rng.random_range(8..19),
-        rng.random_range(0..60),
-        rng.random_range(0..60),
-    )
-    .unwrap_or_default()
+    day.and_hms_opt(rng.random_range(8..19), rng.random_range(0..60), rng.random_range(0..60))
+        .unwrap_or_default()
 }
 
 fn generate_employer(
@@ -343,14 +314,9 @@ fn generate_employer(
 }
 
 /// An older version of `current`: fewer insured, sometimes another name or district.
-fn older_version(
-    rng: &mut StdRng,
-    current: &Employer,
-    district_weights: &super::random::CumulativeWeights,
-) -> Employer {
+fn older_version(rng: &mut StdRng, current: &Employer, district_weights: &super::random::CumulativeWeights) -> Employer {
     let mut older = current.clone();
-    older.insured =
-        ((f64::from(current.insured) * rng.random_range(0.5..0.95)).round() as u32).max(1);
+    older.insured = ((f64::from(current.insured) * rng.random_range(0.5..0.95)).round() as u32).max(1);
     if chance(rng, 0.5) {
         older.name = renamed(rng, current);
     }
@@ -376,18 +342,14 @@ pub(crate) fn generate_employers(rng: &mut StdRng, count: usize, first_year: i32
     let mut current = Vec::with_capacity(count);
     let mut registry_rows = Vec::with_capacity(count + count / 50 + 1);
     for _ in 0..count {
-        let employer =
-            generate_employer(rng, first_year, &weights, &mut used_usccs, &mut used_names);
+        let employer = generate_employer(rng, first_year, &weights, &mut used_usccs, &mut used_names);
         if employer.founded_on.year() < first_year - 2 && chance(rng, 0.015) {
             registry_rows.push(older_version(rng, &employer, &weights));
         }
         registry_rows.push(employer.clone());
         current.push(employer);
     }
-    EmployerSet {
-        current,
-        registry_rows,
-    }
+    EmployerSet { current, registry_rows }
 }
 
 #[cfg(test)]
@@ -414,17 +376,11 @@ mod tests {
         let mut seen = HashSet::new();
         for employer in &set.current {
             assert!(is_valid_uscc(&employer.uscc), "{}", employer.uscc);
-            assert!(
-                seen.insert(employer.uscc.clone()),
-                "duplicate {}",
-                employer.uscc
-            );
+            assert!(seen.insert(employer.uscc.clone()), "duplicate {}", employer.uscc);
             assert!((120.86..=121.98).contains(&employer.longitude));
             assert!((30.68..=31.87).contains(&employer.latitude));
             assert!(employer.founded_on.year() < 2024);
-            assert!(
-                employer.updated_at.date() < NaiveDate::from_ymd_opt(2024, 1, 1).expect("date")
-            );
+            assert!(employer.updated_at.date() < NaiveDate::from_ymd_opt(2024, 1, 1).expect("date"));
             assert!(!employer.name.is_empty());
         }
     }

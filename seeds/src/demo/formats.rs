@@ -60,11 +60,7 @@ pub(crate) fn invalid_date_text(rng: &mut StdRng, date: NaiveDate) -> String {
     match rng.random_range(0..3u8) {
         0 => format!("{year}-02-30"),
         1 => format!("{year}-13-{:02}", date.day()),
-        _ => format!(
-            "{year}-{:02}-{:02}",
-            date.month(),
-            days_in_month(year, date.month()) + 1
-        ),
+        _ => format!("{year}-{:02}-{:02}", date.month(), days_in_month(year, date.month()) + 1),
     }
 }
 
@@ -77,8 +73,7 @@ pub(crate) fn office_time_on(rng: &mut StdRng, date: NaiveDate) -> NaiveDateTime
     } else {
         (rng.random_range(20..24u32), rng.random_range(0..60u32))
     };
-    date.and_hms_opt(hour, minute, rng.random_range(0..60u32))
-        .unwrap_or_default()
+    date.and_hms_opt(hour, minute, rng.random_range(0..60u32)).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -92,10 +87,7 @@ mod tests {
         let date = NaiveDate::from_ymd_opt(2024, 4, 15).expect("date");
         for _ in 0..50 {
             let text = invalid_date_text(&mut rng, date);
-            assert!(
-                NaiveDate::parse_from_str(&text, "%Y-%m-%d").is_err(),
-                "{text}"
-            );
+            assert!(NaiveDate::parse_from_str(&text, "%Y-%m-%d").is_err(), "{text}");
         }
     }
 

@@ -16,22 +16,12 @@ const MINIMUM_WAGE: f64 = 2690.0;
 /// 用工形式: 85 % 直接用工, 8 % 劳务派遣, 7 % 非全日制.
 pub(crate) const EMPLOYMENT_FORM_MIX: [(&str, f64); 3] = [("1", 85.0), ("2", 8.0), ("3", 7.0)];
 /// 退工原因 of unplanned separations other than 退休.
-const SEPARATION_REASON_MIX: [(&str, f64); 5] = [
-    ("1", 22.0),
-    ("2", 9.0),
-    ("3", 42.0),
-    ("4", 22.0),
-    ("9", 5.0),
-];
+const SEPARATION_REASON_MIX: [(&str, f64); 5] = [("1", 22.0), ("2", 9.0), ("3", 42.0), ("4", 22.0), ("9", 5.0)];
 /// 退工原因 of the quick job switches.
 pub(crate) const SWITCH_REASON_MIX: [(&str, f64); 3] = [("3", 6.0), ("4", 3.0), ("9", 1.0)];
 
 /// 退工原因 for an unplanned separation; 5 退休 only for men ≥ 55 and women ≥ 50.
-pub(crate) fn separation_reason(
-    rng: &mut StdRng,
-    person: &Person,
-    date: NaiveDate,
-) -> &'static str {
+pub(crate) fn separation_reason(rng: &mut StdRng, person: &Person, date: NaiveDate) -> &'static str {
     let age = person.age_on(date);
     let retirement_chance = match (person.is_male(), age) {
         (true, 60..) => 0.75,
@@ -48,13 +38,7 @@ pub(crate) fn separation_reason(
 }
 
 /// 月工资 in yuan by education, industry and age, log-normal noise; part-time lower.
-pub(crate) fn monthly_wage(
-    rng: &mut StdRng,
-    person: &Person,
-    employer: &Employer,
-    form: &str,
-    date: NaiveDate,
-) -> Option<u32> {
+pub(crate) fn monthly_wage(rng: &mut StdRng, person: &Person, employer: &Employer, form: &str, date: NaiveDate) -> Option<u32> {
     if !chance(rng, WAGE_GIVEN_SHARE) {
         return None;
     }
@@ -86,7 +70,6 @@ pub(crate) fn monthly_wage(
     };
     let by_form = if form == "2" { 0.9 } else { 1.0 };
     let noise = (0.28 * standard_normal(rng)).exp();
-    let wage =
-        (by_education * by_industry * by_age * by_form * noise).clamp(MINIMUM_WAGE, 120_000.0);
+    let wage = (by_education * by_industry * by_age * by_form * noise).clamp(MINIMUM_WAGE, 120_000.0);
     Some(((wage / 50.0).round() * 50.0) as u32)
 }

@@ -140,12 +140,10 @@ pub fn generate_demo(out_dir: &Path, cfg: &DemoConfig) -> Result<DemoSummary, Se
         path: out_dir.to_path_buf(),
         source,
     })?;
-    let start = NaiveDate::from_ymd_opt(cfg.first_year, 1, 1).ok_or_else(|| {
-        SeedError::InvalidConfig(format!("first_year {} is not a year", cfg.first_year))
-    })?;
+    let start = NaiveDate::from_ymd_opt(cfg.first_year, 1, 1)
+        .ok_or_else(|| SeedError::InvalidConfig(format!("first_year {} is not a year", cfg.first_year)))?;
     let last_year = cfg.first_year + cfg.years as i32 - 1;
-    let scaled =
-        |at_scale_1: f64, minimum: usize| ((at_scale_1 * cfg.scale).round() as usize).max(minimum);
+    let scaled = |at_scale_1: f64, minimum: usize| ((at_scale_1 * cfg.scale).round() as usize).max(minimum);
 
     // Separate RNG streams keep one part's output stable when another part changes.
     let mut employer_rng = stream(cfg.seed, 1);
@@ -155,14 +153,9 @@ pub fn generate_demo(out_dir: &Path, cfg: &DemoConfig) -> Result<DemoSummary, Se
     let mut correction_rng = stream(cfg.seed, 5);
 
     let mut files = Vec::new();
-    let employer_set = employers::generate_employers(
-        &mut employer_rng,
-        scaled(EMPLOYERS_AT_SCALE_1, 20),
-        cfg.first_year,
-    );
+    let employer_set = employers::generate_employers(&mut employer_rng, scaled(EMPLOYERS_AT_SCALE_1, 20), cfg.first_year);
     let registry_path = out_dir.join(format!("employer_registry_{}0101.csv", cfg.first_year));
-    let registry_rows =
-        writer::write_employer_registry(&registry_path, &employer_set.registry_rows)?;
+    let registry_rows = writer::write_employer_registry(&registry_path, &employer_set.registry_rows)?;
     files.push(DemoFile {
         path: registry_path,
         rows: registry_rows,
@@ -184,10 +177,7 @@ pub fn generate_demo(out_dir: &Path, cfg: &DemoConfig) -> Result<DemoSummary, Se
             let layout = writer::choose_layout(&mut layout_rng, year, month, cfg.first_year);
             let path = out_dir.join(format!("employment_registration_{year}{month:02}.csv"));
             let written = writer::write_registrations(&path, &layout, &rows, &mut layout_rng)?;
-            files.push(DemoFile {
-                path,
-                rows: written,
-            });
+            files.push(DemoFile { path, rows: written });
         }
     }
 
@@ -203,15 +193,8 @@ pub fn generate_demo(out_dir: &Path, cfg: &DemoConfig) -> Result<DemoSummary, Se
         last_month_start,
         last_month_end,
     );
-    let corrections_path = out_dir.join(format!(
-        "employment_registration_{last_year}12_corrections.csv"
-    ));
-    let written = writer::write_registrations(
-        &corrections_path,
-        &writer::corrections_layout(),
-        &correction_rows,
-        &mut layout_rng,
-    )?;
+    let corrections_path = out_dir.join(format!("employment_registration_{last_year}12_corrections.csv"));
+    let written = writer::write_registrations(&corrections_path, &writer::corrections_layout(), &correction_rows, &mut layout_rng)?;
     files.push(DemoFile {
         path: corrections_path,
         rows: written,
@@ -226,16 +209,10 @@ fn stream(seed: u64, stream_number: u64) -> StdRng {
 
 fn validate(cfg: &DemoConfig) -> Result<(), SeedError> {
     if cfg.years == 0 || cfg.years > 50 {
-        return Err(SeedError::InvalidConfig(format!(
-            "years must be 1..=50, got {}",
-            cfg.years
-        )));
+        return Err(SeedError::InvalidConfig(format!("years must be 1..=50, got {}", cfg.years)));
     }
     if !cfg.scale.is_finite() || cfg.scale <= 0.0 || cfg.scale > 100.0 {
-        return Err(SeedError::InvalidConfig(format!(
-            "scale must be in (0, 100], got {}",
-            cfg.scale
-        )));
+        return Err(SeedError::InvalidConfig(format!("scale must be in (0, 100], got {}", cfg.scale)));
     }
     if !(1950..=2200).contains(&cfg.first_year) {
         return Err(SeedError::InvalidConfig(format!(

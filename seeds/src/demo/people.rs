@@ -56,9 +56,7 @@ pub(crate) fn id_check_char(first17: &str) -> Option<char> {
     for (character, weight) in first17.chars().zip(ID_WEIGHTS) {
         sum += character.to_digit(10)? * weight;
     }
-    ID_CHECK_CHARS
-        .get((sum % 11) as usize)
-        .map(|&byte| char::from(byte))
+    ID_CHECK_CHARS.get((sum % 11) as usize).map(|&byte| char::from(byte))
 }
 
 /// True when an 18-character number carries the right GB 11643 check character.
@@ -74,8 +72,8 @@ pub(crate) fn is_valid_id_number(id_number: &str) -> bool {
 /// Mainland region codes (GB/T 2260) for people with a Shanghai hukou; older people may
 /// still carry the codes of districts merged since (卢湾, 闸北, 南汇, 崇明县, 南市).
 const SHANGHAI_ID_REGIONS: [&str; 16] = [
-    "310101", "310104", "310105", "310106", "310107", "310109", "310110", "310112", "310113",
-    "310114", "310115", "310116", "310117", "310118", "310120", "310151",
+    "310101", "310104", "310105", "310106", "310107", "310109", "310110", "310112", "310113", "310114", "310115", "310116", "310117",
+    "310118", "310120", "310151",
 ];
 const SHANGHAI_LEGACY_ID_REGIONS: [&str; 5] = ["310103", "310108", "310119", "310230", "310102"];
 
@@ -105,11 +103,9 @@ const OTHER_PROVINCE_RURAL_REGIONS: [(&str, f64); 8] = [
     ("420102", 4.0),  // 武汉江岸
 ];
 /// 港澳台居民居住证 use 810000 / 820000 / 830000.
-const HK_MACAO_TAIWAN_REGIONS: [(&str, f64); 3] =
-    [("810000", 5.0), ("820000", 1.0), ("830000", 4.0)];
+const HK_MACAO_TAIWAN_REGIONS: [(&str, f64); 3] = [("810000", 5.0), ("820000", 1.0), ("830000", 4.0)];
 /// 外国人永久居留身份证 (2023): `9`, province `31`, 3-digit nationality code.
-const FOREIGN_NATIONALITY_CODES: [&str; 8] =
-    ["840", "392", "410", "276", "250", "826", "702", "036"];
+const FOREIGN_NATIONALITY_CODES: [&str; 8] = ["840", "392", "410", "276", "250", "826", "702", "036"];
 
 /// Common surnames, weighted roughly by frequency in Shanghai.
 const SURNAMES: [(&str, f64); 60] = [
@@ -175,36 +171,24 @@ const SURNAMES: [(&str, f64); 60] = [
     ("龚", 0.7),
 ];
 const MALE_GIVEN: [&str; 40] = [
-    "伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明", "刚", "平", "辉", "鹏", "华", "飞",
-    "鑫", "波", "宇", "浩", "凯", "健", "俊", "帆", "旭", "宁", "龙", "阳", "博", "轩", "晨", "昊",
-    "睿", "哲", "翔", "诚", "峰", "亮", "成", "东",
+    "伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明", "刚", "平", "辉", "鹏", "华", "飞", "鑫", "波", "宇", "浩", "凯", "健",
+    "俊", "帆", "旭", "宁", "龙", "阳", "博", "轩", "晨", "昊", "睿", "哲", "翔", "诚", "峰", "亮", "成", "东",
 ];
 const FEMALE_GIVEN: [&str; 40] = [
-    "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "燕", "玲", "婷", "雪", "慧", "颖", "琳", "倩",
-    "洁", "莉", "萍", "红", "梅", "丹", "蕾", "佳", "怡", "欣", "悦", "琪", "妍", "雯", "璐", "瑶",
-    "晶", "婧", "薇", "萱", "楠", "月", "岚", "菲",
+    "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "燕", "玲", "婷", "雪", "慧", "颖", "琳", "倩", "洁", "莉", "萍", "红", "梅", "丹",
+    "蕾", "佳", "怡", "欣", "悦", "琪", "妍", "雯", "璐", "瑶", "晶", "婧", "薇", "萱", "楠", "月", "岚", "菲",
 ];
 const NEUTRAL_GIVEN: [&str; 18] = [
-    "子", "一", "思", "雨", "嘉", "梓", "诗", "可", "天", "晓", "文", "心", "安", "若", "亦", "舒",
-    "清", "家",
+    "子", "一", "思", "雨", "嘉", "梓", "诗", "可", "天", "晓", "文", "心", "安", "若", "亦", "舒", "清", "家",
 ];
 const FOREIGN_FAMILY_NAMES: [&str; 12] = [
-    "SMITH", "BROWN", "WILSON", "TANAKA", "SATO", "KIM", "LEE", "PARK", "MULLER", "MARTIN", "TAN",
-    "NGUYEN",
+    "SMITH", "BROWN", "WILSON", "TANAKA", "SATO", "KIM", "LEE", "PARK", "MULLER", "MARTIN", "TAN", "NGUYEN",
 ];
 const FOREIGN_GIVEN_NAMES: [&str; 12] = [
-    "JOHN", "DAVID", "THOMAS", "KENJI", "MINJUN", "LUCAS", "MARIA", "ANNA", "SOPHIE", "YUKI",
-    "EMMA", "JIWOO",
+    "JOHN", "DAVID", "THOMAS", "KENJI", "MINJUN", "LUCAS", "MARIA", "ANNA", "SOPHIE", "YUKI", "EMMA", "JIWOO",
 ];
 
-const HUKOU_MIX: [(&str, f64); 6] = [
-    ("1", 45.0),
-    ("2", 5.0),
-    ("3", 35.0),
-    ("4", 12.0),
-    ("5", 1.5),
-    ("6", 1.5),
-];
+const HUKOU_MIX: [(&str, f64); 6] = [("1", 45.0), ("2", 5.0), ("3", 35.0), ("4", 12.0), ("5", 1.5), ("6", 1.5)];
 
 /// 文化程度 weights (10 研究生 … 90 其他) by 户籍类型: Shanghai and foreign hires are more
 /// educated than rural migrants.
@@ -266,11 +250,7 @@ fn chinese_name(rng: &mut StdRng, male: bool) -> String {
 }
 
 fn foreign_name(rng: &mut StdRng) -> String {
-    format!(
-        "{} {}",
-        pick_str(rng, &FOREIGN_FAMILY_NAMES),
-        pick_str(rng, &FOREIGN_GIVEN_NAMES)
-    )
+    format!("{} {}", pick_str(rng, &FOREIGN_FAMILY_NAMES), pick_str(rng, &FOREIGN_GIVEN_NAMES))
 }
 
 /// The 6-character region part of the ID for this hukou type and birth year.
@@ -292,12 +272,7 @@ fn id_region(rng: &mut StdRng, hukou: &str, birth_year: i32) -> String {
 
 /// A full 18-character number: region, birth date, 3-digit sequence whose last digit is
 /// odd for men and even for women, GB 11643 check character.
-pub(crate) fn make_id_number(
-    region: &str,
-    birth_date: NaiveDate,
-    sequence: u32,
-    male: bool,
-) -> String {
+pub(crate) fn make_id_number(region: &str, birth_date: NaiveDate, sequence: u32, male: bool) -> String {
     let gender_digit = if male { 1 } else { 0 };
     let sequence = (sequence % 500) * 2 + gender_digit;
     let first17 = format!("{region}{}{sequence:03}", birth_date.format("%Y%m%d"));
@@ -307,22 +282,15 @@ pub(crate) fn make_id_number(
 
 /// Birth date of someone `age` years old on `reference` (any day of that year of life).
 fn birth_date_for_age(rng: &mut StdRng, reference: NaiveDate, age: i32) -> NaiveDate {
-    let latest =
-        NaiveDate::from_ymd_opt(reference.year() - age, reference.month(), reference.day())
-            .or_else(|| NaiveDate::from_ymd_opt(reference.year() - age, reference.month(), 28))
-            .unwrap_or(reference);
+    let latest = NaiveDate::from_ymd_opt(reference.year() - age, reference.month(), reference.day())
+        .or_else(|| NaiveDate::from_ymd_opt(reference.year() - age, reference.month(), 28))
+        .unwrap_or(reference);
     let back = rng.random_range(0..365u64);
-    latest
-        .checked_sub_days(chrono::Days::new(back))
-        .unwrap_or(latest)
+    latest.checked_sub_days(chrono::Days::new(back)).unwrap_or(latest)
 }
 
 /// A pool of `count` distinct persons, ages taken on `reference` (1 January of the first year).
-pub(crate) fn generate_persons(
-    rng: &mut StdRng,
-    count: usize,
-    reference: NaiveDate,
-) -> Vec<Person> {
+pub(crate) fn generate_persons(rng: &mut StdRng, count: usize, reference: NaiveDate) -> Vec<Person> {
     let mut persons = Vec::with_capacity(count);
     let mut used_ids: HashSet<String> = HashSet::with_capacity(count);
     while persons.len() < count {
@@ -337,11 +305,7 @@ pub(crate) fn generate_persons(
         if !used_ids.insert(id_number.clone()) {
             continue; // same region, birthday and sequence: draw again
         }
-        let name = if hukou == "6" {
-            foreign_name(rng)
-        } else {
-            chinese_name(rng, male)
-        };
+        let name = if hukou == "6" { foreign_name(rng) } else { chinese_name(rng, male) };
         persons.push(Person {
             id_number,
             name,
@@ -374,27 +338,11 @@ mod tests {
         assert_eq!(persons.len(), 3000);
         let mut seen = HashSet::new();
         for person in &persons {
-            assert!(
-                is_valid_id_number(&person.id_number),
-                "{}",
-                person.id_number
-            );
-            assert!(
-                seen.insert(person.id_number.clone()),
-                "duplicate {}",
-                person.id_number
-            );
-            assert_eq!(
-                &person.id_number[6..14],
-                person.birth_date.format("%Y%m%d").to_string()
-            );
+            assert!(is_valid_id_number(&person.id_number), "{}", person.id_number);
+            assert!(seen.insert(person.id_number.clone()), "duplicate {}", person.id_number);
+            assert_eq!(&person.id_number[6..14], person.birth_date.format("%Y%m%d").to_string());
             let gender_digit = person.id_number[16..17].parse::<u32>().expect("digit");
-            assert_eq!(
-                gender_digit % 2 == 1,
-                person.is_male(),
-                "{}",
-                person.id_number
-            );
+            assert_eq!(gender_digit % 2 == 1, person.is_male(), "{}", person.id_number);
             let age = person.age_on(reference);
             assert!((15..=61).contains(&age), "age {age}");
             if matches!(person.hukou, "1" | "2") {

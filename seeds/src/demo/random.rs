@@ -66,9 +66,7 @@ impl CumulativeWeights {
             return None;
         }
         let target = rng.random::<f64>() * total;
-        let index = self
-            .cumulative
-            .partition_point(|&running| running <= target);
+        let index = self.cumulative.partition_point(|&running| running <= target);
         Some(index.min(self.cumulative.len() - 1))
     }
 }

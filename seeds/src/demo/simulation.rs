@@ -47,13 +47,8 @@ struct PersonState {
 }
 
 enum ScheduledEvent {
-    Separate {
-        person: usize,
-    },
-    Rehire {
-        person: usize,
-        avoid_district: &'static str,
-    },
+    Separate { person: usize },
+    Rehire { person: usize, avoid_district: &'static str },
 }
 
 /// The state of the labour market between days.
@@ -87,8 +82,7 @@ impl<'a> Simulation<'a> {
         start: NaiveDate,
         correction_pool_size: usize,
     ) -> Self {
-        let employer_weights =
-            CumulativeWeights::new(employers.iter().map(Employer::activity_weight));
+        let employer_weights = CumulativeWeights::new(employers.iter().map(Employer::activity_weight));
         let mut simulation = Simulation {
             persons,
             employers,
@@ -137,12 +131,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// All rows of one month, in business-date order.
-    pub(crate) fn simulate_month(
-        &mut self,
-        rng: &mut StdRng,
-        year: i32,
-        month: u32,
-    ) -> Vec<RegistrationRow> {
+    pub(crate) fn simulate_month(&mut self, rng: &mut StdRng, year: i32, month: u32) -> Vec<RegistrationRow> {
         let mut rows = Vec::new();
         let mut day = NaiveDate::from_ymd_opt(year, month, 1);
         while let Some(date) = day {
@@ -157,14 +146,12 @@ impl<'a> Simulation<'a> {
 
     fn weight_totals(&mut self, year: i32) -> (f64, f64) {
         *self.year_weight_totals.entry(year).or_insert_with(|| {
-            days_of_year(year)
-                .into_iter()
-                .fold((0.0, 0.0), |(hires, separations), date| {
-                    (
-                        hires + day_weight(date, Flow::Hire),
-                        separations + day_weight(date, Flow::Separation),
-                    )
-                })
+            days_of_year(year).into_iter().fold((0.0, 0.0), |(hires, separations), date| {
+                (
+                    hires + day_weight(date, Flow::Hire),
+                    separations + day_weight(date, Flow::Separation),
+                )
+            })
         })
     }
 
@@ -173,33 +160,22 @@ impl<'a> Simulation<'a> {
         for event in self.scheduled.remove(&date).unwrap_or_default() {
             match event {
                 ScheduledEvent::Separate { person } => self.separate(rng, person, date, true, rows),
-                ScheduledEvent::Rehire {
-                    person,
-                    avoid_district,
-                } => self.hire(rng, person, date, Some(avoid_district), rows),
+                ScheduledEvent::Rehire { person, avoid_district } => self.hire(rng, person, date, Some(avoid_district), rows),
             }
         }
         let (hire_total, separation_total) = self.weight_totals(date.year());
         // Keep some people looking for work: separate a little more when few are idle.
-        let idle_pressure = if self.idle.len() < self.persons.len() / 8 {
-            1.15
-        } else {
-            1.0
-        };
+        let idle_pressure = if self.idle.len() < self.persons.len() / 8 { 1.15 } else { 1.0 };
         let separations = stochastic_round(
             rng,
-            self.annual_separations * idle_pressure * day_weight(date, Flow::Separation)
-                / separation_total.max(1e-9),
+            self.annual_separations * idle_pressure * day_weight(date, Flow::Separation) / separation_total.max(1e-9),
         );
         for _ in 0..separations {
             if let Some(person) = self.pick_separation_candidate(rng, date) {
                 self.separate(rng, person, date, false, rows);
             }
         }
-        let hires = stochastic_round(
-            rng,
-            self.annual_hires * day_weight(date, Flow::Hire) / hire_total.max(1e-9),
-        );
+        let hires = stochastic_round(rng, self.annual_hires * day_weight(date, Flow::Hire) / hire_total.max(1e-9));
         for _ in 0..hires {
             if let Some(person) = self.pick_hire_candidate(rng, date) {
                 self.hire(rng, person, date, None, rows);
@@ -221,11 +197,7 @@ impl<'a> Simulation<'a> {
     fn pick_separation_candidate(&self, rng: &mut StdRng, date: NaiveDate) -> Option<usize> {
         for _ in 0..8 {
             let person = self.employed.pick(rng)?;
-            if self.states[person]
-                .job
-                .as_ref()
-                .is_some_and(|job| job.hired_on < date)
-            {
+            if self.states[person].job.as_ref().is_some_and(|job| job.hired_on < date) {
                 return Some(person);
             }
         }
@@ -243,8 +215,7 @@ impl<'a> Simulation<'a> {
             if state.retired || state.available_from > date || !(16..=62).contains(&age) {
                 continue;
             }
-            let graduate =
-                age <= 25 && matches!(self.persons[person].education, "10" | "20" | "30");
+            let graduate = age <= 25 && matches!(self.persons[person].education, "10" | "20" | "30");
             if want_graduate && !graduate {
                 fallback = fallback.or(Some(person));
                 continue;
@@ -255,12 +226,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// The 经办区县 of a row: mostly the employer's district.
-    fn registration_district(
-        &self,
-        rng: &mut StdRng,
-        employer_district: &'static str,
-        forced: bool,
-    ) -> String {
+    fn registration_district(&self, rng: &mut StdRng, employer_district: &'static str, forced: bool) -> String {
         if forced {
             return employer_district.to_string();
         }
@@ -291,32 +257,10 @@ impl<'a> Simulation<'a> {
         };
         let employer_district = self.employers[employer].district;
         let form = pick_weighted(rng, &EMPLOYMENT_FORM_MIX, "1");
-        let wage = monthly_wage(
-            rng,
-            &self.persons[person],
-            &self.employers[employer],
-            form,
-            date,
-        );
-        let plan_switch =
-            rehire_avoiding.is_none() && date.day() <= 18 && chance(rng, SAME_MONTH_SWITCH_SHARE);
-        let district = self.registration_district(
-            rng,
-            employer_district,
-            plan_switch || rehire_avoiding.is_some(),
-        );
-        self.emit(
-            rng,
-            EventKind::Hire,
-            date,
-            person,
-            employer,
-            district,
-            form,
-            "",
-            wage,
-            rows,
-        );
+        let wage = monthly_wage(rng, &self.persons[person], &self.employers[employer], form, date);
+        let plan_switch = rehire_avoiding.is_none() && date.day() <= 18 && chance(rng, SAME_MONTH_SWITCH_SHARE);
+        let district = self.registration_district(rng, employer_district, plan_switch || rehire_avoiding.is_some());
+        self.emit(rng, EventKind::Hire, date, person, employer, district, form, "", wage, rows);
         self.idle.remove(person);
         self.states[person].job = Some(Job {
             employer,
@@ -330,40 +274,21 @@ impl<'a> Simulation<'a> {
     }
 
     /// Plans a quit within days and a new job in another district, both in this month.
-    fn schedule_switch(
-        &mut self,
-        rng: &mut StdRng,
-        person: usize,
-        hired_on: NaiveDate,
-        district: &'static str,
-    ) -> bool {
+    fn schedule_switch(&mut self, rng: &mut StdRng, person: usize, hired_on: NaiveDate, district: &'static str) -> bool {
         let quit_on = add_days(hired_on, rng.random_range(2..=5));
         let rehire_on = add_days(quit_on, rng.random_range(1..=4));
         if rehire_on.month() != hired_on.month() || rehire_on.year() != hired_on.year() {
             return false;
         }
-        self.scheduled
-            .entry(quit_on)
-            .or_default()
-            .push(ScheduledEvent::Separate { person });
-        self.scheduled
-            .entry(rehire_on)
-            .or_default()
-            .push(ScheduledEvent::Rehire {
-                person,
-                avoid_district: district,
-            });
+        self.scheduled.entry(quit_on).or_default().push(ScheduledEvent::Separate { person });
+        self.scheduled.entry(rehire_on).or_default().push(ScheduledEvent::Rehire {
+            person,
+            avoid_district: district,
+        });
         true
     }
 
-    fn separate(
-        &mut self,
-        rng: &mut StdRng,
-        person: usize,
-        date: NaiveDate,
-        scheduled: bool,
-        rows: &mut Vec<RegistrationRow>,
-    ) {
+    fn separate(&mut self, rng: &mut StdRng, person: usize, date: NaiveDate, scheduled: bool, rows: &mut Vec<RegistrationRow>) {
         let Some(job) = self.states[person].job.take() else {
             return;
         };
@@ -372,8 +297,7 @@ impl<'a> Simulation<'a> {
         } else {
             separation_reason(rng, &self.persons[person], date)
         };
-        let district =
-            self.registration_district(rng, self.employers[job.employer].district, scheduled);
+        let district = self.registration_district(rng, self.employers[job.employer].district, scheduled);
         self.emit(
             rng,
             EventKind::Separation,
@@ -416,18 +340,11 @@ impl<'a> Simulation<'a> {
         let person = &self.persons[person_index];
         let employer = &self.employers[employer_index];
         let number = {
-            let counter = self
-                .serial_counters
-                .entry((kind, district.clone()))
-                .or_insert(0);
+            let counter = self.serial_counters.entry((kind, district.clone())).or_insert(0);
             *counter += 1;
             *counter
         };
-        let serial = format!(
-            "{}{district}{}{number:04}",
-            kind.serial_prefix(),
-            date.format("%Y%m%d")
-        );
+        let serial = format!("{}{district}{}{number:04}", kind.serial_prefix(), date.format("%Y%m%d"));
         let delay = pick_weighted(rng, &UPDATE_DELAY_MIX, 0);
         let updated_at = office_time_on(rng, add_days(date, delay));
         let mut row = RegistrationRow {

@@ -28,9 +28,7 @@ fn generate(dir: &Path, cfg: &DemoConfig) -> DemoSummary {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// Reads a generated CSV whatever its encoding: (headers, rows).
@@ -43,31 +41,16 @@ fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
             Ok(text) => text,
             Err(_) => {
                 let (text, _, had_errors) = encoding_rs::GB18030.decode(&bytes);
-                assert!(
-                    !had_errors,
-                    "{} is neither UTF-8 nor GB18030",
-                    path.display()
-                );
+                assert!(!had_errors, "{} is neither UTF-8 nor GB18030", path.display());
                 text.into_owned()
             }
         }
     };
     let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .expect("header row")
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let headers = reader.headers().expect("header row").iter().map(str::to_string).collect();
     let rows = reader
         .records()
-        .map(|record| {
-            record
-                .expect("well-formed record")
-                .iter()
-                .map(str::to_string)
-                .collect()
-        })
+        .map(|record| record.expect("well-formed record").iter().map(str::to_string).collect())
         .collect();
     (headers, rows)
 }
@@ -92,11 +75,7 @@ fn same_seed_gives_the_same_bytes() {
         assert_eq!(a.rows, b.rows);
         let bytes_a = std::fs::read(&a.path).expect("read a");
         let bytes_b = std::fs::read(&b.path).expect("read b");
-        assert!(
-            bytes_a == bytes_b,
-            "{} differs between runs",
-            file_name(&a.path)
-        );
+        assert!(bytes_a == bytes_b, "{} differs between runs", file_name(&a.path));
     }
 }
 
@@ -120,21 +99,11 @@ fn writes_one_file_per_month_and_nothing_else() {
         expected.push(format!("employment_registration_2024{month:02}.csv"));
     }
     expected.push("employment_registration_202412_corrections.csv".to_string());
-    let written: Vec<String> = summary
-        .files
-        .iter()
-        .map(|file| file_name(&file.path))
-        .collect();
+    let written: Vec<String> = summary.files.iter().map(|file| file_name(&file.path)).collect();
     assert_eq!(written, expected);
     let mut on_disk: Vec<String> = std::fs::read_dir(dir.path())
         .expect("list dir")
-        .map(|entry| {
-            entry
-                .expect("entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
+        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     on_disk.sort();
     let mut sorted_expected = expected.clone();
@@ -149,10 +118,7 @@ fn writes_one_file_per_month_and_nothing_else() {
         assert!(file.rows > 0, "{} is empty", file_name(&file.path));
     }
     for kind in DEMO_DEFECT_KINDS {
-        assert!(
-            summary.defects.contains_key(kind),
-            "defect {kind} missing from summary"
-        );
+        assert!(summary.defects.contains_key(kind), "defect {kind} missing from summary");
     }
 }
 
@@ -160,32 +126,21 @@ fn writes_one_file_per_month_and_nothing_else() {
 fn headers_encodings_and_row_counts() {
     let dir = tempfile::tempdir().expect("tempdir");
     let summary = generate(dir.path(), &config(0.02, 99));
-    let contract: BTreeSet<&str> = rows::CONTRACT_COLUMNS
-        .iter()
-        .map(|column| column.header())
-        .collect();
+    let contract: BTreeSet<&str> = rows::CONTRACT_COLUMNS.iter().map(|column| column.header()).collect();
     for file in &summary.files[1..] {
         let name = file_name(&file.path);
         let (headers, rows) = read_csv(&file.path);
         assert_eq!(rows.len(), file.rows, "{name}");
         let header_set: BTreeSet<&str> = headers.iter().map(String::as_str).collect();
-        assert!(
-            contract.is_subset(&header_set),
-            "{name} lacks contract columns"
-        );
+        assert!(contract.is_subset(&header_set), "{name} lacks contract columns");
         assert!(
             headers.len() == 18 || (headers.len() == 19 && header_set.contains("备注")),
             "{name}"
         );
         let bytes = std::fs::read(&file.path).expect("read");
         match name.as_str() {
-            "employment_registration_202403.csv"
-            | "employment_registration_202406.csv"
-            | "employment_registration_202409.csv" => {
-                assert!(
-                    String::from_utf8(bytes).is_err(),
-                    "{name} should be GB18030"
-                );
+            "employment_registration_202403.csv" | "employment_registration_202406.csv" | "employment_registration_202409.csv" => {
+                assert!(String::from_utf8(bytes).is_err(), "{name} should be GB18030");
             }
             "employment_registration_202404.csv" => assert!(bytes.starts_with(b"\xEF\xBB\xBF")),
             _ => {
@@ -227,12 +182,7 @@ fn rows_follow_the_contract_and_the_defect_counts_add_up() {
     for (month_index, file) in summary.files[1..13].iter().enumerate() {
         let month = month_index as u32 + 1;
         let (headers, rows) = read_csv(&file.path);
-        let column = |header: &str| {
-            headers
-                .iter()
-                .position(|h| h == header)
-                .expect("column present")
-        };
+        let column = |header: &str| headers.iter().position(|h| h == header).expect("column present");
         let (serial, kind, date, id, birth, district, uscc, reason) = (
             column("业务流水号"),
             column("业务类型"),
@@ -245,15 +195,9 @@ fn rows_follow_the_contract_and_the_defect_counts_add_up() {
         );
         let gender = column("性别");
         for row in &rows {
-            assert!(
-                findings.serials.insert(row[serial].clone()),
-                "serial {} repeats",
-                row[serial]
-            );
+            assert!(findings.serials.insert(row[serial].clone()), "serial {} repeats", row[serial]);
             let person = row[id][..17].to_string();
-            let count = |findings: &mut Findings, defect: &'static str| {
-                *findings.defects.entry(defect).or_insert(0) += 1
-            };
+            let count = |findings: &mut Findings, defect: &'static str| *findings.defects.entry(defect).or_insert(0) += 1;
             if !is_valid_id_number(&row[id]) {
                 count(&mut findings, "id_check_digit");
             }
@@ -267,8 +211,7 @@ fn rows_follow_the_contract_and_the_defect_counts_add_up() {
             if !districts.contains(&row[district]) {
                 count(&mut findings, "unknown_district");
             }
-            let id_birth =
-                NaiveDate::parse_from_str(&row[id][6..14], "%Y%m%d").expect("ID birth date");
+            let id_birth = NaiveDate::parse_from_str(&row[id][6..14], "%Y%m%d").expect("ID birth date");
             if !row[birth].is_empty() && parse_any_date(&row[birth]) != Some(id_birth) {
                 count(&mut findings, "birth_date_mismatch");
             }
@@ -280,10 +223,7 @@ fn rows_follow_the_contract_and_the_defect_counts_add_up() {
                     if employed.insert(person.clone(), true) == Some(true) {
                         findings.one_job_violations += 1;
                     }
-                    hire_districts
-                        .entry((person, month))
-                        .or_default()
-                        .insert(row[district].clone());
+                    hire_districts.entry((person, month)).or_default().insert(row[district].clone());
                 }
                 "退工" => {
                     findings.separations += 1;
@@ -309,21 +249,10 @@ fn rows_follow_the_contract_and_the_defect_counts_add_up() {
         assert_eq!(Some(&found), summary.defects.get(kind), "defect {kind}");
         assert!(found > 0, "defect {kind} never generated at scale 0.1");
     }
-    assert_eq!(
-        findings.one_job_violations, 0,
-        "someone held two jobs at once"
-    );
+    assert_eq!(findings.one_job_violations, 0, "someone held two jobs at once");
     assert_eq!(findings.early_retirements, 0, "退休 below the minimum age");
-    assert!(
-        (9_000..=13_000).contains(&findings.hires),
-        "hires {}",
-        findings.hires
-    );
-    assert!(
-        findings.separations < findings.hires,
-        "separations {}",
-        findings.separations
-    );
+    assert!((9_000..=13_000).contains(&findings.hires), "hires {}", findings.hires);
+    assert!(findings.separations < findings.hires, "separations {}", findings.separations);
     assert!(
         findings.separations * 10 > findings.hires * 7,
         "separations {}",
@@ -333,20 +262,13 @@ fn rows_follow_the_contract_and_the_defect_counts_add_up() {
     let december = findings.hires_by_month.get(&12).copied().unwrap_or(0);
     assert!(june > december, "June {june} vs December {december}");
     let two_district_hires = hire_districts.values().filter(|set| set.len() > 1).count();
-    assert!(
-        two_district_hires > 0,
-        "nobody hired in two districts in one month"
-    );
+    assert!(two_district_hires > 0, "nobody hired in two districts in one month");
 
     let corrections = &summary.files[13];
     let (_, correction_rows) = read_csv(&corrections.path);
     assert_eq!(correction_rows.len(), 30);
     for row in &correction_rows {
-        assert!(
-            findings.serials.contains(&row[0]),
-            "correction {} has no original",
-            row[0]
-        );
+        assert!(findings.serials.contains(&row[0]), "correction {} has no original", row[0]);
     }
 }
 
@@ -367,9 +289,6 @@ fn invalid_configs_are_refused() {
             ..config(0.02, 1)
         },
     ] {
-        assert!(matches!(
-            generate_demo(dir.path(), &cfg),
-            Err(SeedError::InvalidConfig(_))
-        ));
+        assert!(matches!(generate_demo(dir.path(), &cfg), Err(SeedError::InvalidConfig(_))));
     }
 }

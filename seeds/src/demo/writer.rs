@@ -8,9 +8,7 @@ use rand::rngs::StdRng;
 use super::employers::Employer;
 use super::formats::{iso_date, iso_timestamp};
 use super::random::{chance, pick_str, shuffle};
-use super::rows::{
-    CONTRACT_COLUMNS, EMPLOYER_REGISTRY_HEADERS, RegistrationColumn, RegistrationRow,
-};
+use super::rows::{CONTRACT_COLUMNS, EMPLOYER_REGISTRY_HEADERS, RegistrationColumn, RegistrationRow};
 use crate::error::SeedError;
 
 /// How a file's bytes are encoded.
@@ -52,12 +50,7 @@ const REMARK_SHARE: f64 = 0.06;
 
 /// The layout of the file for `year`-`month`: encoding by the rules above, column order
 /// and the 备注 column chosen by the RNG.
-pub(crate) fn choose_layout(
-    rng: &mut StdRng,
-    year: i32,
-    month: u32,
-    first_year: i32,
-) -> FileLayout {
+pub(crate) fn choose_layout(rng: &mut StdRng, year: i32, month: u32, first_year: i32) -> FileLayout {
     let mut columns: Vec<RegistrationColumn> = CONTRACT_COLUMNS.to_vec();
     if chance(rng, SHUFFLED_COLUMNS_SHARE) {
         shuffle(rng, &mut columns);
@@ -91,20 +84,14 @@ pub(crate) fn write_registrations(
     rows: &[RegistrationRow],
     rng: &mut StdRng,
 ) -> Result<usize, SeedError> {
-    let headers: Vec<&str> = layout
-        .columns
-        .iter()
-        .map(|column| column.header())
-        .collect();
+    let headers: Vec<&str> = layout.columns.iter().map(|column| column.header()).collect();
     let mut records: Vec<Vec<String>> = Vec::with_capacity(rows.len());
     for row in rows {
         let record: Vec<String> = layout
             .columns
             .iter()
             .map(|&column| match column {
-                RegistrationColumn::Remark if chance(rng, REMARK_SHARE) => {
-                    pick_str(rng, &REMARKS).to_string()
-                }
+                RegistrationColumn::Remark if chance(rng, REMARK_SHARE) => pick_str(rng, &REMARKS).to_string(),
                 other => row.cell(other).to_string(),
             })
             .collect();
@@ -133,29 +120,17 @@ pub(crate) fn write_employer_registry(path: &Path, rows: &[Employer]) -> Result<
             ]
         })
         .collect();
-    write_csv(
-        path,
-        &EMPLOYER_REGISTRY_HEADERS,
-        &records,
-        FileEncoding::Utf8,
-    )?;
+    write_csv(path, &EMPLOYER_REGISTRY_HEADERS, &records, FileEncoding::Utf8)?;
     Ok(records.len())
 }
 
 /// Serialises header + records as RFC 4180 CSV and writes them in `encoding`.
-fn write_csv(
-    path: &Path,
-    headers: &[&str],
-    records: &[Vec<String>],
-    encoding: FileEncoding,
-) -> Result<(), SeedError> {
+fn write_csv(path: &Path, headers: &[&str], records: &[Vec<String>], encoding: FileEncoding) -> Result<(), SeedError> {
     let csv_error = |source: csv::Error| SeedError::Csv {
         path: path.to_path_buf(),
         source,
     };
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     writer.write_record(headers).map_err(csv_error)?;
     for record in records {
         writer.write_record(record).map_err(csv_error)?;

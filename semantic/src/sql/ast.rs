@@ -18,25 +18,51 @@ pub enum AggFunc {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     /// `alias.name`; both come from the model, never from a request.
-    Column { table: String, name: String },
+    Column {
+        table: String,
+        name: String,
+    },
     /// A constant written by the planner itself (e.g. the `1` of `CASE WHEN … THEN 1`).
     Literal(i64),
     /// A value bound as a parameter.
     Param(SqlValue),
-    InList { expr: Box<Expr>, values: Vec<SqlValue> },
-    InSelect { expr: Box<Expr>, select: Box<Select> },
-    Between { expr: Box<Expr>, low: SqlValue, high: SqlValue },
+    InList {
+        expr: Box<Expr>,
+        values: Vec<SqlValue>,
+    },
+    InSelect {
+        expr: Box<Expr>,
+        select: Box<Select>,
+    },
+    Between {
+        expr: Box<Expr>,
+        low: SqlValue,
+        high: SqlValue,
+    },
     Eq(Box<Expr>, Box<Expr>),
     And(Vec<Expr>),
-    CaseWhen { condition: Box<Expr>, then: Box<Expr> },
+    Or(Vec<Expr>),
+    CaseWhen {
+        condition: Box<Expr>,
+        then: Box<Expr>,
+    },
     /// `arg: None` means `COUNT(*)`.
-    Aggregate { func: AggFunc, arg: Option<Box<Expr>> },
-    Cast { expr: Box<Expr>, to: SqlType },
+    Aggregate {
+        func: AggFunc,
+        arg: Option<Box<Expr>>,
+    },
+    Cast {
+        expr: Box<Expr>,
+        to: SqlType,
+    },
 }
 
 impl Expr {
     pub fn col(table: &str, name: &str) -> Expr {
-        Expr::Column { table: table.to_string(), name: name.to_string() }
+        Expr::Column {
+            table: table.to_string(),
+            name: name.to_string(),
+        }
     }
 
     pub fn eq(left: Expr, right: Expr) -> Expr {
@@ -44,7 +70,10 @@ impl Expr {
     }
 
     pub fn in_list(expr: Expr, values: Vec<SqlValue>) -> Expr {
-        Expr::InList { expr: Box::new(expr), values }
+        Expr::InList {
+            expr: Box::new(expr),
+            values,
+        }
     }
 
     pub fn cast(expr: Expr, to: SqlType) -> Expr {
@@ -52,7 +81,10 @@ impl Expr {
     }
 
     pub fn aggregate(func: AggFunc, arg: Option<Expr>) -> Expr {
-        Expr::Aggregate { func, arg: arg.map(Box::new) }
+        Expr::Aggregate {
+            func,
+            arg: arg.map(Box::new),
+        }
     }
 
     /// `AND` of the conditions, or `None` when there are none.
@@ -93,7 +125,10 @@ impl Select {
         Select {
             distinct: false,
             columns: Vec::new(),
-            from: TableRef { name: name.to_string(), alias: alias.to_string() },
+            from: TableRef {
+                name: name.to_string(),
+                alias: alias.to_string(),
+            },
             joins: Vec::new(),
             filter: Vec::new(),
             group_by: Vec::new(),
@@ -105,6 +140,13 @@ impl Select {
 /// Statements that change a table: the ETL's rollup builds.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WriteStatement {
-    InsertSelect { table: String, columns: Vec<String>, select: Select },
-    Delete { table: String, filter: Vec<Expr> },
+    InsertSelect {
+        table: String,
+        columns: Vec<String>,
+        select: Select,
+    },
+    Delete {
+        table: String,
+        filter: Vec<Expr>,
+    },
 }

@@ -7,5 +7,5 @@ mod dialect;
 mod render;
 
 pub use ast::{AggFunc, Expr, Join, Select, SqlType, TableRef, WriteStatement};
-pub use dialect::{dialect_for, Dialect, PostgresDialect, SqliteDialect};
+pub use dialect::{Dialect, PostgresDialect, SqliteDialect, dialect_for};
 pub use render::{render_select, render_write};

@@ -10,13 +10,24 @@ struct Renderer<'d> {
 }
 
 pub fn render_select(select: &Select, dialect: &dyn Dialect) -> Statement {
-    let mut r = Renderer { dialect, sql: String::new(), params: Vec::new() };
+    let mut r = Renderer {
+        dialect,
+        sql: String::new(),
+        params: Vec::new(),
+    };
     r.select(select);
-    Statement { sql: r.sql, params: r.params }
+    Statement {
+        sql: r.sql,
+        params: r.params,
+    }
 }
 
 pub fn render_write(statement: &WriteStatement, dialect: &dyn Dialect) -> Statement {
-    let mut r = Renderer { dialect, sql: String::new(), params: Vec::new() };
+    let mut r = Renderer {
+        dialect,
+        sql: String::new(),
+        params: Vec::new(),
+    };
     match statement {
         WriteStatement::InsertSelect { table, columns, select } => {
             r.sql.push_str(&format!("INSERT INTO {table} ({})\n", columns.join(", ")));
@@ -27,7 +38,10 @@ pub fn render_write(statement: &WriteStatement, dialect: &dyn Dialect) -> Statem
             r.filter(filter);
         }
     }
-    Statement { sql: r.sql, params: r.params }
+    Statement {
+        sql: r.sql,
+        params: r.params,
+    }
 }
 
 impl Renderer<'_> {
@@ -115,6 +129,11 @@ impl Renderer<'_> {
             Expr::And(items) => {
                 self.sql.push('(');
                 self.list(items, " AND ");
+                self.sql.push(')');
+            }
+            Expr::Or(items) => {
+                self.sql.push('(');
+                self.list(items, " OR ");
                 self.sql.push(')');
             }
             Expr::CaseWhen { condition, then } => {

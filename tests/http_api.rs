@@ -1,0 +1,299 @@
+//! The HTTP surface: GraphQL over HTTP (status codes, media types, GET/POST), bearer
+//! tokens, district isolation, the catalog, and GraphiQL with no external resource.
+
+mod support;
+
+use jiuye_semantic::Role;
+use serde_json::{Value, json};
+use support::fixtures::{Reg, write_regs};
+use support::{TestDb, backends};
+
+struct Server {
+    base: String,
+    client: reqwest::Client,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+async fn start(db: &TestDb) -> Server {
+    let state = jiuye_graphql::AppState {
+        warehouse: db.warehouse.clone(),
+        catalog: std::sync::Arc::new(db.catalog.clone()),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let handle = tokio::spawn(async move {
+        axum::serve(listener, jiuye_graphql::router(state)).await.unwrap();
+    });
+    Server {
+        base: format!("http://{addr}"),
+        client: reqwest::Client::new(),
+        handle,
+    }
+}
+
+const METRICS: &str = r#"{ metrics(indicators: ["hire_persons"], dimensions: ["district"], grain: MONTH, timeRange: {from: "2024-03-01", to: "2024-03-31"}) { columns rows sql } }"#;
+
+impl Server {
+    async fn post(&self, token: Option<&str>, accept: Option<&str>, body: Value) -> (u16, String, Value) {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(a) = accept {
+            req = req.header("accept", a);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let ct = res
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let text = res.text().await.unwrap();
+        (status, ct, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+}
+
+async fn loaded_db(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    write_regs(
+        dir.path(),
+        "employment_registration_h.csv",
+        &[
+            Reg::hire("H1", 1, "310115", "2024-03-04"),
+            Reg::hire("H2", 2, "310104", "2024-03-04"),
+            Reg::hire("H3", 3, "310104", "2024-03-05"),
+        ],
+    );
+    db.load(dir.path()).await;
+}
+
+#[tokio::test]
+async fn requests_without_a_valid_token_get_401() {
+    for db in backends().await {
+        let server = start(&db).await;
+        let (status, _, body) = server.post(None, None, json!({ "query": METRICS })).await;
+        assert_eq!(status, 401, "{}", db.name);
+        assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+        let (status, _, _) = server.post(Some("jy_not_a_token"), None, json!({ "query": METRICS })).await;
+        assert_eq!(status, 401);
+        let res = server
+            .client
+            .get(format!("{}/graphql?query={{__typename}}", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 401);
+        assert!(res.headers().get("www-authenticate").is_some());
+        server.handle.abort();
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn metrics_over_http_with_roles() {
+    for db in backends().await {
+        loaded_db(&db).await;
+        let analyst = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst).await.unwrap();
+        let district = jiuye_graphql::auth::create_token(&db.warehouse, &Role::District("310104".into()))
+            .await
+            .unwrap();
+        let server = start(&db).await;
+
+        let (status, ct, body) = server.post(Some(&analyst), None, json!({ "query": METRICS })).await;
+        assert_eq!((status, ct.as_str()), (200, "application/json"), "{body}");
+        let m = &body["data"]["metrics"];
+        assert_eq!(m["columns"], json!(["period", "district", "hire_persons"]));
+        assert_eq!(
+            m["rows"],
+            json!([{"period": "2024-03", "district": "310104", "hire_persons": 2}, {"period": "2024-03", "district": "310115", "hire_persons": 1}])
+        );
+        assert!(m["sql"].as_str().unwrap().contains("SELECT"), "analysts see the SQL");
+
+        let (_, _, body) = server.post(Some(&district), None, json!({ "query": METRICS })).await;
+        let m = &body["data"]["metrics"];
+        assert_eq!(
+            m["rows"],
+            json!([{"period": "2024-03", "district": "310104", "hire_persons": 2}]),
+            "{}",
+            db.name
+        );
+        assert_eq!(m["sql"], Value::Null, "district tokens do not see SQL");
+
+        let other = r#"{ metrics(indicators: ["hire_persons"], grain: MONTH, timeRange: {from: "2024-03-01", to: "2024-03-31"}, filters: [{dimension: "district", values: ["310115"]}]) { rows } }"#;
+        let (status, _, body) = server.post(Some(&district), None, json!({ "query": other })).await;
+        assert_eq!(status, 200);
+        assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN", "{body}");
+
+        let bad = r#"{ metrics(indicators: ["hire_persons"], dimensions: ["occupation"], grain: MONTH, timeRange: {from: "2024-03-01", to: "2024-03-31"}) { rows } }"#;
+        let (_, _, body) = server.post(Some(&analyst), None, json!({ "query": bad })).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+        server.handle.abort();
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn graphql_over_http_status_codes_and_media_types() {
+    let db = support::sqlite().await;
+    let token = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Admin).await.unwrap();
+    let server = start(&db).await;
+    let gql = "application/graphql-response+json";
+
+    // Well-formed request: 200 under both media types; the preferred one is chosen.
+    let (status, ct, _) = server.post(Some(&token), Some(gql), json!({ "query": "{ __typename }" })).await;
+    assert_eq!((status, ct.as_str()), (200, gql));
+    let (_, ct, _) = server
+        .post(
+            Some(&token),
+            Some("application/json, application/graphql-response+json;q=0.9"),
+            json!({ "query": "{ __typename }" }),
+        )
+        .await;
+    assert_eq!(ct, "application/json");
+
+    // Unparsable document and failed validation: 400 for graphql-response+json, 200 for json.
+    for (query, what) in [("{ metrics( ", "parse"), ("{ noSuchField }", "validation")] {
+        let (status, _, body) = server.post(Some(&token), Some(gql), json!({ "query": query })).await;
+        assert_eq!(status, 400, "{what}: {body}");
+        assert!(body.get("data").is_none() || body["data"].is_null());
+        let (status, _, body) = server.post(Some(&token), Some("application/json"), json!({ "query": query })).await;
+        assert_eq!(status, 200, "{what}");
+        assert!(body["errors"].is_array());
+    }
+    // A field error during execution is still 200 with data.
+    let (status, _, body) = server
+        .post(
+            Some(&token),
+            Some(gql),
+            json!({ "query": r#"{ dimensionMembers(dimension: "nope") { code } }"# }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["errors"].is_array());
+
+    // Not a GraphQL-over-HTTP request at all: 400; wrong content type: 415; unacceptable: 406.
+    let res = server
+        .client
+        .post(format!("{}/graphql", server.base))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 400);
+    let (status, _, _) = server.post(Some(&token), None, json!({ "variables": {} })).await;
+    assert_eq!(status, 400);
+    let res = server
+        .client
+        .post(format!("{}/graphql", server.base))
+        .bearer_auth(&token)
+        .header("content-type", "text/plain")
+        .body("{ __typename }")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 415);
+    let res = server
+        .client
+        .get(format!("{}/graphql?query=%7B__typename%7D", server.base))
+        .bearer_auth(&token)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 406);
+
+    // GET runs queries, with variables, but never mutations.
+    let url = format!(
+        "{}/graphql?query=query%20Q(%24d%3A%20String!)%7BdimensionMembers(dimension%3A%24d)%7Bcode%20name%7D%7D&variables=%7B%22d%22%3A%22district%22%7D",
+        server.base
+    );
+    let res = server.client.get(url).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let body: Value = res.json().await.unwrap();
+    let members = body["data"]["dimensionMembers"].as_array().unwrap();
+    assert!(members.iter().any(|m| m["code"] == "310115" && m["name"] == "浦东新区"), "{body}");
+    assert!(!members.iter().any(|m| m["code"] == "310000"), "the city is the root, not a member");
+    let res = server
+        .client
+        .get(format!("{}/graphql?query=mutation%7B__typename%7D", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 405);
+    server.handle.abort();
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_catalog_and_a_self_hosted_graphiql() {
+    let db = support::sqlite().await;
+    let token = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst).await.unwrap();
+    let server = start(&db).await;
+    let (_, _, body) = server
+        .post(
+            Some(&token),
+            None,
+            json!({ "query": "{ indicators { code name unit dimensions additive } }" }),
+        )
+        .await;
+    let list = body["data"]["indicators"].as_array().unwrap();
+    let hp = list.iter().find(|i| i["code"] == "hire_persons").unwrap();
+    assert_eq!(hp["name"], "招工登记人数");
+    assert_eq!(hp["additive"], false);
+    assert!(hp["dimensions"].as_array().unwrap().contains(&json!("age_band")));
+
+    let page = server
+        .client
+        .get(format!("{}/graphiql", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("/graphiql/assets/graphiql.min.js"));
+    for tag in page.split('<').filter(|t| t.starts_with("script") || t.starts_with("link")) {
+        assert!(
+            !tag.contains("http://") && !tag.contains("https://"),
+            "external resource in GraphiQL: <{tag}"
+        );
+    }
+    for asset in [
+        "graphiql.min.js",
+        "graphiql.min.css",
+        "react.production.min.js",
+        "react-dom.production.min.js",
+    ] {
+        let res = server
+            .client
+            .get(format!("{}/graphiql/assets/{asset}", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200, "{asset}");
+        assert!(res.bytes().await.unwrap().len() > 1000);
+    }
+    let css = server
+        .client
+        .get(format!("{}/graphiql/assets/graphiql.min.css", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !css.contains("url(http") && !css.contains("@import"),
+        "the stylesheet pulls nothing from outside"
+    );
+    server.handle.abort();
+    db.cleanup().await;
+}
