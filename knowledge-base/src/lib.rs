@@ -1,85 +1,130 @@
-//! The knowledge base, one job: the platform's dictionary. Today it holds the indicator
-//! dictionary, generated from the semantic model (never a second copy of a definition);
-//! the business glossary, code-table catalogue and search build on it.
+//! The knowledge base, one job: the platform's dictionary — the business glossary
+//! (`glossary/*.yaml`), the indicator dictionary generated from the semantic model (never
+//! a second copy of a definition), the code tables, their links, their search, their
+//! checks and the static catalog.
 //!
-//! Depends on the semantic model only; no database, no I/O.
+//! Depends on the semantic model and the seeds' code tables only; no database, no
+//! network. Curated revisions are stored by the caller (GraphQL) and applied here.
 
-use jiuye_semantic::{Catalog, IndicatorKind, SemanticError};
-use serde::Serialize;
+mod catalog_docs;
+mod check;
+mod dictionary;
+mod glossary;
+pub mod search;
 
-/// One indicator as the dictionary shows it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct IndicatorEntry {
-    pub code: String,
-    pub name: String,
-    pub definition: String,
-    pub unit: String,
-    /// The formula in the model's terms: the aggregation and its conditions, or the
-    /// arithmetic over other indicators.
-    pub formula: String,
-    /// Whether values may be added across rows, periods or districts.
-    pub additive: bool,
-    pub dimensions: Vec<String>,
-    pub source: String,
-    pub source_table: String,
-    pub feeds: Vec<String>,
-    pub refresh: String,
+use jiuye_semantic::Catalog;
+
+pub use catalog_docs::{render_catalog, write_catalog};
+pub use check::{Problem, check};
+pub use dictionary::{CodeTableEntry, CodeValue, IndicatorEntry, code_tables, indicator_dictionary};
+pub use glossary::{GLOSSARY_FILES, Glossary, Source, Term};
+use search::{Entry, EntryKind, SearchIndex};
+
+#[derive(Debug, thiserror::Error)]
+pub enum KbError {
+    #[error("glossary file {file}{}: {message}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
+    Syntax {
+        file: String,
+        line: Option<usize>,
+        message: String,
+    },
+    #[error(transparent)]
+    Semantic(#[from] jiuye_semantic::SemanticError),
+    #[error(transparent)]
+    Seeds(#[from] jiuye_seeds::SeedError),
+    #[error("cannot write the catalog to {path}: {source}")]
+    Write { path: String, source: std::io::Error },
 }
 
-/// The dictionary of every indicator in the model, in model order.
-pub fn indicator_dictionary(catalog: &Catalog) -> Result<Vec<IndicatorEntry>, SemanticError> {
-    catalog
-        .indicators()
-        .map(|i| {
-            let source = catalog.source(&i.source);
-            let formula = match &i.kind {
-                IndicatorKind::Measure(m) => {
-                    let agg = match m.aggregation {
-                        jiuye_semantic::Aggregation::Count => "COUNT(*)".to_string(),
-                        jiuye_semantic::Aggregation::CountDistinct => format!("COUNT(DISTINCT {})", m.column.clone().unwrap_or_default()),
-                        jiuye_semantic::Aggregation::Sum => format!("SUM({})", m.column.clone().unwrap_or_default()),
-                    };
-                    let conditions: Vec<String> = m.where_in.iter().map(|(c, v)| format!("{c} IN ({})", v.join(", "))).collect();
-                    if conditions.is_empty() {
-                        agg
-                    } else {
-                        format!("{agg} WHERE {}", conditions.join(" AND "))
-                    }
-                }
-                IndicatorKind::Formula(_) => i.formula_text.clone().unwrap_or_default(),
-            };
-            Ok(IndicatorEntry {
-                code: i.code.clone(),
-                name: i.name.clone(),
-                definition: i.definition.clone(),
-                unit: i.unit.clone(),
-                formula,
-                additive: i.is_additive(),
-                dimensions: catalog.indicator_dimensions(&i.code)?,
-                source: source.code.clone(),
-                source_table: source.table.clone(),
-                feeds: source.feeds.clone(),
-                refresh: source.refresh.clone(),
-            })
+/// Everything the dictionary knows, indexed for search.
+pub struct KnowledgeBase {
+    pub glossary: Glossary,
+    pub indicators: Vec<IndicatorEntry>,
+    pub code_tables: Vec<CodeTableEntry>,
+    pub catalog: Catalog,
+    pub index: SearchIndex,
+}
+
+impl KnowledgeBase {
+    pub fn build(catalog: &Catalog, glossary: Glossary) -> Result<KnowledgeBase, KbError> {
+        let indicators = indicator_dictionary(catalog)?;
+        let code_tables = code_tables(catalog)?;
+        let index = SearchIndex::build(entries(catalog, &glossary, &indicators, &code_tables));
+        Ok(KnowledgeBase {
+            glossary,
+            indicators,
+            code_tables,
+            catalog: catalog.clone(),
+            index,
         })
-        .collect()
+    }
+
+    pub fn builtin(catalog: &Catalog) -> Result<KnowledgeBase, KbError> {
+        KnowledgeBase::build(catalog, Glossary::builtin()?)
+    }
+
+    pub fn indicator(&self, code: &str) -> Option<&IndicatorEntry> {
+        self.indicators.iter().find(|i| i.code == code)
+    }
+
+    pub fn code_table(&self, name: &str) -> Option<&CodeTableEntry> {
+        self.code_tables.iter().find(|t| t.name == name)
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_model_indicator_is_in_the_dictionary() {
-        let catalog = Catalog::builtin().unwrap();
-        let dict = indicator_dictionary(&catalog).unwrap();
-        assert_eq!(dict.len(), catalog.indicators().count());
-        let hp = dict.iter().find(|e| e.code == "hire_persons").unwrap();
-        assert_eq!(hp.name, "招工登记人数");
-        assert!(!hp.additive);
-        assert!(hp.formula.contains("COUNT(DISTINCT person_key)"));
-        assert!(hp.dimensions.contains(&"district".to_string()));
-        let net = dict.iter().find(|e| e.code == "net_hires").unwrap();
-        assert_eq!(net.formula, "hire_registrations - separation_registrations");
+/// The searchable entries: terms, indicators (modelled and reserved), dimensions and
+/// every code value.
+pub fn entries(catalog: &Catalog, glossary: &Glossary, indicators: &[IndicatorEntry], tables: &[CodeTableEntry]) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for t in &glossary.terms {
+        let mut aliases = t.synonyms.clone();
+        aliases.extend(t.abbreviations.iter().cloned());
+        aliases.push(t.english.clone());
+        out.push(Entry {
+            kind: EntryKind::Term,
+            key: t.code.clone(),
+            title: t.name.clone(),
+            aliases,
+            text: t.definition.clone(),
+        });
     }
+    for i in indicators {
+        out.push(Entry {
+            kind: EntryKind::Indicator,
+            key: i.code.clone(),
+            title: i.name.clone(),
+            aliases: vec![],
+            text: i.definition.clone(),
+        });
+    }
+    for (code, name) in &catalog.planned {
+        out.push(Entry {
+            kind: EntryKind::Indicator,
+            key: code.clone(),
+            title: name.clone(),
+            aliases: vec![],
+            text: "planned: reserved by the indicator contract, not computed yet".into(),
+        });
+    }
+    for d in catalog.dimensions.values() {
+        out.push(Entry {
+            kind: EntryKind::Dimension,
+            key: d.code.clone(),
+            title: d.name.clone(),
+            aliases: vec![],
+            text: d.description.clone(),
+        });
+    }
+    for t in tables {
+        for c in &t.codes {
+            out.push(Entry {
+                kind: EntryKind::CodeValue,
+                key: format!("{}:{}", t.name, c.code),
+                title: c.name.clone(),
+                aliases: vec![c.code.clone()],
+                text: format!("{} {}", t.title, t.standard),
+            });
+        }
+    }
+    out
 }

@@ -68,7 +68,7 @@ struct TableSource {
 
 const PLATFORM_LIST: &str = "jiuye platform list";
 
-const TABLE_SOURCES: [TableSource; 11] = [
+const TABLE_SOURCES: [TableSource; 15] = [
     TableSource {
         name: "district",
         standard: "GB/T 2260",
@@ -134,6 +134,30 @@ const TABLE_SOURCES: [TableSource; 11] = [
         standard: PLATFORM_LIST,
         file: "age_band.csv",
         text: include_str!("../code_tables/age_band.csv"),
+    },
+    TableSource {
+        name: "flexible_type",
+        standard: PLATFORM_LIST,
+        file: "flexible_type.csv",
+        text: include_str!("../code_tables/flexible_type.csv"),
+    },
+    TableSource {
+        name: "training_type",
+        standard: PLATFORM_LIST,
+        file: "training_type.csv",
+        text: include_str!("../code_tables/training_type.csv"),
+    },
+    TableSource {
+        name: "support_type",
+        standard: PLATFORM_LIST,
+        file: "support_type.csv",
+        text: include_str!("../code_tables/support_type.csv"),
+    },
+    TableSource {
+        name: "facility_type",
+        standard: PLATFORM_LIST,
+        file: "facility_type.csv",
+        text: include_str!("../code_tables/facility_type.csv"),
     },
 ];
 

@@ -58,6 +58,8 @@ pub struct Catalog {
     /// Indicator codes in model order, for listings.
     order: Vec<String>,
     pub rollups: Vec<Rollup>,
+    /// Reserved codes not computed yet: code → 中文名.
+    pub planned: BTreeMap<String, String>,
 }
 
 impl Catalog {
@@ -73,6 +75,7 @@ impl Catalog {
             indicators: BTreeMap::new(),
             order: Vec::new(),
             rollups: Vec::new(),
+            planned: BTreeMap::new(),
         };
         let mut pending_rollups = Vec::new();
         for (file, text) in files {
@@ -81,6 +84,11 @@ impl Catalog {
                 file: file.clone(),
                 message,
             };
+            for p in model.planned_indicators {
+                if catalog.planned.insert(p.code.clone(), p.name).is_some() {
+                    return Err(invalid(format!("planned indicator `{}` is listed twice", p.code)));
+                }
+            }
             for dim in model.dimensions {
                 if catalog.dimensions.contains_key(&dim.code) {
                     return Err(invalid(format!("dimension `{}` is defined twice", dim.code)));
@@ -192,6 +200,11 @@ impl Catalog {
                 return Err(err(format!("indicator `{}` aggregates with no `column`", ind.code)));
             }
         }
+        if let Some(code) = self.planned.keys().find(|c| self.indicators.contains_key(*c)) {
+            return Err(err(format!(
+                "indicator `{code}` is both defined and listed as planned; remove it from planned.yaml"
+            )));
+        }
         let mut tables = BTreeSet::new();
         for r in &self.rollups {
             if !tables.insert(&r.table) {
@@ -222,9 +235,15 @@ impl Catalog {
     }
 
     pub fn indicator(&self, code: &str) -> Result<&Indicator, SemanticError> {
-        self.indicators.get(code).ok_or_else(|| SemanticError::UnknownIndicator {
-            code: code.to_string(),
-            known: self.order.join(", "),
+        self.indicators.get(code).ok_or_else(|| match self.planned.get(code) {
+            Some(name) => SemanticError::NotYetComputed {
+                code: code.to_string(),
+                name: name.clone(),
+            },
+            None => SemanticError::UnknownIndicator {
+                code: code.to_string(),
+                known: self.order.join(", "),
+            },
         })
     }
 

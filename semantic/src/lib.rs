@@ -40,6 +40,10 @@ pub enum SemanticError {
     Formula { formula: String, message: String },
     #[error("unknown indicator `{code}`; known indicators: {known}")]
     UnknownIndicator { code: String, known: String },
+    #[error(
+        "indicator `{code}` ({name}) is reserved by the indicator contract but not computed yet: its feed is not loaded by this version"
+    )]
+    NotYetComputed { code: String, name: String },
     #[error("unknown dimension `{code}`; known dimensions: {known}")]
     UnknownDimension { code: String, known: String },
     #[error(

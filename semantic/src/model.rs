@@ -15,6 +15,7 @@ pub const BUILTIN_MODEL: &[(&str, &str)] = &[
         "employment_registration.yaml",
         include_str!("../model/employment_registration.yaml"),
     ),
+    ("planned.yaml", include_str!("../model/planned.yaml")),
 ];
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -27,6 +28,16 @@ pub struct ModelFile {
     pub indicators: Vec<IndicatorDef>,
     #[serde(default)]
     pub rollups: Vec<RollupDef>,
+    #[serde(default)]
+    pub planned_indicators: Vec<PlannedIndicator>,
+}
+
+/// A reserved indicator code that has no definition yet.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlannedIndicator {
+    pub code: String,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
