@@ -159,6 +159,15 @@ async fn yoy_and_mom_cross_the_year_boundary_and_compare_the_same_span_of_a_part
         assert_eq!(r["hire_registrations_yoy"], r["hire_registrations_mom"]);
         assert_eq!(r["hire_registrations_yoy"].as_f64(), Some((10.0 - 18.0) / 18.0));
 
+        // A whole month compares with the whole preceding month, whatever its length.
+        let mut later = Vec::new();
+        for (i, date) in ["2024-03-31", "2024-03-30", "2024-04-30"].iter().enumerate() {
+            later.push(Reg::hire(&format!("L{i}"), 500 + i as u32, "310115", date));
+        }
+        load(&db, &later).await;
+        let april = db.metrics(&with_compare(query(&["hire_registrations"], &[], Grain::Month, "2024-04-01", "2024-04-30"), &[Compare::Mom])).await;
+        assert_eq!(april.rows[0]["hire_registrations_mom"].as_f64(), Some((1.0 - 2.0) / 2.0), "April vs all 31 days of March ({})", db.name);
+
         // Quarter across the boundary: 2024-Q1 vs 2023-Q4.
         let q = db
             .metrics(&with_compare(
@@ -166,7 +175,7 @@ async fn yoy_and_mom_cross_the_year_boundary_and_compare_the_same_span_of_a_part
                 &[Compare::Mom],
             ))
             .await;
-        assert_eq!(q.rows[0]["hire_registrations_mom"].as_f64(), Some((10.0 - 8.0) / 8.0));
+        assert_eq!(q.rows[0]["hire_registrations_mom"].as_f64(), Some((12.0 - 8.0) / 8.0), "Q1 2024 holds the March additions");
         db.cleanup().await;
     }
 }
@@ -181,6 +190,8 @@ async fn feb_29_has_no_year_earlier_day_but_is_a_day_before_march_1() {
         Reg::hire("F5", 5, "310115", "2024-03-01"),
         Reg::hire("F6", 6, "310115", "2023-03-01"),
         Reg::hire("F7", 7, "310115", "2023-03-01"),
+        Reg::hire("F8", 8, "310115", "2025-02-28"),
+        Reg::hire("F8", 8, "310115", "2025-02-28"),
     ];
     for db in backends().await {
         load(&db, &regs).await;
@@ -209,6 +220,9 @@ async fn feb_29_has_no_year_earlier_day_but_is_a_day_before_march_1() {
             ))
             .await;
         assert_eq!(feb.rows[0]["hire_registrations_yoy"].as_f64(), Some(2.0));
+        // …and Feb 2025 against all of Feb 2024, Feb 29 included.
+        let feb = db.metrics(&with_compare(query(&["hire_registrations"], &[], Grain::Month, "2025-02-01", "2025-02-28"), &[Compare::Yoy])).await;
+        assert_eq!(feb.rows[0]["hire_registrations_yoy"].as_f64(), Some((1.0 - 3.0) / 3.0), "{}", db.name);
         db.cleanup().await;
     }
 }

@@ -108,11 +108,8 @@ pub fn plan(
     let to = query.to.min(today);
     let mut ranges = vec![(PartPurpose::Main, query.from, to)];
     for c in &query.compare {
-        ranges.push((
-            PartPurpose::Base(*c),
-            query.grain.shift_date(query.from, *c),
-            query.grain.shift_date(to, *c),
-        ));
+        let (base_from, base_to) = query.grain.shift_range(query.from, to, *c);
+        ranges.push((PartPurpose::Base(*c), base_from, base_to));
     }
 
     let mut parts = Vec::new();
