@@ -328,3 +328,98 @@ async fn no_plaintext_personal_data_past_ods_and_ods_is_encrypted() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_row_that_does_not_fit_its_header_is_kept_whole_and_encrypted() {
+    for db in backends().await {
+        let dir = tempfile::tempdir().unwrap();
+        // Headers with the ID column after a name column; an unquoted comma in 单位名称
+        // shifts every following cell, so the ID number would land under 业务流水号.
+        let mut headers: Vec<&str> = HEADERS.to_vec();
+        headers.retain(|h| *h != "单位名称" && *h != "公民身份号码");
+        headers.insert(0, "单位名称");
+        headers.insert(1, "公民身份号码");
+        let good = Reg::hire("M1", 1, "310115", "2024-03-04");
+        let mut text = String::new();
+        text.push_str(&headers.join(","));
+        text.push('\n');
+        let cells = |r: &Reg| r.cells(&headers).join(",");
+        text.push_str(&cells(&good));
+        text.push('\n');
+        let bad = Reg::hire("M2", 2, "310115", "2024-03-04").set("单位名称", "某公司,浦东分公司");
+        text.push_str(&cells(&bad));
+        text.push('\n');
+        write_raw(dir.path(), "employment_registration_m.csv", &text);
+        let report = db.load(dir.path()).await;
+        let f = &report.files[0];
+        assert_eq!((f.read, f.loaded, f.quarantined), (2, 1, 1), "{}", db.name);
+        let id = support::fixtures::person_id(2);
+        for table in ["ods_employment_registration", "meta_quarantine"] {
+            let rs = db
+                .warehouse
+                .fetch(&Statement {
+                    sql: format!("SELECT * FROM {table}"),
+                    params: vec![],
+                })
+                .await
+                .unwrap();
+            assert!(
+                rs.rows.iter().flatten().all(|c| !c.to_key().contains(&id)),
+                "{table} holds the ID in plain text"
+            );
+        }
+        let raw = db
+            .warehouse
+            .fetch(&Statement {
+                sql: "SELECT raw_line_enc FROM ods_employment_registration WHERE raw_line_enc IS NOT NULL".into(),
+                params: vec![],
+            })
+            .await
+            .unwrap();
+        assert!(
+            support::keys().decrypt(&raw.rows[0][0].to_key()).unwrap().contains(&id),
+            "the whole line is kept, encrypted"
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_new_or_changed_rollup_is_built_from_detail_at_start_up() {
+    for db in backends().await {
+        let dir = tempfile::tempdir().unwrap();
+        write_regs(dir.path(), "employment_registration_r.csv", &sample());
+        db.load(dir.path()).await;
+        // A model whose all_dims rollup now also has a DAY grain.
+        let files = jiuye_semantic::BUILTIN_MODEL
+            .iter()
+            .map(|(f, t)| (f.to_string(), t.replace("    grains: [MONTH]", "    grains: [DAY, MONTH]")));
+        let changed = jiuye_semantic::Catalog::from_files(files).unwrap();
+        assert!(changed.rollups.len() > db.catalog.rollups.len());
+        jiuye_etl::prepare_warehouse(&db.warehouse, &changed, &jiuye_etl::CodeTables::load().unwrap())
+            .await
+            .unwrap();
+        let q = query(&["hire_registrations"], &["education"], Grain::Day, "2024-03-05", "2024-03-05");
+        let plan = jiuye_semantic::plan(
+            &changed,
+            jiuye_semantic::sql::dialect_for(db.warehouse.backend()),
+            &q,
+            &jiuye_semantic::Caller::admin(),
+            support::day("2026-01-01"),
+        )
+        .unwrap();
+        assert_eq!(plan.parts[0].table, "dws_employment_registration_all_dims_day_10d");
+        let answer = jiuye_graphql::run_metrics(&db.warehouse, &changed, &q, &jiuye_semantic::Caller::admin())
+            .await
+            .unwrap()
+            .table;
+        assert_eq!(answer.rows.len(), 1, "{}", db.name);
+        assert_eq!(
+            answer.rows[0]["hire_registrations"],
+            serde_json::json!(2),
+            "built from the rows already loaded ({})",
+            db.name
+        );
+        db.cleanup().await;
+    }
+}

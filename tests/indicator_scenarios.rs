@@ -165,8 +165,18 @@ async fn yoy_and_mom_cross_the_year_boundary_and_compare_the_same_span_of_a_part
             later.push(Reg::hire(&format!("L{i}"), 500 + i as u32, "310115", date));
         }
         load(&db, &later).await;
-        let april = db.metrics(&with_compare(query(&["hire_registrations"], &[], Grain::Month, "2024-04-01", "2024-04-30"), &[Compare::Mom])).await;
-        assert_eq!(april.rows[0]["hire_registrations_mom"].as_f64(), Some((1.0 - 2.0) / 2.0), "April vs all 31 days of March ({})", db.name);
+        let april = db
+            .metrics(&with_compare(
+                query(&["hire_registrations"], &[], Grain::Month, "2024-04-01", "2024-04-30"),
+                &[Compare::Mom],
+            ))
+            .await;
+        assert_eq!(
+            april.rows[0]["hire_registrations_mom"].as_f64(),
+            Some((1.0 - 2.0) / 2.0),
+            "April vs all 31 days of March ({})",
+            db.name
+        );
 
         // Quarter across the boundary: 2024-Q1 vs 2023-Q4.
         let q = db
@@ -175,7 +185,11 @@ async fn yoy_and_mom_cross_the_year_boundary_and_compare_the_same_span_of_a_part
                 &[Compare::Mom],
             ))
             .await;
-        assert_eq!(q.rows[0]["hire_registrations_mom"].as_f64(), Some((12.0 - 8.0) / 8.0), "Q1 2024 holds the March additions");
+        assert_eq!(
+            q.rows[0]["hire_registrations_mom"].as_f64(),
+            Some((12.0 - 8.0) / 8.0),
+            "Q1 2024 holds the March additions"
+        );
         db.cleanup().await;
     }
 }
@@ -221,8 +235,18 @@ async fn feb_29_has_no_year_earlier_day_but_is_a_day_before_march_1() {
             .await;
         assert_eq!(feb.rows[0]["hire_registrations_yoy"].as_f64(), Some(2.0));
         // …and Feb 2025 against all of Feb 2024, Feb 29 included.
-        let feb = db.metrics(&with_compare(query(&["hire_registrations"], &[], Grain::Month, "2025-02-01", "2025-02-28"), &[Compare::Yoy])).await;
-        assert_eq!(feb.rows[0]["hire_registrations_yoy"].as_f64(), Some((1.0 - 3.0) / 3.0), "{}", db.name);
+        let feb = db
+            .metrics(&with_compare(
+                query(&["hire_registrations"], &[], Grain::Month, "2025-02-01", "2025-02-28"),
+                &[Compare::Yoy],
+            ))
+            .await;
+        assert_eq!(
+            feb.rows[0]["hire_registrations_yoy"].as_f64(),
+            Some((1.0 - 3.0) / 3.0),
+            "{}",
+            db.name
+        );
         db.cleanup().await;
     }
 }

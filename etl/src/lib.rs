@@ -205,6 +205,7 @@ pub async fn run(
         .ok_or_else(|| EtlError::Internal("no run_id".into()))?;
     let ctx = load::LoadContext {
         warehouse,
+        catalog,
         codes: &codes,
         keys,
         run_id,
@@ -221,7 +222,8 @@ pub async fn run(
         progress.file_finished(&report);
         reports.push(report);
     }
-    progress.message("rebuilding rollups for the dates these files touched");
+    // Each file rebuilt its rollups in its own transaction; this only catches dates a
+    // crashed run of an older version may have left dirty.
     rebuild_dirty(warehouse, catalog).await?;
     let mut tables: Vec<&str> = reports
         .iter()

@@ -32,6 +32,7 @@ pub struct FileReport {
 
 pub(crate) struct LoadContext<'a> {
     pub warehouse: &'a Warehouse,
+    pub catalog: &'a jiuye_semantic::Catalog,
     pub codes: &'a CodeTables,
     pub keys: &'a Keys,
     pub run_id: i64,
@@ -71,6 +72,7 @@ pub(crate) async fn load_file(ctx: &LoadContext<'_>, feed: &dyn Feed, spec: &Fee
     ctx.progress.file_started(&file_name, table.rows.len() as u64);
 
     let mut tx = ctx.warehouse.begin().await?;
+    lock_loads(&mut tx).await?;
     let file_id = insert_file_row(&mut tx, ctx.run_id, feed, &file_name, &hash, bytes.len(), table.encoding).await?;
     let feed_ctx = FeedContext {
         keys: ctx.keys,
@@ -84,7 +86,14 @@ pub(crate) async fn load_file(ctx: &LoadContext<'_>, feed: &dyn Feed, spec: &Fee
     let mut quarantined = 0u64;
     let key_index = spec.columns.iter().position(|c| c.field == spec.business_key).unwrap_or(0);
     for (n, raw) in table.rows.iter().enumerate() {
-        let cells = conformer.raw_cells(raw);
+        // A row that does not fit its header cannot be mapped to columns (a personal value
+        // could sit under any header): ODS keeps it whole and encrypted, nothing else.
+        let fits = conformer.fits(raw);
+        let cells = if fits {
+            conformer.raw_cells(raw)
+        } else {
+            vec![None; spec.columns.len()]
+        };
         let mut ods = vec![SqlValue::Int(file_id), SqlValue::Int(raw.line as i64)];
         for (column, cell) in spec.columns.iter().zip(&cells) {
             ods.push(match (cell, column.personal) {
@@ -93,6 +102,11 @@ pub(crate) async fn load_file(ctx: &LoadContext<'_>, feed: &dyn Feed, spec: &Fee
                 (None, _) => SqlValue::Null,
             });
         }
+        ods.push(if fits {
+            SqlValue::Null
+        } else {
+            SqlValue::Text(ctx.keys.encrypt(&raw.cells.join(",")))
+        });
         ods_rows.push(ods);
         let outcome = conformer
             .conform(raw)
@@ -123,6 +137,7 @@ pub(crate) async fn load_file(ctx: &LoadContext<'_>, feed: &dyn Feed, spec: &Fee
                 ColumnType::Text,
             )
         }))
+        .chain(std::iter::once(("raw_line_enc".to_string(), ColumnType::Text)))
         .collect();
     let ods_columns: Vec<(&str, ColumnType)> = ods_columns.iter().map(|(n, t)| (n.as_str(), *t)).collect();
     tx.insert_rows(&format!("ods_{}", feed.name()), &ods_columns, &ods_rows).await?;
@@ -130,6 +145,9 @@ pub(crate) async fn load_file(ctx: &LoadContext<'_>, feed: &dyn Feed, spec: &Fee
 
     let read = table.rows.len() as u64;
     let (loaded, unchanged) = merge_into_dwd(&mut tx, feed, candidates).await?;
+    if let Some(source) = feed.semantic_source() {
+        crate::dws::rebuild_source(&mut tx, ctx.catalog, source).await?;
+    }
     debug_assert_eq!(read, loaded + unchanged + quarantined);
     let update = Statement {
         sql: placeholders(
@@ -198,6 +216,18 @@ pub(crate) fn placeholders(tx: &Transaction, sql: &str) -> String {
     out
 }
 
+/// Takes the load lock (a row lock on PostgreSQL, the write lock on SQLite) before the
+/// transaction reads anything, so concurrent loaders queue instead of interleaving their
+/// read-compare-write of the same keys.
+async fn lock_loads(tx: &mut Transaction) -> Result<(), EtlError> {
+    tx.execute(&Statement {
+        sql: "UPDATE meta_setting SET value = value WHERE name = 'etl_lock'".into(),
+        params: vec![],
+    })
+    .await?;
+    Ok(())
+}
+
 async fn insert_file_row(
     tx: &mut Transaction,
     run_id: i64,
@@ -240,6 +270,7 @@ async fn record_rejected(
     error: &EtlError,
 ) -> Result<(), EtlError> {
     let mut tx = ctx.warehouse.begin().await?;
+    lock_loads(&mut tx).await?;
     let id = insert_file_row(&mut tx, ctx.run_id, feed, file, hash, size, "-").await?;
     let update = Statement {
         sql: placeholders(&tx, "UPDATE meta_load_file SET status = 'rejected', message = ? WHERE file_id = ?"),

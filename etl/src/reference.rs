@@ -2,12 +2,13 @@
 //! `seeds/` in `dim_code`, plus the DWS tables the semantic model declares.
 
 use chrono::{Datelike, NaiveDate};
-use jiuye_semantic::{Catalog, Grain, rollup_create_table, sql::dialect_for};
+use jiuye_semantic::{Catalog, Grain, rollup_build_statements, rollup_create_table, sql::dialect_for};
 use jiuye_sql_value::{SqlValue, Statement};
-use jiuye_warehouse::{ColumnType, Warehouse};
+use jiuye_warehouse::{ColumnType, Transaction, Warehouse};
 
 use crate::EtlError;
 use crate::conform::CodeTables;
+use crate::load::placeholders;
 
 /// `dim_date` covers these years; wide enough for ten years of history and forecasts.
 pub const FIRST_YEAR: i32 = 2000;
@@ -95,13 +96,62 @@ pub async fn prepare_warehouse(warehouse: &Warehouse, catalog: &Catalog, codes: 
         ("retired_on", ColumnType::Text),
     ];
     tx.insert_rows("dim_code", &columns, &rows).await?;
-    let dialect = dialect_for(warehouse.backend());
-    for rollup in &catalog.rollups {
-        for ddl in rollup_create_table(rollup, catalog, dialect) {
-            tx.execute_script(&ddl).await?;
-        }
-    }
+    sync_rollups(&mut tx, catalog).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Creates missing rollup tables and rebuilds, from DWD, every rollup whose definition
+/// differs from the one it was built with (`meta_rollup`), so a new or changed rollup
+/// never answers from empty or stale rows.
+async fn sync_rollups(tx: &mut Transaction, catalog: &Catalog) -> Result<(), EtlError> {
+    let dialect = dialect_for(tx.backend());
+    let mut stale_sources = std::collections::BTreeSet::new();
+    for rollup in &catalog.rollups {
+        let ddl = rollup_create_table(rollup, catalog, dialect);
+        let build: Vec<String> = rollup_build_statements(rollup, catalog, dialect)
+            .into_iter()
+            .map(|s| s.sql)
+            .collect();
+        let definition = format!("{}\n{}", ddl.join(";\n"), build.join(";\n"));
+        let stored = tx
+            .fetch(&Statement {
+                sql: placeholders(tx, "SELECT definition FROM meta_rollup WHERE table_name = ?"),
+                params: vec![rollup.table.clone().into()],
+            })
+            .await?;
+        if stored.rows.first().map(|r| r[0].to_key()).as_deref() == Some(definition.as_str()) {
+            continue;
+        }
+        tx.execute_script(&format!("DROP TABLE IF EXISTS {}", rollup.table)).await?;
+        for statement in &ddl {
+            tx.execute_script(statement).await?;
+        }
+        tx.execute(&Statement {
+            sql: placeholders(tx, "DELETE FROM meta_rollup WHERE table_name = ?"),
+            params: vec![rollup.table.clone().into()],
+        })
+        .await?;
+        tx.execute(&Statement {
+            sql: placeholders(tx, "INSERT INTO meta_rollup (table_name, definition) VALUES (?, ?)"),
+            params: vec![rollup.table.clone().into(), definition.into()],
+        })
+        .await?;
+        stale_sources.insert(rollup.source.clone());
+    }
+    for source in stale_sources {
+        let table = &catalog.source(&source).table;
+        // Every date of the source is dirty; the rebuild brings all its rollups level.
+        tx.execute(&Statement {
+            sql: placeholders(
+                tx,
+                &format!("INSERT INTO meta_dirty_date (source, date_key) SELECT DISTINCT ?, date_key FROM {table} WHERE date_key > 0 ON CONFLICT (source, date_key) DO NOTHING"),
+            ),
+            params: vec![source.clone().into()],
+        })
+        .await?;
+        crate::dws::rebuild_source(tx, catalog, &source).await?;
+    }
     Ok(())
 }
 

@@ -156,8 +156,16 @@ impl Grain {
     pub fn shift_range(self, from: NaiveDate, to: NaiveDate, compare: Compare) -> (NaiveDate, NaiveDate) {
         let base_from = self.shift_date(from, compare);
         let base_to = self.shift_date(to, compare);
-        let base_from = if from == self.period_start(from) { self.period_start(base_from) } else { base_from };
-        let base_to = if to == self.period_end(to) { self.period_end(base_to) } else { base_to };
+        let base_from = if from == self.period_start(from) {
+            self.period_start(base_from)
+        } else {
+            base_from
+        };
+        let base_to = if to == self.period_end(to) {
+            self.period_end(base_to)
+        } else {
+            base_to
+        };
         (base_from, base_to)
     }
 
@@ -240,16 +248,40 @@ mod tests {
     #[test]
     fn whole_periods_compare_with_whole_periods() {
         let r = |g: Grain, a: &str, b: &str, c: Compare| g.shift_range(d(a), d(b), c);
-        assert_eq!(r(Grain::Month, "2024-04-01", "2024-04-30", Compare::Mom), (d("2024-03-01"), d("2024-03-31")));
-        assert_eq!(r(Grain::Month, "2023-02-01", "2023-02-28", Compare::Mom), (d("2023-01-01"), d("2023-01-31")));
-        assert_eq!(r(Grain::Quarter, "2024-04-01", "2024-06-30", Compare::Mom), (d("2024-01-01"), d("2024-03-31")));
-        assert_eq!(r(Grain::Month, "2025-02-01", "2025-02-28", Compare::Yoy), (d("2024-02-01"), d("2024-02-29")));
-        assert_eq!(r(Grain::Month, "2024-01-01", "2024-04-30", Compare::Mom), (d("2023-12-01"), d("2024-03-31")));
+        assert_eq!(
+            r(Grain::Month, "2024-04-01", "2024-04-30", Compare::Mom),
+            (d("2024-03-01"), d("2024-03-31"))
+        );
+        assert_eq!(
+            r(Grain::Month, "2023-02-01", "2023-02-28", Compare::Mom),
+            (d("2023-01-01"), d("2023-01-31"))
+        );
+        assert_eq!(
+            r(Grain::Quarter, "2024-04-01", "2024-06-30", Compare::Mom),
+            (d("2024-01-01"), d("2024-03-31"))
+        );
+        assert_eq!(
+            r(Grain::Month, "2025-02-01", "2025-02-28", Compare::Yoy),
+            (d("2024-02-01"), d("2024-02-29"))
+        );
+        assert_eq!(
+            r(Grain::Month, "2024-01-01", "2024-04-30", Compare::Mom),
+            (d("2023-12-01"), d("2024-03-31"))
+        );
         // Partial edges keep their span.
-        assert_eq!(r(Grain::Month, "2024-01-01", "2024-01-15", Compare::Yoy), (d("2023-01-01"), d("2023-01-15")));
-        assert_eq!(r(Grain::Month, "2024-03-10", "2024-04-30", Compare::Mom), (d("2024-02-10"), d("2024-03-31")));
+        assert_eq!(
+            r(Grain::Month, "2024-01-01", "2024-01-15", Compare::Yoy),
+            (d("2023-01-01"), d("2023-01-15"))
+        );
+        assert_eq!(
+            r(Grain::Month, "2024-03-10", "2024-04-30", Compare::Mom),
+            (d("2024-02-10"), d("2024-03-31"))
+        );
         // A week-53 range falls back to whole week 52.
-        assert_eq!(r(Grain::Week, "2020-12-21", "2021-01-03", Compare::Yoy), (d("2019-12-23"), d("2019-12-29")));
+        assert_eq!(
+            r(Grain::Week, "2020-12-21", "2021-01-03", Compare::Yoy),
+            (d("2019-12-23"), d("2019-12-29"))
+        );
     }
 
     #[test]

@@ -9,7 +9,13 @@ use jiuye_sql_value::{Backend, SqlValue, Statement};
 
 use crate::{Result, Warehouse, WarehouseError};
 
-const MIGRATIONS: &[(&str, &str)] = &[("V1__foundation", include_str!("../../migrations/V1__foundation.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("V1__foundation", include_str!("../../migrations/V1__foundation.sql")),
+    (
+        "V2__rollup_ledger_and_raw_lines",
+        include_str!("../../migrations/V2__rollup_ledger_and_raw_lines.sql"),
+    ),
+];
 
 fn render(template: &str, backend: Backend) -> String {
     let (id, double, money) = match backend {

@@ -94,6 +94,11 @@ impl<'a> Conformer<'a> {
         self.spec
     }
 
+    /// Whether the row has as many cells as the header, so its cells map to columns.
+    pub fn fits(&self, row: &RawRow) -> bool {
+        row.cells.len() == self.width
+    }
+
     /// The raw text of each spec column (for ODS), in spec order.
     pub fn raw_cells<'r>(&self, row: &'r RawRow) -> Vec<Option<&'r str>> {
         self.positions
