@@ -160,7 +160,7 @@ async fn graphql_over_http_status_codes_and_media_types() {
     for (query, what) in [("{ metrics( ", "parse"), ("{ noSuchField }", "validation")] {
         let (status, _, body) = server.post(Some(&token), Some(gql), json!({ "query": query })).await;
         assert_eq!(status, 400, "{what}: {body}");
-        assert!(body.get("data").is_none() || body["data"].is_null());
+        assert!(body.get("data").is_none(), "a request error has no data entry: {body}");
         let (status, _, body) = server.post(Some(&token), Some("application/json"), json!({ "query": query })).await;
         assert_eq!(status, 200, "{what}");
         assert!(body["errors"].is_array());
@@ -228,6 +228,28 @@ async fn graphql_over_http_status_codes_and_media_types() {
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 405);
+    // Two operations and no operationName: the operation cannot be chosen (400), not 405.
+    let res = server
+        .client
+        .get(format!(
+            "{}/graphql?query=query%20A%7B__typename%7D%20mutation%20B%7B__typename%7D",
+            server.base
+        ))
+        .bearer_auth(&token)
+        .header("accept", gql)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 400);
+    // JSON refused with q=0 is not revived by a wildcard.
+    let (_, ct, _) = server
+        .post(
+            Some(&token),
+            Some("application/json;q=0, */*"),
+            json!({ "query": "{ __typename }" }),
+        )
+        .await;
+    assert_eq!(ct, gql);
     server.handle.abort();
     db.cleanup().await;
 }

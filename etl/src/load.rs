@@ -334,7 +334,13 @@ async fn merge_into_dwd(tx: &mut Transaction, feed: &dyn Feed, candidates: Vec<D
     }
     let loaded = writes.len() as u64;
     let set: Vec<String> = columns.iter().skip(1).map(|(c, _)| format!("{c} = excluded.{c}")).collect();
-    let trailer = format!("ON CONFLICT ({key_column}) DO UPDATE SET {}", set.join(", "));
+    // The WHERE repeats the version rule inside the statement itself: never overwrite a
+    // newer stored version, whatever was read before.
+    let trailer = format!(
+        "ON CONFLICT ({key_column}) DO UPDATE SET {} WHERE {}.updated_at < excluded.updated_at",
+        set.join(", "),
+        feed.dwd_table()
+    );
     tx.insert_rows_with(feed.dwd_table(), columns, &writes, &trailer).await?;
     if let Some(source) = feed.semantic_source() {
         let rows: Vec<Vec<SqlValue>> = dirty.into_iter().map(|d| vec![source.into(), d.into()]).collect();

@@ -23,7 +23,10 @@ pub enum FieldType {
     Date,
     Timestamp,
     Integer,
+    /// Money in yuan: at most 2 decimal places, |value| < 10^10.
     Decimal,
+    /// WGS-84 degrees; the spec names the axis through the field (`longitude`/`latitude`).
+    Geo,
     IdNumber,
     Uscc,
 }

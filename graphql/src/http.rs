@@ -88,7 +88,7 @@ fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
     let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
         return Some(MediaType::Json);
     };
-    let types: Vec<(String, f32)> = accept
+    let all: Vec<(String, f32)> = accept
         .split(',')
         .map(|part| {
             let mut pieces = part.split(';');
@@ -99,8 +99,10 @@ fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
                 .unwrap_or(1.0);
             (media, q)
         })
-        .filter(|(_, q)| *q > 0.0)
         .collect();
+    // q=0 refuses a type outright; a wildcard does not bring it back.
+    let refused = |name: &str| all.iter().any(|(m, q)| m == name && *q == 0.0);
+    let types: Vec<(String, f32)> = all.iter().filter(|(_, q)| *q > 0.0).cloned().collect();
     let q_of = |name: &str| {
         types
             .iter()
@@ -113,7 +115,8 @@ fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
         (Some(g), Some(j)) if j > g => Some(MediaType::Json),
         (Some(_), _) => Some(MediaType::GraphQlResponse),
         (None, Some(_)) => Some(MediaType::Json),
-        (None, None) if wildcard => Some(MediaType::Json),
+        (None, None) if wildcard && !refused(JSON) => Some(MediaType::Json),
+        (None, None) if wildcard && !refused(GRAPHQL_RESPONSE) => Some(MediaType::GraphQlResponse),
         (None, None) => None,
     }
 }
@@ -159,7 +162,12 @@ async fn execute(shared: &Shared, media: MediaType, caller: Caller, request: Req
     } else {
         StatusCode::OK
     };
-    let body = serde_json::to_string(&response).unwrap_or_else(|e| json!({"errors": [{"message": e.to_string()}]}).to_string());
+    // A request error has no `data` entry at all (the request never executed).
+    let mut value = serde_json::to_value(&response).unwrap_or_else(|e| json!({"errors": [{"message": e.to_string()}]}));
+    if request_error && let Some(map) = value.as_object_mut() {
+        map.remove("data");
+    }
+    let body = value.to_string();
     let mut r = (status, body).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media.name()));
     r
@@ -209,9 +217,17 @@ async fn graphql_get(State(shared): State<Shared>, headers: HeaderMap, Query(par
     let operation_name = params.get("operationName").cloned();
     // Mutations are never run over GET (it must stay safe and cacheable).
     if let Ok(doc) = async_graphql::parser::parse_query(query) {
-        let is_mutation = doc.operations.iter().any(|(name, op)| {
-            op.node.ty == OperationType::Mutation && (operation_name.is_none() || name.map(|n| n.as_str()) == operation_name.as_deref())
-        });
+        // The operation that would run: the named one, or the only one. Several unnamed
+        // candidates are a request error the executor reports (400), not a 405.
+        let operations: Vec<_> = doc.operations.iter().collect();
+        let selected = match &operation_name {
+            Some(wanted) => operations
+                .iter()
+                .find(|(name, _)| name.map(|n| n.as_str()) == Some(wanted.as_str())),
+            None if operations.len() == 1 => operations.first(),
+            None => None,
+        };
+        let is_mutation = selected.is_some_and(|(_, op)| op.node.ty == OperationType::Mutation);
         if is_mutation {
             let mut r = error_response(
                 StatusCode::METHOD_NOT_ALLOWED,

@@ -14,6 +14,18 @@ pub enum MetricsError {
 }
 
 impl MetricsError {
+    /// The message for an API caller: a database failure is reported without its SQL
+    /// (which district callers may not see); the full error goes to the server log.
+    pub fn public_message(&self) -> String {
+        match self {
+            MetricsError::Semantic(e) => e.to_string(),
+            MetricsError::Warehouse(e) => {
+                eprintln!("error: warehouse query failed: {e}");
+                "the warehouse could not answer this query; the server log has the details".to_string()
+            }
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             MetricsError::Semantic(e) => e.code(),

@@ -139,7 +139,7 @@ impl QueryRoot {
         };
         let answer = run_metrics(&state.warehouse, &state.catalog, &query, caller).await.map_err(|e| {
             let code = e.code();
-            async_graphql::Error::new(e.to_string()).extend_with(move |_, ext| ext.set("code", code))
+            async_graphql::Error::new(e.public_message()).extend_with(move |_, ext| ext.set("code", code))
         })?;
         Ok(MetricsResult {
             columns: answer.table.columns,
@@ -181,7 +181,8 @@ impl QueryRoot {
                 ),
                 params: vec![dim.code_table.clone().into()],
             })
-            .await?;
+            .await
+            .map_err(|e| async_graphql::Error::new(crate::metrics::MetricsError::from(e).public_message()))?;
         let opt = |v: &jiuye_sql_value::SqlValue| Some(v.to_key()).filter(|s| !s.is_empty());
         // A row that is another row's parent in the same table is the table's root
         // (上海市 above the districts), not a member.

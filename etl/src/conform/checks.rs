@@ -41,7 +41,9 @@ pub fn uscc_is_valid(code: &str) -> bool {
 
 /// `YYYY-MM-DD`, `YYYY/M/D`, `YYYYMMDD`; the date must exist.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    // A spreadsheet date cell arrives as midnight of that day.
     let t = text.trim();
+    let t = t.strip_suffix(" 00:00:00").unwrap_or(t);
     if t.len() == 8 && t.chars().all(|c| c.is_ascii_digit()) {
         return NaiveDate::parse_from_str(t, "%Y%m%d").ok();
     }
@@ -62,6 +64,21 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
         return None;
     }
     NaiveDate::from_ymd_opt(parts[0].parse().ok()?, parts[1].parse().ok()?, parts[2].parse().ok()?)
+}
+
+/// An amount in yuan: digits with an optional sign, thousands separators and at most two
+/// decimal places, below 10^10 in size — what NUMERIC(14,2) holds on every backend, so a
+/// value never loads on one database and fails on the other.
+pub fn parse_money(text: &str) -> Option<f64> {
+    let t = text.trim().replace(',', "");
+    let unsigned = t.strip_prefix('-').unwrap_or(&t);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || fraction.len() > 2 || !fraction.chars().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let value: f64 = t.parse().ok()?;
+    (value.abs() < 1e10).then_some(value)
 }
 
 /// `YYYY-MM-DD HH:MM:SS` or `YYYY/M/D H:MM:SS` (Asia/Shanghai local time, kept as is).
@@ -127,5 +144,13 @@ mod tests {
         assert_eq!(parse_timestamp("2024-02-09 08:05:01"), Some(ts));
         assert_eq!(parse_timestamp("2024-02-09 25:00:00"), None);
         assert_eq!(parse_timestamp("2024-02-09"), None);
+        assert_eq!(parse_date("2024-02-09 00:00:00"), Some(d), "a spreadsheet date cell");
+        assert_eq!(parse_date("2024-02-09 08:00:00"), None);
+        assert_eq!(parse_money("12,000.50"), Some(12000.5));
+        assert_eq!(parse_money("-3.1"), Some(-3.1));
+        assert_eq!(parse_money("5000.125"), None, "more than 2 decimal places");
+        assert_eq!(parse_money("1000000000000"), None, "out of range");
+        assert_eq!(parse_money("1e5"), None);
+        assert_eq!(parse_money("一万"), None);
     }
 }

@@ -6,6 +6,9 @@ use jiuye_seeds::{CodeRow, CodeTable};
 
 pub struct CodeTables {
     tables: Vec<CodeTable>,
+    /// Codes that are the parent of other codes of the same table (上海市 310000 above the
+    /// districts): aggregates, not values a row may carry.
+    roots: HashMap<String, Vec<String>>,
     rows: HashMap<String, HashMap<String, CodeRow>>,
     width: HashMap<String, usize>,
 }
@@ -25,7 +28,24 @@ impl CodeTables {
                 width.insert(t.name.to_string(), first.code.len());
             }
         }
-        CodeTables { tables, rows, width }
+        let roots = tables
+            .iter()
+            .map(|t| {
+                let own: Vec<String> = t
+                    .rows
+                    .iter()
+                    .filter_map(|r| r.parent.clone())
+                    .filter(|p| t.rows.iter().any(|r| &r.code == p))
+                    .collect();
+                (t.name.to_string(), own)
+            })
+            .collect();
+        CodeTables {
+            tables,
+            roots,
+            rows,
+            width,
+        }
     }
 
     pub fn load() -> Result<CodeTables, jiuye_seeds::SeedError> {
@@ -37,6 +57,9 @@ impl CodeTables {
     pub fn normalise(&self, table: &str, text: &str) -> Option<String> {
         let rows = self.rows.get(table)?;
         let t = text.trim();
+        if self.roots.get(table).is_some_and(|r| r.iter().any(|c| c == t)) {
+            return None;
+        }
         if rows.contains_key(t) {
             return Some(t.to_string());
         }

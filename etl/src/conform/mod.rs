@@ -191,10 +191,23 @@ impl<'a> Conformer<'a> {
                     Ok(i) => Value::Int(i),
                     Err(_) => fail("invalid_number", format!("{} must be a whole number", column.header)),
                 },
-                FieldType::Decimal => match text.replace(',', "").parse::<f64>() {
-                    Ok(f) if f.is_finite() => Value::Decimal(f),
-                    _ => fail("invalid_number", format!("{} must be a number", column.header)),
+                FieldType::Decimal => match checks::parse_money(text) {
+                    Some(f) => Value::Decimal(f),
+                    None => fail(
+                        "invalid_number",
+                        format!("{} must be an amount in yuan with at most 2 decimal places", column.header),
+                    ),
                 },
+                FieldType::Geo => {
+                    let limit = if column.field.contains("lat") { 90.0 } else { 180.0 };
+                    match text.parse::<f64>() {
+                        Ok(f) if f.is_finite() && f.abs() <= limit => Value::Decimal(f),
+                        _ => fail(
+                            "invalid_number",
+                            format!("{} must be WGS-84 degrees within ±{limit}", column.header),
+                        ),
+                    }
+                }
                 FieldType::IdNumber => {
                     let id = text.to_ascii_uppercase();
                     match checks::id_number_birth_date(&id) {

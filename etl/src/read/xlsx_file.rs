@@ -56,8 +56,9 @@ fn cell_text(cell: &Data) -> String {
         Data::Float(f) => f.to_string(),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => (if *b { "1" } else { "0" }).to_string(),
+        // Always the full timestamp: a 更新时间 at midnight stays a timestamp, and date
+        // fields accept midnight as the day.
         Data::DateTime(dt) => match dt.as_datetime() {
-            Some(t) if t.time() == chrono::NaiveTime::MIN => t.format("%Y-%m-%d").to_string(),
             Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
             None => dt.as_f64().to_string(),
         },
