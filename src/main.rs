@@ -69,6 +69,9 @@ enum Command {
     /// Reference data and demo exports.
     #[command(subcommand)]
     Seeds(cmd::seeds::SeedsCommand),
+    /// The knowledge base: glossary, indicator dictionary, code tables.
+    #[command(subcommand)]
+    Kb(cmd::kb::KbCommand),
 }
 
 fn main() -> std::process::ExitCode {
@@ -94,6 +97,7 @@ fn main() -> std::process::ExitCode {
             Command::Token(c) => cmd::token::run(c).await,
             Command::Key(c) => cmd::key::run(c),
             Command::Seeds(c) => cmd::seeds::run(c),
+            Command::Kb(c) => cmd::kb::run(c),
         }
     });
     match result {

@@ -215,11 +215,12 @@ async fn hire_persons_by_district_and_month_with_yoy_equals_an_independent_compu
             db.name
         );
 
-        let token = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst).await.unwrap();
-        let state = jiuye_graphql::AppState {
-            warehouse: db.warehouse.clone(),
-            catalog: std::sync::Arc::new(db.catalog.clone()),
-        };
+        let token = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst, None)
+            .await
+            .unwrap();
+        let state = jiuye_graphql::AppState::new(db.warehouse.clone(), std::sync::Arc::new(db.catalog.clone()))
+            .await
+            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let server = tokio::spawn(async move { axum::serve(listener, jiuye_graphql::router(state)).await.unwrap() });

@@ -15,10 +15,9 @@ struct Server {
 }
 
 async fn start(db: &TestDb) -> Server {
-    let state = jiuye_graphql::AppState {
-        warehouse: db.warehouse.clone(),
-        catalog: std::sync::Arc::new(db.catalog.clone()),
-    };
+    let state = jiuye_graphql::AppState::new(db.warehouse.clone(), std::sync::Arc::new(db.catalog.clone()))
+        .await
+        .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let handle = tokio::spawn(async move {
@@ -98,8 +97,10 @@ async fn requests_without_a_valid_token_get_401() {
 async fn metrics_over_http_with_roles() {
     for db in backends().await {
         loaded_db(&db).await;
-        let analyst = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst).await.unwrap();
-        let district = jiuye_graphql::auth::create_token(&db.warehouse, &Role::District("310104".into()))
+        let analyst = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst, None)
+            .await
+            .unwrap();
+        let district = jiuye_graphql::auth::create_token(&db.warehouse, &Role::District("310104".into()), None)
             .await
             .unwrap();
         let server = start(&db).await;
@@ -140,7 +141,9 @@ async fn metrics_over_http_with_roles() {
 #[tokio::test]
 async fn graphql_over_http_status_codes_and_media_types() {
     let db = support::sqlite().await;
-    let token = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Admin).await.unwrap();
+    let token = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Admin, Some("test admin"))
+        .await
+        .unwrap();
     let server = start(&db).await;
     let gql = "application/graphql-response+json";
 
@@ -257,7 +260,9 @@ async fn graphql_over_http_status_codes_and_media_types() {
 #[tokio::test]
 async fn the_catalog_and_a_self_hosted_graphiql() {
     let db = support::sqlite().await;
-    let token = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst).await.unwrap();
+    let token = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst, None)
+        .await
+        .unwrap();
     let server = start(&db).await;
     let (_, _, body) = server
         .post(

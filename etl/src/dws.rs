@@ -1,6 +1,6 @@
-//! Rebuilding the DWS periods that loads touched (listed in `meta_dirty_date`). A load
-//! calls it inside the file's own transaction, so rollups and detail change together and
-//! a crash leaves neither half-done.
+//! Rebuilding the DWS periods that loads touched (listed in `meta_dirty_date`), at the end
+//! of a run, one transaction per source. The planner does not use a rollup for dates
+//! still listed there, so answers are exact before, during and after a rebuild.
 
 use jiuye_semantic::sql::dialect_for;
 use jiuye_semantic::{Catalog, rollup_build_statements};

@@ -205,7 +205,6 @@ pub async fn run(
         .ok_or_else(|| EtlError::Internal("no run_id".into()))?;
     let ctx = load::LoadContext {
         warehouse,
-        catalog,
         codes: &codes,
         keys,
         run_id,
@@ -222,8 +221,10 @@ pub async fn run(
         progress.file_finished(&report);
         reports.push(report);
     }
-    // Each file rebuilt its rollups in its own transaction; this only catches dates a
-    // crashed run of an older version may have left dirty.
+    // Files commit their detail rows and the dates they touched; the rollups of those
+    // dates are rebuilt once here. Until then (or after a crash, until the next run) the
+    // planner answers the touched periods from detail, never from a stale rollup.
+    progress.message("rebuilding rollups for the dates these files touched");
     rebuild_dirty(warehouse, catalog).await?;
     let mut tables: Vec<&str> = reports
         .iter()

@@ -32,7 +32,6 @@ pub struct FileReport {
 
 pub(crate) struct LoadContext<'a> {
     pub warehouse: &'a Warehouse,
-    pub catalog: &'a jiuye_semantic::Catalog,
     pub codes: &'a CodeTables,
     pub keys: &'a Keys,
     pub run_id: i64,
@@ -145,9 +144,7 @@ pub(crate) async fn load_file(ctx: &LoadContext<'_>, feed: &dyn Feed, spec: &Fee
 
     let read = table.rows.len() as u64;
     let (loaded, unchanged) = merge_into_dwd(&mut tx, feed, candidates).await?;
-    if let Some(source) = feed.semantic_source() {
-        crate::dws::rebuild_source(&mut tx, ctx.catalog, source).await?;
-    }
+
     debug_assert_eq!(read, loaded + unchanged + quarantined);
     let update = Statement {
         sql: placeholders(

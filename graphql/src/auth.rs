@@ -1,5 +1,5 @@
 //! Bearer tokens: created by `jiuye token create`, stored as SM3 hashes in `meta_token`,
-//! resolved to a `Caller` on every request.
+//! resolved to a `Caller` (and who holds it, for curation history) on every request.
 
 use jiuye_privacy::{Keys, sm3_hex};
 use jiuye_semantic::{Caller, Role, sql::dialect_for};
@@ -18,6 +18,10 @@ pub enum AuthError {
     Warehouse(#[from] WarehouseError),
 }
 
+/// Who sent a request: the token's label, or its role and hash prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenHolder(pub String);
+
 pub fn parse_role(role: &str, district: Option<&str>) -> Result<Role, AuthError> {
     match (role, district) {
         ("admin", None) => Ok(Role::Admin),
@@ -30,47 +34,53 @@ pub fn parse_role(role: &str, district: Option<&str>) -> Result<Role, AuthError>
 }
 
 /// Creates a token for `role`; returns it in clear text (shown once, stored hashed).
-pub async fn create_token(warehouse: &Warehouse, role: &Role) -> Result<String, AuthError> {
+/// `label` names its holder (a person or a system) in curation history.
+pub async fn create_token(warehouse: &Warehouse, role: &Role, label: Option<&str>) -> Result<String, AuthError> {
     let token = format!("jy_{}", Keys::generate_hex());
     let dialect = dialect_for(warehouse.backend());
     let district = match role {
         Role::District(d) => Some(d.clone()),
         _ => None,
     };
-    let p = |i| dialect.placeholder(i);
+    let p: Vec<String> = (1..=5).map(|i| dialect.placeholder(i)).collect();
     warehouse
         .execute(&Statement {
             sql: format!(
-                "INSERT INTO meta_token (token_hash, role, district, created_at) VALUES ({}, {}, {}, {})",
-                p(1),
-                p(2),
-                p(3),
-                p(4)
+                "INSERT INTO meta_token (token_hash, role, district, created_at, label) VALUES ({}, {}, {}, {}, {})",
+                p[0], p[1], p[2], p[3], p[4]
             ),
             params: vec![
                 sm3_hex(&token).into(),
                 role.name().into(),
                 district.into(),
                 chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string().into(),
+                label.map(str::to_string).into(),
             ],
         })
         .await?;
     Ok(token)
 }
 
-/// The caller a bearer token stands for, or `None` for an unknown token.
-pub async fn caller_for_token(warehouse: &Warehouse, token: &str) -> Result<Option<Caller>, AuthError> {
+/// The caller a bearer token stands for and its holder, or `None` for an unknown token.
+pub async fn caller_for_token(warehouse: &Warehouse, token: &str) -> Result<Option<(Caller, TokenHolder)>, AuthError> {
     let dialect = dialect_for(warehouse.backend());
+    let hash = sm3_hex(token.trim());
     let rows = warehouse
         .fetch(&Statement {
             sql: format!(
-                "SELECT role, district FROM meta_token WHERE token_hash = {}",
+                "SELECT role, district, label FROM meta_token WHERE token_hash = {}",
                 dialect.placeholder(1)
             ),
-            params: vec![sm3_hex(token.trim()).into()],
+            params: vec![hash.clone().into()],
         })
         .await?;
     let Some(row) = rows.rows.first() else { return Ok(None) };
     let district = Some(row[1].to_key()).filter(|d| !d.is_empty());
-    Ok(parse_role(&row[0].to_key(), district.as_deref()).ok().map(|role| Caller { role }))
+    let role_name = row[0].to_key();
+    let holder = Some(row[2].to_key())
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| format!("{role_name} token {}", &hash[..8]));
+    Ok(parse_role(&role_name, district.as_deref())
+        .ok()
+        .map(|role| (Caller { role }, TokenHolder(holder))))
 }

@@ -19,7 +19,7 @@ use axum::routing::get;
 use jiuye_semantic::Caller;
 use serde_json::json;
 
-use crate::auth::caller_for_token;
+use crate::auth::{TokenHolder, caller_for_token};
 use crate::schema::{JiuyeSchema, build_schema};
 use crate::{AppState, graphiql};
 
@@ -130,7 +130,7 @@ fn error_response(status: StatusCode, media: MediaType, code: &str, message: &st
     response
 }
 
-async fn authenticate(shared: &Shared, headers: &HeaderMap, media: MediaType) -> Result<Caller, Response> {
+async fn authenticate(shared: &Shared, headers: &HeaderMap, media: MediaType) -> Result<(Caller, TokenHolder), Response> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -153,9 +153,12 @@ async fn authenticate(shared: &Shared, headers: &HeaderMap, media: MediaType) ->
     }
 }
 
-async fn execute(shared: &Shared, media: MediaType, caller: Caller, request: Request) -> Response {
+async fn execute(shared: &Shared, media: MediaType, (caller, holder): (Caller, TokenHolder), request: Request) -> Response {
     let executed = Arc::new(Executed::default());
-    let response = shared.schema.execute(request.data(caller).data(executed.clone())).await;
+    let response = shared
+        .schema
+        .execute(request.data(caller).data(holder).data(executed.clone()))
+        .await;
     let request_error = !executed.0.load(Ordering::SeqCst) && response.is_err();
     let status = if request_error && media == MediaType::GraphQlResponse {
         StatusCode::BAD_REQUEST

@@ -8,6 +8,7 @@
 pub mod auth;
 mod graphiql;
 mod http;
+mod kb;
 mod metrics;
 mod schema;
 
@@ -19,11 +20,32 @@ use jiuye_warehouse::Warehouse;
 pub use metrics::{MetricsAnswer, run_metrics, shanghai_today};
 pub use schema::{JiuyeSchema, build_schema};
 
+pub use kb::KbState;
+
 /// What every request needs.
 #[derive(Clone)]
 pub struct AppState {
     pub warehouse: Warehouse,
     pub catalog: Arc<Catalog>,
+    pub kb: Arc<KbState>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Kb(#[from] jiuye_kb::KbError),
+    #[error(transparent)]
+    Warehouse(#[from] jiuye_warehouse::WarehouseError),
+    #[error("curated revision of term `{0}` is unreadable: {1}")]
+    Revision(String, String),
+}
+
+impl AppState {
+    /// Loads the knowledge base (with curated revisions) next to the warehouse handle.
+    pub async fn new(warehouse: Warehouse, catalog: Arc<Catalog>) -> Result<AppState, StartError> {
+        let kb = Arc::new(KbState::load(&warehouse, &catalog).await?);
+        Ok(AppState { warehouse, catalog, kb })
+    }
 }
 
 /// The HTTP routes: `/graphql`, `/graphiql` (+ its assets) and `/health`.

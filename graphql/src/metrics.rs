@@ -2,7 +2,7 @@
 //! by the GraphQL resolver and `jiuye query`, so both answer with the same rows.
 
 use chrono::{Duration, NaiveDate, Utc};
-use jiuye_semantic::{Caller, Catalog, MetricsQuery, SemanticError, Table, plan, sql::dialect_for};
+use jiuye_semantic::{Caller, Catalog, MetricsQuery, SemanticError, StaleDates, Table, date_from_key, plan_with, sql::dialect_for};
 use jiuye_warehouse::{Warehouse, WarehouseError};
 
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +51,8 @@ pub async fn run_metrics(
     query: &MetricsQuery,
     caller: &Caller,
 ) -> Result<MetricsAnswer, MetricsError> {
-    let plan = plan(catalog, dialect_for(warehouse.backend()), query, caller, shanghai_today())?;
+    let stale = stale_dates(warehouse).await?;
+    let plan = plan_with(catalog, dialect_for(warehouse.backend()), query, caller, shanghai_today(), &stale)?;
     let results = futures::future::try_join_all(plan.parts.iter().map(|p| warehouse.fetch(&p.statement))).await?;
     let table = plan.assemble(&results)?;
     let sql = caller.may_see_sql().then(|| {
@@ -66,4 +67,22 @@ pub async fn run_metrics(
             .collect()
     });
     Ok(MetricsAnswer { table, sql })
+}
+
+/// Dates loads have changed whose rollup periods are not rebuilt yet (normally none: a
+/// run rebuilds them before it ends). One small aggregate over `meta_dirty_date`.
+async fn stale_dates(warehouse: &Warehouse) -> Result<StaleDates, WarehouseError> {
+    let rows = warehouse
+        .fetch(&jiuye_sql_value::Statement {
+            sql: "SELECT source, MIN(date_key), MAX(date_key) FROM meta_dirty_date GROUP BY source".into(),
+            params: vec![],
+        })
+        .await?;
+    let mut stale = StaleDates::default();
+    for r in rows.rows {
+        if let (Some(first), Some(last)) = (r[1].as_i64().and_then(date_from_key), r[2].as_i64().and_then(date_from_key)) {
+            stale.0.insert(r[0].to_key(), (first, last));
+        }
+    }
+    Ok(stale)
 }

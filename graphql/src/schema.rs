@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use async_graphql::{Context, EmptyMutation, EmptySubscription, Enum, ErrorExtensions, InputObject, Json, Object, Schema, SimpleObject};
+use async_graphql::{Context, EmptySubscription, Enum, ErrorExtensions, InputObject, Json, MergedObject, Object, Schema, SimpleObject};
 use chrono::NaiveDate;
 use jiuye_semantic::{Caller, Compare as SemCompare, DimensionFilter, Grain as SemGrain, MetricsQuery, sql::dialect_for};
 use jiuye_sql_value::Statement;
@@ -11,10 +11,14 @@ use serde_json::{Map, Value};
 use crate::AppState;
 use crate::metrics::run_metrics;
 
-pub type JiuyeSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type JiuyeSchema = Schema<Query, crate::kb::KbMutation, EmptySubscription>;
+
+/// Every query field: metrics and the catalog here, the knowledge base in `kb`.
+#[derive(MergedObject, Default)]
+pub struct Query(QueryRoot, crate::kb::KbQuery);
 
 pub fn build_schema(state: AppState) -> JiuyeSchema {
-    Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
+    Schema::build(Query::default(), crate::kb::KbMutation, EmptySubscription)
         .extension(crate::http::ExecutionMarker)
         .data(state)
         .limit_depth(12)
@@ -92,6 +96,7 @@ fn parse_day(field: &str, text: &str) -> async_graphql::Result<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad_input(format!("timeRange.{field} `{text}` is not a date as YYYY-MM-DD")))
 }
 
+#[derive(Default)]
 pub struct QueryRoot;
 
 #[Object]

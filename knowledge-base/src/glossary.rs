@@ -54,7 +54,7 @@ pub struct Term {
     #[serde(default)]
     pub dimensions: Vec<String>,
     /// The glossary file the term comes from (its topic).
-    #[serde(skip_deserializing, default)]
+    #[serde(default)]
     pub topic: String,
 }
 

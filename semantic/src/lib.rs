@@ -21,7 +21,7 @@ pub use assemble::Table;
 pub use catalog::{Catalog, Indicator, IndicatorKind, Rollup};
 pub use formula::Formula;
 pub use model::{Aggregation, BUILTIN_MODEL, DimensionDef, MeasureDef, SourceDef};
-pub use planner::{PartPurpose, Plan, PlanPart, RoutingNote, plan};
+pub use planner::{PartPurpose, Plan, PlanPart, RoutingNote, StaleDates, plan, plan_with};
 pub use request::{Caller, DimensionFilter, MetricsQuery, Role};
 pub use rollup::{rollup_build_statements, rollup_create_table};
 pub use time::{Compare, Grain, date_from_key, date_key};

@@ -56,12 +56,29 @@ pub struct Plan {
 const FACT: &str = "f";
 const DATES: &str = "d";
 
+/// Dates whose rollup periods a load has changed but not rebuilt yet, per source: the
+/// first and last such date. A rollup whose answer would cover them is not used.
+#[derive(Debug, Clone, Default)]
+pub struct StaleDates(pub BTreeMap<String, (NaiveDate, NaiveDate)>);
+
 pub fn plan(
     catalog: &Catalog,
     dialect: &dyn Dialect,
     query: &MetricsQuery,
     caller: &Caller,
     today: NaiveDate,
+) -> Result<Plan, SemanticError> {
+    plan_with(catalog, dialect, query, caller, today, &StaleDates::default())
+}
+
+/// `plan`, avoiding rollups that are stale for the query's dates.
+pub fn plan_with(
+    catalog: &Catalog,
+    dialect: &dyn Dialect,
+    query: &MetricsQuery,
+    caller: &Caller,
+    today: NaiveDate,
+    stale: &StaleDates,
 ) -> Result<Plan, SemanticError> {
     if query.indicators.is_empty() {
         return Err(SemanticError::InvalidQuery("ask for at least one indicator".into()));
@@ -123,6 +140,7 @@ pub fn plan(
                 filters: &filters,
                 from,
                 to,
+                stale: stale.0.get(source_code).copied(),
             };
             let (rollup, rejected) = route(catalog, source_code, measures, &request);
             let select = match rollup {
@@ -199,6 +217,7 @@ struct PartRequest<'a> {
     filters: &'a [DimensionFilter],
     from: NaiveDate,
     to: NaiveDate,
+    stale: Option<(NaiveDate, NaiveDate)>,
 }
 
 /// The smallest rollup that answers exactly, or `None` for the detail table, with the
@@ -225,8 +244,14 @@ fn route<'c>(catalog: &'c Catalog, source: &str, measures: &[String], q: &PartRe
     let mut candidates: Vec<&Rollup> = Vec::new();
     for r in catalog.rollups.iter().filter(|r| r.source == source) {
         let dims: BTreeSet<&str> = r.dimensions.iter().map(String::as_str).collect();
+        // The periods the rollup would read, widened to its grain, must all be rebuilt.
+        let stale = q
+            .stale
+            .filter(|(first, last)| *first <= r.grain.period_end(q.to) && *last >= r.grain.period_start(q.from));
         let reason = if let Some(m) = measures.iter().find(|m| !r.indicators.contains(m)) {
             Some(format!("does not hold `{m}`"))
+        } else if let Some((first, last)) = stale {
+            Some(format!("a load changed dates {first}..{last} and its periods are not rebuilt yet"))
         } else if !r.grain.rolls_up_to(q.grain) {
             Some(format!("its grain {} does not roll up to {}", r.grain.name(), q.grain.name()))
         } else if q.from != r.grain.period_start(q.from) || q.to != r.grain.period_end(q.to) {

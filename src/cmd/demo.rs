@@ -42,7 +42,7 @@ pub async fn run(dir: &Path, addr: SocketAddr, scale: f64, no_serve: bool) -> an
     let report = jiuye_etl::run(&warehouse, &catalog, &keys, &exports, &bars).await?;
     super::etl::print_table(&report);
 
-    let token = jiuye_graphql::auth::create_token(&warehouse, &Role::Analyst).await?;
+    let token = jiuye_graphql::auth::create_token(&warehouse, &Role::Analyst, Some("demo analyst")).await?;
     let query = r#"{"query":"{ metrics(indicators: [\"hire_persons\"], dimensions: [\"district\"], grain: MONTH, timeRange: {from: \"2025-01-01\", to: \"2025-03-31\"}, compare: [YOY]) { columns rows } }"}"#;
     println!();
     println!("analyst token: {token}");

@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod etl;
+pub mod kb;
 pub mod key;
 pub mod query;
 pub mod seeds;
@@ -33,7 +34,8 @@ pub async fn open_warehouse(db: &DatabaseArgs) -> anyhow::Result<(Warehouse, Arc
 pub async fn serve(db: &DatabaseArgs, addr: SocketAddr) -> anyhow::Result<ExitCode> {
     let (warehouse, catalog) = open_warehouse(db).await?;
     eprintln!("serving GraphQL at http://{addr}/graphql and GraphiQL at http://{addr}/graphiql (Ctrl-C stops)");
-    jiuye_graphql::serve(jiuye_graphql::AppState { warehouse, catalog }, addr)
+    let state = jiuye_graphql::AppState::new(warehouse, catalog).await?;
+    jiuye_graphql::serve(state, addr)
         .await
         .with_context(|| format!("cannot serve on {addr}; is the port in use? pass --addr"))?;
     Ok(ExitCode::SUCCESS)

@@ -16,6 +16,9 @@ pub enum TokenCommand {
         /// The district of a district token (GB/T 2260 code, e.g. 310115).
         #[arg(long)]
         district: Option<String>,
+        /// Who holds the token (a person or a system), shown in curation history.
+        #[arg(long)]
+        label: Option<String>,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -23,7 +26,7 @@ pub enum TokenCommand {
 
 pub async fn run(command: TokenCommand) -> anyhow::Result<ExitCode> {
     match command {
-        TokenCommand::Create { role, district, db } => {
+        TokenCommand::Create { role, district, label, db } => {
             let role = jiuye_graphql::auth::parse_role(&role, district.as_deref())?;
             if let jiuye_semantic::Role::District(code) = &role {
                 let codes = jiuye_etl::CodeTables::load()?;
@@ -32,7 +35,7 @@ pub async fn run(command: TokenCommand) -> anyhow::Result<ExitCode> {
                 }
             }
             let (warehouse, _) = super::open_warehouse(&db).await?;
-            let token = jiuye_graphql::auth::create_token(&warehouse, &role).await?;
+            let token = jiuye_graphql::auth::create_token(&warehouse, &role, label.as_deref()).await?;
             eprintln!("created a {} token; send it as `Authorization: Bearer <token>`:", role.name());
             println!("{token}");
             Ok(ExitCode::SUCCESS)

@@ -15,6 +15,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "V2__rollup_ledger_and_raw_lines",
         include_str!("../../migrations/V2__rollup_ledger_and_raw_lines.sql"),
     ),
+    (
+        "V3__knowledge_base_curation",
+        include_str!("../../migrations/V3__knowledge_base_curation.sql"),
+    ),
 ];
 
 fn render(template: &str, backend: Backend) -> String {
