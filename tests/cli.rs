@@ -146,3 +146,31 @@ fn loads_need_the_key_and_refuse_a_different_one() {
         String::from_utf8_lossy(&other_key.stderr)
     );
 }
+
+#[test]
+fn kb_search_show_and_check() {
+    let run = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_jiuye")).args(args).output().expect("run jiuye");
+    let out = run(&["kb", "search", "sydj"]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .contains("失业登记")
+    );
+    let out = run(&["kb", "show", "失业登记"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Unemployment registration"));
+    let out = run(&["kb", "show", "hire_persons", "--json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["name"], "招工登记人数");
+    let out = run(&["kb", "show", "失业登己"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("did you mean"),
+        "suggests: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&["kb", "check"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
