@@ -130,6 +130,8 @@ pub struct IndicatorView {
     pub formula: String,
     pub additive: bool,
     pub dimensions: Vec<String>,
+    /// The semantic-model source it is computed from.
+    pub source: String,
     pub source_table: String,
     pub feeds: Vec<String>,
     pub refresh: String,
@@ -233,6 +235,31 @@ fn term_view(kb: &KnowledgeBase, t: &Term) -> TermView {
     }
 }
 
+pub(crate) fn indicator_view(kb: &KnowledgeBase, i: &jiuye_kb::IndicatorEntry) -> IndicatorView {
+    IndicatorView {
+        code: i.code.clone(),
+        name: i.name.clone(),
+        definition: i.definition.clone(),
+        unit: i.unit.clone(),
+        formula: i.formula.clone(),
+        additive: i.additive,
+        dimensions: i.dimensions.clone(),
+        source: i.source.clone(),
+        source_table: i.source_table.clone(),
+        feeds: i.feeds.clone(),
+        refresh: i.refresh.clone(),
+        terms: kb
+            .glossary
+            .terms_for_indicator(&i.code)
+            .map(|t| Link {
+                code: t.code.clone(),
+                name: t.name.clone(),
+                available: true,
+            })
+            .collect(),
+    }
+}
+
 fn coded(message: impl Into<String>, code: &'static str) -> async_graphql::Error {
     async_graphql::Error::new(message).extend_with(move |_, e| e.set("code", code))
 }
@@ -276,27 +303,7 @@ impl KbQuery {
     /// An indicator of the dictionary with the glossary terms that explain it.
     async fn indicator(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<Option<IndicatorView>> {
         let kb = ctx.data::<AppState>()?.kb.get();
-        Ok(kb.indicator(&code).map(|i| IndicatorView {
-            code: i.code.clone(),
-            name: i.name.clone(),
-            definition: i.definition.clone(),
-            unit: i.unit.clone(),
-            formula: i.formula.clone(),
-            additive: i.additive,
-            dimensions: i.dimensions.clone(),
-            source_table: i.source_table.clone(),
-            feeds: i.feeds.clone(),
-            refresh: i.refresh.clone(),
-            terms: kb
-                .glossary
-                .terms_for_indicator(&i.code)
-                .map(|t| Link {
-                    code: t.code.clone(),
-                    name: t.name.clone(),
-                    available: true,
-                })
-                .collect(),
-        }))
+        Ok(kb.indicator(&code).map(|i| indicator_view(&kb, i)))
     }
 
     /// A code table with the standard it follows.

@@ -67,19 +67,6 @@ pub struct MetricsResult {
 }
 
 #[derive(SimpleObject)]
-pub struct IndicatorInfo {
-    pub code: String,
-    /// 中文名
-    pub name: String,
-    pub definition: String,
-    pub unit: String,
-    pub formula: String,
-    pub additive: bool,
-    pub dimensions: Vec<String>,
-    pub source: String,
-}
-
-#[derive(SimpleObject)]
 pub struct DimensionMember {
     pub code: String,
     pub name: String,
@@ -153,23 +140,10 @@ impl QueryRoot {
         })
     }
 
-    /// The indicator catalog, from the semantic model.
-    async fn indicators(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<IndicatorInfo>> {
-        let state = ctx.data::<AppState>()?;
-        let dict = jiuye_kb::indicator_dictionary(&state.catalog)?;
-        Ok(dict
-            .into_iter()
-            .map(|e| IndicatorInfo {
-                code: e.code,
-                name: e.name,
-                definition: e.definition,
-                unit: e.unit,
-                formula: e.formula,
-                additive: e.additive,
-                dimensions: e.dimensions,
-                source: e.source,
-            })
-            .collect())
+    /// The indicator catalog, from the semantic model, with the glossary terms of each.
+    async fn indicators(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::kb::IndicatorView>> {
+        let kb = ctx.data::<AppState>()?.kb.get();
+        Ok(kb.indicators.iter().map(|e| crate::kb::indicator_view(&kb, e)).collect())
     }
 
     /// Codes and names of a dimension's members.
