@@ -104,7 +104,10 @@ pub struct RunReport {
 
 /// Files of `dir` per feed: a file belongs to the feed whose name is the longest prefix
 /// of its name; feeds load in `all_feeds` order, a feed's files in name order.
-pub fn discover(dir: &Path, feeds: &[Box<dyn Feed>]) -> Result<(Vec<(usize, PathBuf)>, Vec<String>), EtlError> {
+/// Files of a directory: (feed index, path) in load order, and names matching no feed.
+pub type Discovered = (Vec<(usize, PathBuf)>, Vec<String>);
+
+pub fn discover(dir: &Path, feeds: &[Box<dyn Feed>]) -> Result<Discovered, EtlError> {
     if !dir.is_dir() {
         return Err(EtlError::NoInput(dir.display().to_string()));
     }

@@ -37,9 +37,9 @@ pub fn render_catalog(kb: &KnowledgeBase) -> BTreeMap<String, String> {
         .iter()
         .map(|t| (t.code.as_str(), format!("glossary-{}.md", t.topic)))
         .collect();
-    let term_link = |code: &str, from_glossary: bool| -> String {
+    let term_link = |code: &str| -> String {
         match (kb.glossary.terms.iter().find(|t| t.code == code), term_file.get(code)) {
-            (Some(t), Some(file)) => format!("[{}]({}{file}#{code})", t.name, if from_glossary { "" } else { "" }),
+            (Some(t), Some(file)) => format!("[{}]({file}#{code})", t.name),
             _ => code.to_string(),
         }
     };
@@ -75,7 +75,7 @@ pub fn render_catalog(kb: &KnowledgeBase) -> BTreeMap<String, String> {
                 let _ = writeln!(
                     md,
                     "- 相关术语 Related: {}",
-                    t.related.iter().map(|r| term_link(r, true)).collect::<Vec<_>>().join(" · ")
+                    t.related.iter().map(|r| term_link(r)).collect::<Vec<_>>().join(" · ")
                 );
             }
             if !t.indicators.is_empty() {
@@ -138,7 +138,7 @@ pub fn render_catalog(kb: &KnowledgeBase) -> BTreeMap<String, String> {
         let terms: Vec<String> = kb
             .glossary
             .terms_for_indicator(&i.code)
-            .map(|t| term_link(&t.code, false))
+            .map(|t| term_link(&t.code))
             .collect();
         if !terms.is_empty() {
             let _ = writeln!(md, "| 术语 Terms | {} |", terms.join(" · "));

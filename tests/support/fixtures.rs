@@ -71,7 +71,7 @@ impl Reg {
             ("办理日期", date.into()),
             ("公民身份号码", person_id(person)),
             ("姓名", format!("测试{person}")),
-            ("性别", if person % 2 == 0 { "2" } else { "1" }.into()),
+            ("性别", if person.is_multiple_of(2) { "2" } else { "1" }.into()),
             ("出生日期", person_birth(person)),
             ("户籍类型", "1".into()),
             ("文化程度", "20".into()),

@@ -77,7 +77,7 @@ pub(crate) fn is_valid_uscc(uscc: &str) -> bool {
         return false;
     }
     let (first17, check) = uscc.split_at(17);
-    uscc_check_char(first17).is_some_and(|expected| check.chars().next() == Some(expected))
+    uscc_check_char(first17).is_some_and(|expected| check.starts_with(expected))
 }
 
 /// The GB 11714 check character of an 8-character organisation code body.

@@ -66,7 +66,7 @@ pub(crate) fn is_valid_id_number(id_number: &str) -> bool {
         return false;
     }
     let (first17, check) = id_number.split_at(17);
-    id_check_char(first17).is_some_and(|expected| check.chars().next() == Some(expected))
+    id_check_char(first17).is_some_and(|expected| check.starts_with(expected))
 }
 
 /// Mainland region codes (GB/T 2260) for people with a Shanghai hukou; older people may

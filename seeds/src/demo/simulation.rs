@@ -231,11 +231,10 @@ impl<'a> Simulation<'a> {
             return employer_district.to_string();
         }
         let draw = rng.random::<f64>();
-        if draw < LEGACY_DISTRICT_SHARE {
-            if let Some((retired, _)) = retired_code_of(employer_district) {
+        if draw < LEGACY_DISTRICT_SHARE
+            && let Some((retired, _)) = retired_code_of(employer_district) {
                 return retired.to_string();
             }
-        }
         if draw < OWN_DISTRICT_SHARE {
             employer_district.to_string()
         } else {
