@@ -485,3 +485,49 @@ async fn dates_whose_rollups_are_not_rebuilt_are_answered_from_detail() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_ledger_shows_runs_feeds_and_quarantine() {
+    for db in backends().await {
+        let dir = tempfile::tempdir().unwrap();
+        let mut regs = sample();
+        regs.push(Reg::hire("BAD", 9, "310199", "2024-03-07"));
+        write_regs(dir.path(), "employment_registration_l.csv", &regs);
+        db.load(dir.path()).await;
+        db.load(dir.path()).await;
+        let status = jiuye_etl::ledger::status(&db.warehouse, 10).await.unwrap();
+        assert_eq!(status.runs.len(), 2);
+        let newest = &status.runs[0];
+        assert_eq!(
+            (
+                newest.status.as_str(),
+                newest.files,
+                newest.read,
+                newest.loaded,
+                newest.unchanged,
+                newest.quarantined
+            ),
+            ("finished", 1, 5, 0, 4, 1),
+            "{}",
+            db.name
+        );
+        let feed = status.feeds.iter().find(|f| f.feed == "employment_registration").unwrap();
+        assert_eq!((feed.files, feed.read, feed.loaded), (2, 10, 4));
+        assert_eq!(status.dirty_dates, 0, "a finished run leaves no rollup work");
+        let rows = jiuye_etl::ledger::quarantine(&db.warehouse, Some("employment_registration"), Some("unknown_code"), 10)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 2, "once per load of the file ({})", db.name);
+        assert_eq!(
+            (rows[0].line, rows[0].value.as_deref(), rows[0].column.as_str()),
+            (6, Some("310199"), "区县代码")
+        );
+        assert!(
+            jiuye_etl::ledger::quarantine(&db.warehouse, None, Some("uscc"), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        db.cleanup().await;
+    }
+}

@@ -10,6 +10,7 @@
 pub mod conform;
 mod dws;
 mod feeds;
+pub mod ledger;
 mod load;
 mod read;
 mod reference;

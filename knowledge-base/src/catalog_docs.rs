@@ -135,11 +135,7 @@ pub fn render_catalog(kb: &KnowledgeBase) -> BTreeMap<String, String> {
             i.feeds.join(", ")
         );
         let _ = writeln!(md, "| 更新 Refresh | {} |", cell(&i.refresh));
-        let terms: Vec<String> = kb
-            .glossary
-            .terms_for_indicator(&i.code)
-            .map(|t| term_link(&t.code))
-            .collect();
+        let terms: Vec<String> = kb.glossary.terms_for_indicator(&i.code).map(|t| term_link(&t.code)).collect();
         if !terms.is_empty() {
             let _ = writeln!(md, "| 术语 Terms | {} |", terms.join(" · "));
         }

@@ -232,9 +232,10 @@ impl<'a> Simulation<'a> {
         }
         let draw = rng.random::<f64>();
         if draw < LEGACY_DISTRICT_SHARE
-            && let Some((retired, _)) = retired_code_of(employer_district) {
-                return retired.to_string();
-            }
+            && let Some((retired, _)) = retired_code_of(employer_district)
+        {
+            return retired.to_string();
+        }
         if draw < OWN_DISTRICT_SHARE {
             employer_district.to_string()
         } else {

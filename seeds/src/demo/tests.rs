@@ -231,12 +231,13 @@ fn rows_follow_the_contract_and_the_defect_counts_add_up() {
                         count(&mut findings, "separation_reason_missing");
                     }
                     if row[reason] == "5"
-                        && let Some(on) = business_date {
-                            let minimum = if row[gender] == "1" { 55 } else { 50 };
-                            if age_on(id_birth, on) < minimum {
-                                findings.early_retirements += 1;
-                            }
+                        && let Some(on) = business_date
+                    {
+                        let minimum = if row[gender] == "1" { 55 } else { 50 };
+                        if age_on(id_birth, on) < minimum {
+                            findings.early_retirements += 1;
                         }
+                    }
                     employed.insert(person, false);
                 }
                 other => panic!("业务类型 {other}"),
