@@ -86,6 +86,15 @@ pub async fn postgres() -> Option<TestDb> {
 }
 
 impl TestDb {
+    /// The URL and schema a separate process (the CLI) can open this warehouse with.
+    pub fn connection(&self) -> (String, Option<String>) {
+        match (&self.pg, &self._dir) {
+            (Some((url, schema)), _) => (url.clone(), Some(schema.clone())),
+            (None, Some(dir)) => (dir.path().join("warehouse.db").display().to_string(), None),
+            (None, None) => unreachable!("a test warehouse is SQLite in a directory or PostgreSQL in a schema"),
+        }
+    }
+
     /// An empty warehouse of the same backend.
     pub async fn fresh_like(&self) -> TestDb {
         match self.name {
@@ -129,6 +138,7 @@ impl TestDb {
     }
 }
 
+/// The tests' key: 32 bytes of 0x2a (the CLI tests pass the same as hex).
 pub fn keys() -> Keys {
     Keys::from_secret(&[42u8; 32])
 }
