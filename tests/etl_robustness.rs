@@ -12,20 +12,43 @@ use support::TestDb;
 /// Every DWD and DWS table, sorted, as text: two warehouses converge when these match.
 async fn snapshot(db: &TestDb) -> Vec<(String, Vec<String>)> {
     let mut tables = vec![
-        ("dwd_employment_registration", "business_key, business_type, date_key, person_key, district, industry, education, employment_form, separation_reason, updated_at"),
+        (
+            "dwd_employment_registration",
+            "business_key, business_type, date_key, person_key, district, industry, education, employment_form, separation_reason, updated_at",
+        ),
         ("dwd_employer", "employer_uscc, employer_name, district, industry, updated_at"),
     ];
     let rollups: Vec<(String, String)> = db
         .catalog
         .rollups
         .iter()
-        .map(|r| (r.table.clone(), std::iter::once("date_key".to_string()).chain(r.dimensions.clone()).chain(r.indicators.clone()).collect::<Vec<_>>().join(", ")))
+        .map(|r| {
+            (
+                r.table.clone(),
+                std::iter::once("date_key".to_string())
+                    .chain(r.dimensions.clone())
+                    .chain(r.indicators.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )
+        })
         .collect();
     tables.extend(rollups.iter().map(|(t, c)| (t.as_str(), c.as_str())));
     let mut out = Vec::new();
     for (table, columns) in tables {
-        let rs = db.warehouse.fetch(&Statement { sql: format!("SELECT {columns} FROM {table}"), params: vec![] }).await.unwrap();
-        let mut rows: Vec<String> = rs.rows.iter().map(|r| r.iter().map(|c| c.to_key()).collect::<Vec<_>>().join("|")).collect();
+        let rs = db
+            .warehouse
+            .fetch(&Statement {
+                sql: format!("SELECT {columns} FROM {table}"),
+                params: vec![],
+            })
+            .await
+            .unwrap();
+        let mut rows: Vec<String> = rs
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.to_key()).collect::<Vec<_>>().join("|"))
+            .collect();
         rows.sort();
         out.push((table.to_string(), rows));
     }
@@ -35,7 +58,16 @@ async fn snapshot(db: &TestDb) -> Vec<(String, Vec<String>)> {
 #[tokio::test]
 async fn loading_files_in_any_order_converges_to_the_same_warehouse() {
     let exports = tempfile::tempdir().unwrap();
-    jiuye_seeds::generate_demo(exports.path(), &jiuye_seeds::DemoConfig { first_year: 2024, years: 1, scale: 0.03, seed: 3 }).unwrap();
+    jiuye_seeds::generate_demo(
+        exports.path(),
+        &jiuye_seeds::DemoConfig {
+            first_year: 2024,
+            years: 1,
+            scale: 0.03,
+            seed: 3,
+        },
+    )
+    .unwrap();
     let mut files: Vec<_> = std::fs::read_dir(exports.path()).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     for db in support::backends().await {
@@ -52,7 +84,13 @@ async fn loading_files_in_any_order_converges_to_the_same_warehouse() {
         }
         let got = snapshot(&other).await;
         for ((table, want), (_, have)) in expected.iter().zip(&got) {
-            assert!(want == have, "{table} differs after loading in reverse order on {} ({} vs {} rows)", db.name, want.len(), have.len());
+            assert!(
+                want == have,
+                "{table} differs after loading in reverse order on {} ({} vs {} rows)",
+                db.name,
+                want.len(),
+                have.len()
+            );
         }
         other.cleanup().await;
         db.cleanup().await;
@@ -63,7 +101,16 @@ async fn loading_files_in_any_order_converges_to_the_same_warehouse() {
 async fn a_run_killed_mid_file_leaves_nothing_half_loaded_and_the_next_run_completes_it() {
     let work = tempfile::tempdir().unwrap();
     let exports = work.path().join("exports");
-    jiuye_seeds::generate_demo(&exports, &jiuye_seeds::DemoConfig { first_year: 2024, years: 1, scale: 0.3, seed: 9 }).unwrap();
+    jiuye_seeds::generate_demo(
+        &exports,
+        &jiuye_seeds::DemoConfig {
+            first_year: 2024,
+            years: 1,
+            scale: 0.3,
+            seed: 9,
+        },
+    )
+    .unwrap();
     for db in support::backends().await {
         let (url, schema) = db.connection();
         let run = || {
@@ -106,11 +153,31 @@ async fn a_run_killed_mid_file_leaves_nothing_half_loaded_and_the_next_run_compl
             .unwrap();
         for r in &rs.rows {
             assert_eq!(r[1].to_key(), "loaded", "no file is left 'loading': {r:?}");
-            let (read, loaded, unchanged, quarantined) = (r[2].as_i64().unwrap(), r[3].as_i64().unwrap(), r[4].as_i64().unwrap(), r[5].as_i64().unwrap());
+            let (read, loaded, unchanged, quarantined) = (
+                r[2].as_i64().unwrap(),
+                r[3].as_i64().unwrap(),
+                r[4].as_i64().unwrap(),
+                r[5].as_i64().unwrap(),
+            );
             assert_eq!(read, loaded + unchanged + quarantined, "{r:?}");
         }
-        let ods: i64 = db.warehouse.fetch(&Statement { sql: "SELECT COUNT(*) FROM ods_employment_registration".into(), params: vec![] }).await.unwrap().rows[0][0].as_i64().unwrap();
-        let accounted: i64 = rs.rows.iter().filter(|r| r[0].to_key().starts_with("employment_registration")).map(|r| r[2].as_i64().unwrap()).sum();
+        let ods: i64 = db
+            .warehouse
+            .fetch(&Statement {
+                sql: "SELECT COUNT(*) FROM ods_employment_registration".into(),
+                params: vec![],
+            })
+            .await
+            .unwrap()
+            .rows[0][0]
+            .as_i64()
+            .unwrap();
+        let accounted: i64 = rs
+            .rows
+            .iter()
+            .filter(|r| r[0].to_key().starts_with("employment_registration"))
+            .map(|r| r[2].as_i64().unwrap())
+            .sum();
         assert_eq!(ods, accounted, "ODS holds exactly the rows of committed file loads ({})", db.name);
 
         // And the warehouse equals a clean, uninterrupted load.

@@ -5,7 +5,9 @@ mod support;
 
 use jiuye_semantic::Grain;
 use jiuye_sql_value::{SqlValue, Statement};
-use support::fixtures::{HEADERS, Reg, write_raw, write_regs, write_regs_gb18030, write_regs_in, write_regs_xlsx};
+use support::fixtures::{
+    HEADERS, Reg, write_raw, write_regs, write_regs_gb18030, write_regs_in, write_regs_jsonl, write_regs_parquet, write_regs_xlsx,
+};
 use support::{TestDb, backends, query};
 
 fn month_query() -> jiuye_semantic::MetricsQuery {
@@ -125,7 +127,7 @@ async fn a_newer_correction_moves_the_numbers_and_older_or_equal_ones_do_not() {
 }
 
 #[tokio::test]
-async fn gb18030_with_shuffled_columns_and_xlsx_load_like_utf8() {
+async fn gb18030_with_shuffled_columns_xlsx_parquet_and_jsonl_load_like_utf8() {
     for db in backends().await {
         let utf8 = tempfile::tempdir().unwrap();
         write_regs(utf8.path(), "employment_registration_a.csv", &sample());
@@ -133,7 +135,7 @@ async fn gb18030_with_shuffled_columns_and_xlsx_load_like_utf8() {
         let expected = db.metrics(&month_query()).await;
         assert_eq!(expected.rows.len(), 2);
 
-        for variant in ["gb18030", "xlsx"] {
+        for variant in ["gb18030", "xlsx", "parquet", "jsonl"] {
             let other = db.fresh_like().await;
             let dir = tempfile::tempdir().unwrap();
             if variant == "gb18030" {
@@ -150,6 +152,10 @@ async fn gb18030_with_shuffled_columns_and_xlsx_load_like_utf8() {
                     })
                     .collect();
                 write_regs_gb18030(dir.path(), "employment_registration_b.csv", &with_extra, &regs);
+            } else if variant == "parquet" {
+                write_regs_parquet(dir.path(), "employment_registration_b.parquet", &sample());
+            } else if variant == "jsonl" {
+                write_regs_jsonl(dir.path(), "employment_registration_b.jsonl", &sample());
             } else {
                 // One 更新时间 at midnight: a spreadsheet must not turn it into a bare date.
                 let mut regs = sample();
@@ -530,4 +536,33 @@ async fn the_ledger_shows_runs_feeds_and_quarantine() {
         );
         db.cleanup().await;
     }
+}
+
+#[tokio::test]
+async fn a_broken_json_line_is_quarantined_whole() {
+    let db = support::sqlite().await;
+    let dir = tempfile::tempdir().unwrap();
+    write_regs_jsonl(dir.path(), "employment_registration_j.jsonl", &sample());
+    let path = dir.path().join("employment_registration_j.jsonl");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("{\"业务流水号\": \"J9\", \"公民身份号码\": \"310101199001011234\"\n");
+    std::fs::write(&path, text).unwrap();
+    let report = db.load(dir.path()).await;
+    let f = &report.files[0];
+    assert_eq!((f.read, f.loaded, f.quarantined), (5, 4, 1));
+    let rules = jiuye_etl::ledger::quarantine(&db.warehouse, None, None, 10).await.unwrap();
+    assert_eq!((rules[0].rule.as_str(), rules[0].line), ("malformed_row", 5));
+    let ods = db
+        .warehouse
+        .fetch(&Statement {
+            sql: "SELECT * FROM ods_employment_registration".into(),
+            params: vec![],
+        })
+        .await
+        .unwrap();
+    assert!(
+        ods.rows.iter().flatten().all(|c| !c.to_key().contains("310101199001011234")),
+        "the broken line is kept encrypted only"
+    );
+    db.cleanup().await;
 }

@@ -1,5 +1,5 @@
 //! The ETL, one job: land legacy exports in the warehouse — read (CSV UTF-8/GB18030,
-//! XLSX), conform by feed spec (types, code tables, check characters, cross-field rules),
+//! XLSX, Parquet, JSON Lines), conform by feed spec (types, code tables, check characters, cross-field rules),
 //! quarantine what breaks a rule, keep ODS as received (personal fields SM4-encrypted),
 //! merge DWD (newest 更新时间 wins, pseudonymised), account for every row, and rebuild
 //! the DWS periods a load touched.
@@ -50,7 +50,7 @@ pub enum EtlError {
         feed: String,
         found: String,
     },
-    #[error("{file}: format `.{extension}` is not supported; export as .csv or .xlsx")]
+    #[error("{file}: format `.{extension}` is not supported; export as .csv, .xlsx, .parquet or .jsonl")]
     UnsupportedFormat { file: String, extension: String },
     #[error("feed spec {file}: {message}")]
     Spec { file: String, message: String },

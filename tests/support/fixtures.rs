@@ -181,3 +181,89 @@ pub fn write_regs_xlsx(dir: &Path, name: &str, regs: &[Reg]) {
     }
     book.save(dir.join(name)).unwrap();
 }
+
+/// JSON Lines: one object per row; codes as JSON numbers where a system would write them.
+pub fn write_regs_jsonl(dir: &Path, name: &str, regs: &[Reg]) {
+    let mut out = String::new();
+    for r in regs {
+        let mut map = serde_json::Map::new();
+        for h in HEADERS {
+            let v = r.0.get(h).cloned().unwrap_or_default();
+            let value = match h {
+                _ if v.is_empty() => serde_json::Value::Null,
+                "行业代码" | "户籍类型" | "月工资" => serde_json::from_str(&v).unwrap_or(serde_json::Value::String(v)),
+                _ => serde_json::Value::String(v),
+            };
+            map.insert(h.to_string(), value);
+        }
+        out.push_str(&serde_json::Value::Object(map).to_string());
+        out.push('\n');
+    }
+    std::fs::write(dir.join(name), out).unwrap();
+}
+
+/// Parquet with typed columns: 办理日期 as DATE, 月工资 as DOUBLE, the rest UTF8 strings.
+pub fn write_regs_parquet(dir: &Path, name: &str, regs: &[Reg]) {
+    use std::sync::Arc;
+
+    use parquet::basic::{LogicalType, Repetition, Type as Physical};
+    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type};
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::types::Type;
+
+    let physical = |h: &str| match h {
+        "办理日期" => Physical::INT32,
+        "月工资" => Physical::DOUBLE,
+        _ => Physical::BYTE_ARRAY,
+    };
+    let fields = HEADERS
+        .iter()
+        .map(|h| {
+            let logical = match physical(h) {
+                Physical::INT32 => Some(LogicalType::Date),
+                Physical::BYTE_ARRAY => Some(LogicalType::String),
+                _ => None,
+            };
+            Arc::new(
+                Type::primitive_type_builder(h, physical(h))
+                    .with_repetition(Repetition::OPTIONAL)
+                    .with_logical_type(logical)
+                    .build()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    let schema = Arc::new(Type::group_type_builder("schema").with_fields(fields).build().unwrap());
+    let file = std::fs::File::create(dir.join(name)).unwrap();
+    let mut writer = SerializedFileWriter::new(file, schema, Default::default()).unwrap();
+    let mut group = writer.next_row_group().unwrap();
+    let mut column = 0;
+    while let Some(mut col) = group.next_column().unwrap() {
+        let h = HEADERS[column];
+        let values: Vec<String> = regs.iter().map(|r| r.0.get(h).cloned().unwrap_or_default()).collect();
+        let defs: Vec<i16> = values.iter().map(|v| i16::from(!v.is_empty())).collect();
+        let present: Vec<&String> = values.iter().filter(|v| !v.is_empty()).collect();
+        match physical(h) {
+            Physical::INT32 => {
+                let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+                let days: Vec<i32> = present
+                    .iter()
+                    .map(|v| (chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").unwrap() - epoch).num_days() as i32)
+                    .collect();
+                col.typed::<Int32Type>().write_batch(&days, Some(&defs), None).unwrap();
+            }
+            Physical::DOUBLE => {
+                let nums: Vec<f64> = present.iter().map(|v| v.parse().unwrap()).collect();
+                col.typed::<DoubleType>().write_batch(&nums, Some(&defs), None).unwrap();
+            }
+            _ => {
+                let bytes: Vec<ByteArray> = present.iter().map(|v| ByteArray::from(v.as_str())).collect();
+                col.typed::<ByteArrayType>().write_batch(&bytes, Some(&defs), None).unwrap();
+            }
+        }
+        col.close().unwrap();
+        column += 1;
+    }
+    group.close().unwrap();
+    writer.close().unwrap();
+}

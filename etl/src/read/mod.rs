@@ -1,6 +1,8 @@
 //! Reading export files into header + rows of text, whatever the format and encoding.
 
 mod csv_file;
+mod jsonl_file;
+mod parquet_file;
 mod xlsx_file;
 
 use std::path::Path;
@@ -27,6 +29,8 @@ pub fn read_file(path: &Path, bytes: &[u8]) -> Result<RawTable, EtlError> {
     match ext.as_str() {
         "csv" | "txt" => csv_file::read_csv(path, bytes),
         "xlsx" | "xlsm" | "xls" => xlsx_file::read_xlsx(path, bytes),
+        "jsonl" | "ndjson" => jsonl_file::read_jsonl(path, bytes),
+        "parquet" => parquet_file::read_parquet(path, bytes),
         other => Err(EtlError::UnsupportedFormat {
             file: path.display().to_string(),
             extension: other.to_string(),
