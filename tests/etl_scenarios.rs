@@ -566,3 +566,51 @@ async fn a_broken_json_line_is_quarantined_whole() {
     );
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn retry_quarantine_moves_rows_that_pass_after_a_code_table_fix() {
+    for db in backends().await {
+        let dir = tempfile::tempdir().unwrap();
+        let mut regs = sample();
+        regs.push(Reg::hire("NEW", 9, "310199", "2024-03-07"));
+        regs.push(Reg::hire("STILL", 10, "310188", "2024-03-07"));
+        write_regs(dir.path(), "employment_registration_q.csv", &regs);
+        db.load(dir.path()).await;
+        let city = query(&["hire_registrations"], &[], Grain::Month, "2024-03-01", "2024-03-31");
+        assert_eq!(db.value(&city, "hire_registrations", &[]).await, Some(serde_json::json!(3)));
+
+        // The code table learns 310199 (say, a newly created district).
+        let mut tables = jiuye_seeds::code_tables().unwrap();
+        let district = tables.iter_mut().find(|t| t.name == "district").unwrap();
+        district.rows.push(jiuye_seeds::CodeRow {
+            code: "310199".into(),
+            name: "新区".into(),
+            parent: Some("310000".into()),
+            successor: None,
+            retired_on: None,
+        });
+        let codes = jiuye_etl::CodeTables::new(tables);
+        let reports = jiuye_etl::retry_quarantine(&db.warehouse, &db.catalog, &support::keys(), &codes, None)
+            .await
+            .unwrap();
+        let r = reports.iter().find(|r| r.feed == "employment_registration").unwrap();
+        assert_eq!((r.retried, r.moved, r.still_quarantined), (2, 1, 1), "{}", db.name);
+        assert_eq!(
+            db.value(&city, "hire_registrations", &[]).await,
+            Some(serde_json::json!(4)),
+            "{}",
+            db.name
+        );
+        let status = jiuye_etl::ledger::status(&db.warehouse, 1).await.unwrap();
+        let run = &status.runs[0];
+        assert_eq!(
+            (run.read, run.loaded, run.quarantined),
+            (6, 5, 1),
+            "the file's accounting still balances"
+        );
+        let left = jiuye_etl::ledger::quarantine(&db.warehouse, None, None, 10).await.unwrap();
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].value.as_deref(), Some("310188"));
+        db.cleanup().await;
+    }
+}

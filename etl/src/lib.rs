@@ -14,6 +14,7 @@ pub mod ledger;
 mod load;
 mod read;
 mod reference;
+mod retry;
 mod spec;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ pub use dws::rebuild_dirty;
 pub use feeds::{Feed, all_feeds};
 pub use load::FileReport;
 pub use reference::prepare_warehouse;
+pub use retry::{RetryReport, retry_quarantine};
 pub use spec::{FeedSpec, builtin_specs};
 
 #[derive(Debug, thiserror::Error)]

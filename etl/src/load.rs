@@ -216,7 +216,7 @@ pub(crate) fn placeholders(tx: &Transaction, sql: &str) -> String {
 /// Takes the load lock (a row lock on PostgreSQL, the write lock on SQLite) before the
 /// transaction reads anything, so concurrent loaders queue instead of interleaving their
 /// read-compare-write of the same keys.
-async fn lock_loads(tx: &mut Transaction) -> Result<(), EtlError> {
+pub(crate) async fn lock_loads(tx: &mut Transaction) -> Result<(), EtlError> {
     tx.execute(&Statement {
         sql: "UPDATE meta_setting SET value = value WHERE name = 'etl_lock'".into(),
         params: vec![],
@@ -280,7 +280,7 @@ async fn record_rejected(
 
 /// Newest version per business key wins; an equal or older 更新时间 changes nothing.
 /// Returns (loaded, unchanged).
-async fn merge_into_dwd(tx: &mut Transaction, feed: &dyn Feed, candidates: Vec<DwdRow>) -> Result<(u64, u64), EtlError> {
+pub(crate) async fn merge_into_dwd(tx: &mut Transaction, feed: &dyn Feed, candidates: Vec<DwdRow>) -> Result<(u64, u64), EtlError> {
     let total = candidates.len() as u64;
     // Within the file: first the newest version of each key (ties: the earlier line).
     let mut best: HashMap<String, DwdRow> = HashMap::with_capacity(candidates.len());

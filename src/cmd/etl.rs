@@ -42,6 +42,20 @@ pub enum EtlCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Re-validate quarantined rows (after a code-table or rule fix) and load those that
+    /// now pass; each file's accounting moves them from quarantined to loaded.
+    RetryQuarantine {
+        /// Only this feed.
+        #[arg(long)]
+        feed: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Key file (instead of JIUYE_SECRET_KEY / JIUYE_KEY_FILE): ODS is decrypted to re-check rows.
+        #[arg(long)]
+        key_file: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Quarantined rows with the rule, the column and the value (personal values masked).
     Quarantine {
         /// Only this feed, e.g. employment_registration.
@@ -203,6 +217,21 @@ pub async fn run(command: EtlCommand) -> anyhow::Result<ExitCode> {
                     "\n{} date(s) await a rollup rebuild (answered from detail meanwhile); the next `jiuye etl run` rebuilds them",
                     status.dirty_dates
                 );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        EtlCommand::RetryQuarantine { feed, db, key_file, json } => {
+            let keys = load_keys(key_file)?;
+            let (warehouse, catalog) = super::open_warehouse(&db).await?;
+            let codes = jiuye_etl::CodeTables::load()?;
+            let reports = jiuye_etl::retry_quarantine(&warehouse, &catalog, &keys, &codes, feed.as_deref()).await?;
+            if json {
+                println!("{}", serde_json::to_string(&reports)?);
+            } else {
+                println!("{:26} {:>8} {:>8} {:>17}", "feed", "retried", "moved", "still quarantined");
+                for r in &reports {
+                    println!("{:26} {:>8} {:>8} {:>17}", r.feed, r.retried, r.moved, r.still_quarantined);
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -1,0 +1,151 @@
+//! `jiuye etl retry-quarantine`: re-validate quarantined rows from ODS (after a code table
+//! or rule fix) and move the rows that now pass into DWD, keeping every file's accounting
+//! balanced: the rows move from `quarantined` to `loaded` (or `unchanged`, when a newer
+//! version of the key is already there).
+
+use std::collections::BTreeMap;
+
+use jiuye_privacy::Keys;
+use jiuye_semantic::Catalog;
+use jiuye_sql_value::{SqlValue, Statement};
+use jiuye_warehouse::Warehouse;
+use serde::Serialize;
+
+use crate::EtlError;
+use crate::conform::{CodeTables, Conformer};
+use crate::feeds::{FeedContext, Fields, all_feeds};
+use crate::load::{lock_loads, merge_into_dwd, placeholders};
+use crate::read::RawRow;
+use crate::spec::builtin_specs;
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct RetryReport {
+    pub feed: String,
+    /// Quarantined rows looked at again.
+    pub retried: u64,
+    /// Rows that now pass and were loaded (or found superseded by a newer version).
+    pub moved: u64,
+    pub still_quarantined: u64,
+}
+
+/// Retries the quarantine of every feed, or of one.
+pub async fn retry_quarantine(
+    warehouse: &Warehouse,
+    catalog: &Catalog,
+    keys: &Keys,
+    codes: &CodeTables,
+    only_feed: Option<&str>,
+) -> Result<Vec<RetryReport>, EtlError> {
+    let specs = builtin_specs()?;
+    let mut reports = Vec::new();
+    for feed in all_feeds().iter().filter(|f| only_feed.is_none_or(|o| o == f.name())) {
+        let spec = specs
+            .iter()
+            .find(|s| s.feed == feed.name())
+            .ok_or_else(|| EtlError::Internal(format!("no spec for {}", feed.name())))?;
+        let mut report = RetryReport {
+            feed: feed.name().into(),
+            ..Default::default()
+        };
+        let mut tx = warehouse.begin().await?;
+        lock_loads(&mut tx).await?;
+        let lines = tx
+            .fetch(&Statement {
+                sql: placeholders(
+                    &tx,
+                    "SELECT DISTINCT file_id, line_no FROM meta_quarantine WHERE feed = ? ORDER BY file_id, line_no",
+                ),
+                params: vec![feed.name().into()],
+            })
+            .await?;
+        let mut by_file: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for r in &lines.rows {
+            by_file
+                .entry(r[0].as_i64().unwrap_or(0))
+                .or_default()
+                .push(r[1].as_i64().unwrap_or(0));
+        }
+        let headers: Vec<String> = spec.columns.iter().map(|c| c.header.clone()).collect();
+        let columns: Vec<String> = spec
+            .columns
+            .iter()
+            .map(|c| if c.personal { format!("{}_enc", c.field) } else { c.field.clone() })
+            .collect();
+        let conformer = Conformer::new(spec, codes, "quarantine", &headers)?;
+        for (file_id, file_lines) in by_file {
+            report.retried += file_lines.len() as u64;
+            let feed_ctx = FeedContext { keys, codes, file_id };
+            let mut passed = Vec::new();
+            let mut passed_lines = Vec::new();
+            for chunk in file_lines.chunks(500) {
+                let marks = vec!["?"; chunk.len()].join(", ");
+                let sql = format!(
+                    "SELECT line_no, {} FROM ods_{} WHERE file_id = ? AND raw_line_enc IS NULL AND line_no IN ({marks})",
+                    columns.join(", "),
+                    feed.name()
+                );
+                let mut params: Vec<SqlValue> = vec![file_id.into()];
+                params.extend(chunk.iter().map(|l| SqlValue::Int(*l)));
+                let rows = tx
+                    .fetch(&Statement {
+                        sql: placeholders(&tx, &sql),
+                        params,
+                    })
+                    .await?;
+                for row in rows.rows {
+                    let line = row[0].as_i64().unwrap_or(0);
+                    let mut cells = Vec::with_capacity(spec.columns.len());
+                    for (column, cell) in spec.columns.iter().zip(&row[1..]) {
+                        let text = cell.to_key();
+                        cells.push(if column.personal && !text.is_empty() {
+                            keys.decrypt(&text)
+                                .map_err(|e| EtlError::Internal(format!("ODS row {file_id}:{line}: {e}")))?
+                        } else {
+                            text
+                        });
+                    }
+                    let raw = RawRow { line: line as u64, cells };
+                    let outcome = conformer
+                        .conform(&raw)
+                        .ok()
+                        .and_then(|row| feed.to_dwd(&Fields { spec, row: &row }, &feed_ctx).ok());
+                    if let Some(dwd) = outcome {
+                        passed.push(dwd);
+                        passed_lines.push(line);
+                    }
+                }
+            }
+            if passed.is_empty() {
+                continue;
+            }
+            let (loaded, unchanged) = merge_into_dwd(&mut tx, feed.as_ref(), passed).await?;
+            report.moved += loaded + unchanged;
+            for chunk in passed_lines.chunks(500) {
+                let marks = vec!["?"; chunk.len()].join(", ");
+                let mut params: Vec<SqlValue> = vec![file_id.into()];
+                params.extend(chunk.iter().map(|l| SqlValue::Int(*l)));
+                tx.execute(&Statement {
+                    sql: placeholders(
+                        &tx,
+                        &format!("DELETE FROM meta_quarantine WHERE file_id = ? AND line_no IN ({marks})"),
+                    ),
+                    params,
+                })
+                .await?;
+            }
+            tx.execute(&Statement {
+                sql: placeholders(
+                    &tx,
+                    "UPDATE meta_load_file SET rows_quarantined = rows_quarantined - ?, rows_loaded = rows_loaded + ?, rows_unchanged = rows_unchanged + ? WHERE file_id = ?",
+                ),
+                params: vec![((loaded + unchanged) as i64).into(), (loaded as i64).into(), (unchanged as i64).into(), file_id.into()],
+            })
+            .await?;
+        }
+        report.still_quarantined = report.retried - report.moved;
+        tx.commit().await?;
+        reports.push(report);
+    }
+    crate::dws::rebuild_dirty(warehouse, catalog).await?;
+    Ok(reports)
+}
