@@ -427,3 +427,67 @@ async fn a_broken_json_line_is_quarantined_whole() {
     );
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn large_files_stream_in_batches_with_the_same_rules_and_atomicity() {
+    let mut regs: Vec<Reg> = (0..20_010u32)
+        .map(|i| Reg::hire(&format!("B{i}"), i % 5000, "310115", "2024-03-04"))
+        .collect();
+    // A key first in batch 1 with an older time and again in batch 2 with a newer one, and
+    // the reverse: the newest wins either way.
+    regs[3] = Reg::hire("DUP1", 1, "310115", "2024-03-04").set("更新时间", "2024-03-04 09:00:00");
+    regs[20_005] = Reg::hire("DUP1", 1, "310104", "2024-03-04").set("更新时间", "2024-03-05 09:00:00");
+    regs[4] = Reg::hire("DUP2", 2, "310104", "2024-03-04").set("更新时间", "2024-03-06 09:00:00");
+    regs[20_006] = Reg::hire("DUP2", 2, "310115", "2024-03-04").set("更新时间", "2024-03-05 09:00:00");
+    for db in backends().await {
+        let dir = tempfile::tempdir().unwrap();
+        write_regs(dir.path(), "employment_registration_big.csv", &regs);
+        let report = db.load(dir.path()).await;
+        let f = &report.files[0];
+        assert_eq!(
+            (f.read, f.loaded, f.unchanged, f.quarantined),
+            (20_010, 20_008, 2, 0),
+            "{}",
+            db.name
+        );
+        let rs = db
+            .warehouse
+            .fetch(&Statement { sql: "SELECT business_key, district FROM dwd_employment_registration WHERE business_key IN ('DUP1', 'DUP2') ORDER BY business_key".into(), params: vec![] })
+            .await
+            .unwrap();
+        let got: Vec<String> = rs.rows.iter().map(|r| r[1].to_key()).collect();
+        assert_eq!(got, vec!["310104", "310104"], "the newest version of each key ({})", db.name);
+
+        // An invalid byte after the first batch rejects the whole file: nothing of it stays.
+        let other = db.fresh_like().await;
+        let bad = tempfile::tempdir().unwrap();
+        write_regs(bad.path(), "employment_registration_bad.csv", &regs);
+        let path = bad.path().join("employment_registration_bad.csv");
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.extend_from_slice(b"X1,\xff\xfe,broken\n");
+        std::fs::write(&path, bytes).unwrap();
+        let report = other.load(bad.path()).await;
+        assert_eq!(report.files[0].status, "rejected", "{}", db.name);
+        assert!(
+            report.files[0].error.as_deref().unwrap().contains("line 20012"),
+            "{:?}",
+            report.files[0].error
+        );
+        for table in ["ods_employment_registration", "dwd_employment_registration", "meta_quarantine"] {
+            let n = other
+                .warehouse
+                .fetch(&Statement {
+                    sql: format!("SELECT COUNT(*) FROM {table}"),
+                    params: vec![],
+                })
+                .await
+                .unwrap()
+                .rows[0][0]
+                .as_i64()
+                .unwrap();
+            assert_eq!(n, 0, "{table} keeps nothing of a rejected file ({})", db.name);
+        }
+        other.cleanup().await;
+        db.cleanup().await;
+    }
+}

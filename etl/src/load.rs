@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::conform::{CodeTables, Conformer, Violation};
 use crate::feeds::{DwdRow, Feed, FeedContext, Fields};
-use crate::read::read_file;
+use crate::read::{self, RawRow};
 use crate::spec::FeedSpec;
 use crate::{EtlError, Progress};
 
@@ -42,19 +42,17 @@ fn now_text() -> String {
     chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
+/// Rows conformed and written per batch: bounds memory whatever the file size.
+const BATCH_ROWS: usize = 20_000;
+
 pub(crate) async fn load_file(ctx: &LoadContext<'_>, feed: &dyn Feed, spec: &FeedSpec, path: &Path) -> Result<FileReport, EtlError> {
     let file_name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let bytes = std::fs::read(path).map_err(|source| EtlError::Io {
-        file: path.display().to_string(),
-        source,
-    })?;
-    let hash = hex::encode(<sm3::Sm3 as sm3::Digest>::digest(&bytes));
-    let table = read_file(path, &bytes).and_then(|t| Conformer::new(spec, ctx.codes, &file_name, &t.headers).map(|_| t));
-    let table = match table {
-        Ok(t) => t,
+    match load_stream(ctx, feed, spec, path, &file_name).await {
+        Ok(report) => Ok(report),
+        // The transaction was dropped (rolled back); the file is recorded as rejected.
         Err(e) if e.rejects_file_only() => {
-            record_rejected(ctx, feed, &file_name, &hash, bytes.len(), &e).await?;
-            return Ok(FileReport {
+            record_rejected(ctx, feed, &file_name, path, &e).await?;
+            Ok(FileReport {
                 file: file_name,
                 feed: feed.name().into(),
                 read: 0,
@@ -63,28 +61,119 @@ pub(crate) async fn load_file(ctx: &LoadContext<'_>, feed: &dyn Feed, spec: &Fee
                 quarantined: 0,
                 status: "rejected".into(),
                 error: Some(e.to_string()),
-            });
+            })
         }
-        Err(e) => return Err(e),
-    };
-    let conformer = Conformer::new(spec, ctx.codes, &file_name, &table.headers)?;
-    ctx.progress.file_started(&file_name, table.rows.len() as u64);
+        Err(e) => Err(e),
+    }
+}
+
+/// Counts of one batch or of a whole file.
+#[derive(Default)]
+struct Tally {
+    read: u64,
+    loaded: u64,
+    unchanged: u64,
+    quarantined: u64,
+}
+
+async fn load_stream(
+    ctx: &LoadContext<'_>,
+    feed: &dyn Feed,
+    spec: &FeedSpec,
+    path: &Path,
+    file_name: &str,
+) -> Result<FileReport, EtlError> {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let mut reader = read::open(path)?;
+    let conformer = Conformer::new(spec, ctx.codes, file_name, reader.headers())?;
+    ctx.progress.file_started(file_name, 0);
 
     let mut tx = ctx.warehouse.begin().await?;
     lock_loads(&mut tx).await?;
-    let file_id = insert_file_row(&mut tx, ctx.run_id, feed, &file_name, &hash, bytes.len(), table.encoding).await?;
+    let file_id = insert_file_row(&mut tx, ctx.run_id, feed, file_name, size, reader.encoding()).await?;
     let feed_ctx = FeedContext {
         keys: ctx.keys,
         codes: ctx.codes,
         file_id,
     };
+    let ods_columns: Vec<(String, ColumnType)> = [("file_id".to_string(), ColumnType::Int), ("line_no".to_string(), ColumnType::Int)]
+        .into_iter()
+        .chain(spec.columns.iter().map(|c| {
+            (
+                if c.personal { format!("{}_enc", c.field) } else { c.field.clone() },
+                ColumnType::Text,
+            )
+        }))
+        .chain(std::iter::once(("raw_line_enc".to_string(), ColumnType::Text)))
+        .collect();
+    let ods_columns: Vec<(&str, ColumnType)> = ods_columns.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+    let ods_table = format!("ods_{}", feed.name());
 
-    let mut ods_rows = Vec::with_capacity(table.rows.len());
+    let mut total = Tally::default();
+    loop {
+        let batch = reader.next_batch(BATCH_ROWS)?;
+        if batch.is_empty() {
+            break;
+        }
+        let (ods_rows, quarantine_rows, candidates, quarantined) = conform_batch(ctx, feed, spec, &conformer, &feed_ctx, &batch);
+        tx.insert_rows(&ods_table, &ods_columns, &ods_rows).await?;
+        tx.insert_rows("meta_quarantine", QUARANTINE_COLUMNS, &quarantine_rows).await?;
+        // Later batches merge against earlier ones already in DWD (same transaction), by
+        // the same newest-wins rule as across files.
+        let (loaded, unchanged) = merge_into_dwd(&mut tx, feed, candidates, file_id).await?;
+        total.read += batch.len() as u64;
+        total.loaded += loaded;
+        total.unchanged += unchanged;
+        total.quarantined += quarantined;
+        ctx.progress.rows(batch.len() as u64);
+    }
+    debug_assert_eq!(total.read, total.loaded + total.unchanged + total.quarantined);
+    let update = Statement {
+        sql: placeholders(
+            &tx,
+            "UPDATE meta_load_file SET status = 'loaded', content_hash = ?, rows_read = ?, rows_loaded = ?, rows_unchanged = ?, rows_quarantined = ? WHERE file_id = ?",
+        ),
+        params: vec![
+            reader.content_hash().into(),
+            (total.read as i64).into(),
+            (total.loaded as i64).into(),
+            (total.unchanged as i64).into(),
+            (total.quarantined as i64).into(),
+            file_id.into(),
+        ],
+    };
+    tx.execute(&update).await?;
+    tx.commit().await?;
+    Ok(FileReport {
+        file: file_name.to_string(),
+        feed: feed.name().into(),
+        read: total.read,
+        loaded: total.loaded,
+        unchanged: total.unchanged,
+        quarantined: total.quarantined,
+        status: "loaded".into(),
+        error: None,
+    })
+}
+
+type BatchOutput = (Vec<Vec<SqlValue>>, Vec<Vec<SqlValue>>, Vec<DwdRow>, u64);
+
+/// ODS rows (personal fields encrypted), quarantine rows and DWD candidates of a batch.
+fn conform_batch(
+    ctx: &LoadContext<'_>,
+    feed: &dyn Feed,
+    spec: &FeedSpec,
+    conformer: &Conformer,
+    feed_ctx: &FeedContext,
+    batch: &[RawRow],
+) -> BatchOutput {
+    let file_id = feed_ctx.file_id;
+    let mut ods_rows = Vec::with_capacity(batch.len());
     let mut quarantine_rows = Vec::new();
-    let mut candidates: Vec<DwdRow> = Vec::with_capacity(table.rows.len());
+    let mut candidates: Vec<DwdRow> = Vec::with_capacity(batch.len());
     let mut quarantined = 0u64;
     let key_index = spec.columns.iter().position(|c| c.field == spec.business_key).unwrap_or(0);
-    for (n, raw) in table.rows.iter().enumerate() {
+    for raw in batch {
         // A row that does not fit its header cannot be mapped to columns (a personal value
         // could sit under any header): ODS keeps it whole and encrypted, nothing else.
         let fits = conformer.fits(raw);
@@ -109,7 +198,7 @@ pub(crate) async fn load_file(ctx: &LoadContext<'_>, feed: &dyn Feed, spec: &Fee
         ods_rows.push(ods);
         let outcome = conformer
             .conform(raw)
-            .and_then(|row| feed.to_dwd(&Fields { spec, row: &row }, &feed_ctx).map_err(|v| vec![v]));
+            .and_then(|row| feed.to_dwd(&Fields { spec, row: &row }, feed_ctx).map_err(|v| vec![v]));
         match outcome {
             Ok(dwd) => candidates.push(dwd),
             Err(violations) => {
@@ -122,55 +211,8 @@ pub(crate) async fn load_file(ctx: &LoadContext<'_>, feed: &dyn Feed, spec: &Fee
                 );
             }
         }
-        if n % 2000 == 1999 {
-            ctx.progress.rows(2000);
-        }
     }
-    ctx.progress.rows(table.rows.len() as u64 % 2000);
-
-    let ods_columns: Vec<(String, ColumnType)> = [("file_id".to_string(), ColumnType::Int), ("line_no".to_string(), ColumnType::Int)]
-        .into_iter()
-        .chain(spec.columns.iter().map(|c| {
-            (
-                if c.personal { format!("{}_enc", c.field) } else { c.field.clone() },
-                ColumnType::Text,
-            )
-        }))
-        .chain(std::iter::once(("raw_line_enc".to_string(), ColumnType::Text)))
-        .collect();
-    let ods_columns: Vec<(&str, ColumnType)> = ods_columns.iter().map(|(n, t)| (n.as_str(), *t)).collect();
-    tx.insert_rows(&format!("ods_{}", feed.name()), &ods_columns, &ods_rows).await?;
-    tx.insert_rows("meta_quarantine", QUARANTINE_COLUMNS, &quarantine_rows).await?;
-
-    let read = table.rows.len() as u64;
-    let (loaded, unchanged) = merge_into_dwd(&mut tx, feed, candidates).await?;
-
-    debug_assert_eq!(read, loaded + unchanged + quarantined);
-    let update = Statement {
-        sql: placeholders(
-            &tx,
-            "UPDATE meta_load_file SET status = 'loaded', rows_read = ?, rows_loaded = ?, rows_unchanged = ?, rows_quarantined = ? WHERE file_id = ?",
-        ),
-        params: vec![
-            (read as i64).into(),
-            (loaded as i64).into(),
-            (unchanged as i64).into(),
-            (quarantined as i64).into(),
-            file_id.into(),
-        ],
-    };
-    tx.execute(&update).await?;
-    tx.commit().await?;
-    Ok(FileReport {
-        file: file_name,
-        feed: feed.name().into(),
-        read,
-        loaded,
-        unchanged,
-        quarantined,
-        status: "loaded".into(),
-        error: None,
-    })
+    (ods_rows, quarantine_rows, candidates, quarantined)
 }
 
 const QUARANTINE_COLUMNS: &[(&str, ColumnType)] = &[
@@ -230,21 +272,20 @@ async fn insert_file_row(
     run_id: i64,
     feed: &dyn Feed,
     file: &str,
-    hash: &str,
-    size: usize,
+    size: u64,
     encoding: &str,
 ) -> Result<i64, EtlError> {
+    // The content hash is known once the file has been read through; set at the end.
     let insert = Statement {
         sql: placeholders(
             tx,
             "INSERT INTO meta_load_file (run_id, feed, file_name, content_hash, size_bytes, encoding, status, rows_read, rows_loaded, rows_unchanged, rows_quarantined, loaded_at) \
-             VALUES (?, ?, ?, ?, ?, ?, 'loading', 0, 0, 0, 0, ?) RETURNING file_id",
+             VALUES (?, ?, ?, '', ?, ?, 'loading', 0, 0, 0, 0, ?) RETURNING file_id",
         ),
         params: vec![
             run_id.into(),
             feed.name().into(),
             file.into(),
-            hash.into(),
             (size as i64).into(),
             encoding.into(),
             now_text().into(),
@@ -258,20 +299,18 @@ async fn insert_file_row(
         .ok_or_else(|| EtlError::Internal("INSERT … RETURNING file_id returned nothing".into()))
 }
 
-async fn record_rejected(
-    ctx: &LoadContext<'_>,
-    feed: &dyn Feed,
-    file: &str,
-    hash: &str,
-    size: usize,
-    error: &EtlError,
-) -> Result<(), EtlError> {
+async fn record_rejected(ctx: &LoadContext<'_>, feed: &dyn Feed, file: &str, path: &Path, error: &EtlError) -> Result<(), EtlError> {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let hash = read::file_hash(path);
     let mut tx = ctx.warehouse.begin().await?;
     lock_loads(&mut tx).await?;
-    let id = insert_file_row(&mut tx, ctx.run_id, feed, file, hash, size, "-").await?;
+    let id = insert_file_row(&mut tx, ctx.run_id, feed, file, size, "-").await?;
     let update = Statement {
-        sql: placeholders(&tx, "UPDATE meta_load_file SET status = 'rejected', message = ? WHERE file_id = ?"),
-        params: vec![error.to_string().into(), id.into()],
+        sql: placeholders(
+            &tx,
+            "UPDATE meta_load_file SET status = 'rejected', content_hash = ?, message = ? WHERE file_id = ?",
+        ),
+        params: vec![hash.into(), error.to_string().into(), id.into()],
     };
     tx.execute(&update).await?;
     tx.commit().await?;
@@ -280,7 +319,15 @@ async fn record_rejected(
 
 /// Newest version per business key wins; an equal or older 更新时间 changes nothing.
 /// Returns (loaded, unchanged).
-pub(crate) async fn merge_into_dwd(tx: &mut Transaction, feed: &dyn Feed, candidates: Vec<DwdRow>) -> Result<(u64, u64), EtlError> {
+/// A stored version written by the same file earlier (a previous batch) that a newer one
+/// replaces counts as superseded, not loaded, so a file's accounting does not depend on
+/// how it was batched.
+pub(crate) async fn merge_into_dwd(
+    tx: &mut Transaction,
+    feed: &dyn Feed,
+    candidates: Vec<DwdRow>,
+    file_id: i64,
+) -> Result<(u64, u64), EtlError> {
     let total = candidates.len() as u64;
     // Within the file: first the newest version of each key (ties: the earlier line).
     let mut best: HashMap<String, DwdRow> = HashMap::with_capacity(candidates.len());
@@ -297,11 +344,11 @@ pub(crate) async fn merge_into_dwd(tx: &mut Transaction, feed: &dyn Feed, candid
     let key_column = columns[0].0;
     let dated = columns.iter().any(|(c, _)| *c == "date_key");
     let keys: Vec<&String> = best.keys().collect();
-    let mut stored: HashMap<String, (String, Option<i64>)> = HashMap::new();
+    let mut stored: HashMap<String, (String, Option<i64>, Option<i64>)> = HashMap::new();
     for chunk in keys.chunks(500) {
         let marks = vec!["?"; chunk.len()].join(", ");
         let sql = format!(
-            "SELECT {key_column}, updated_at, {} FROM {} WHERE {key_column} IN ({marks})",
+            "SELECT {key_column}, updated_at, {}, file_id FROM {} WHERE {key_column} IN ({marks})",
             if dated { "date_key" } else { "NULL" },
             feed.dwd_table()
         );
@@ -310,17 +357,23 @@ pub(crate) async fn merge_into_dwd(tx: &mut Transaction, feed: &dyn Feed, candid
             params: chunk.iter().map(|k| SqlValue::Text((*k).clone())).collect(),
         };
         for row in tx.fetch(&statement).await?.rows {
-            stored.insert(row[0].to_key(), (row[1].to_key(), row[2].as_i64()));
+            stored.insert(row[0].to_key(), (row[1].to_key(), row[2].as_i64(), row[3].as_i64()));
         }
     }
     let mut dirty = BTreeSet::new();
     let mut writes = Vec::new();
+    let mut superseded_in_file = 0u64;
     for (key, row) in best {
         match stored.get(&key) {
-            Some((updated_at, _)) if *updated_at >= row.updated_at => {}
+            Some((updated_at, _, _)) if *updated_at >= row.updated_at => {}
             previous => {
-                if let Some((_, Some(old_date))) = previous {
-                    dirty.insert(*old_date);
+                if let Some((_, old_date, old_file)) = previous {
+                    if let Some(d) = old_date {
+                        dirty.insert(*d);
+                    }
+                    if *old_file == Some(file_id) {
+                        superseded_in_file += 1;
+                    }
                 }
                 if let Some(d) = row.date_key {
                     dirty.insert(d);
@@ -329,7 +382,7 @@ pub(crate) async fn merge_into_dwd(tx: &mut Transaction, feed: &dyn Feed, candid
             }
         }
     }
-    let loaded = writes.len() as u64;
+    let loaded = writes.len() as u64 - superseded_in_file;
     let set: Vec<String> = columns.iter().skip(1).map(|(c, _)| format!("{c} = excluded.{c}")).collect();
     // The WHERE repeats the version rule inside the statement itself: never overwrite a
     // newer stored version, whatever was read before.

@@ -118,7 +118,7 @@ pub async fn retry_quarantine(
             if passed.is_empty() {
                 continue;
             }
-            let (loaded, unchanged) = merge_into_dwd(&mut tx, feed.as_ref(), passed).await?;
+            let (loaded, unchanged) = merge_into_dwd(&mut tx, feed.as_ref(), passed, file_id).await?;
             report.moved += loaded + unchanged;
             for chunk in passed_lines.chunks(500) {
                 let marks = vec!["?"; chunk.len()].join(", ");

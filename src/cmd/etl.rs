@@ -92,12 +92,19 @@ impl Bars {
 
 impl Progress for Bars {
     fn file_started(&self, file: &str, rows: u64) {
-        let bar = self.multi.add(ProgressBar::new(rows));
+        // Files stream, so the row count is known only at the end: a counter with rows/s.
+        let (bar, template) = if rows == 0 {
+            (ProgressBar::new_spinner(), "{spinner} {msg:40} {pos} rows, {per_sec} ({elapsed})")
+        } else {
+            (ProgressBar::new(rows), "{spinner} {msg:40} [{bar:30}] {pos}/{len} rows {per_sec}")
+        };
+        let bar = self.multi.add(bar);
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg:40} [{bar:30}] {pos}/{len} rows {per_sec}")
+            ProgressStyle::with_template(template)
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
         bar.set_message(file.to_string());
         if let Ok(mut c) = self.current.lock() {
             *c = Some(bar);

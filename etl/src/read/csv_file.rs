@@ -1,70 +1,136 @@
-use std::path::Path;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
-use super::{RawRow, RawTable};
+use sm3::Sm3;
+
+use super::stream::{Gb18030Read, HashingRead, finish_hash};
+use super::{RawRow, RowReader};
 use crate::EtlError;
 
-/// UTF-8 (with or without BOM) or GB18030, detected from the bytes: a BOM or valid UTF-8
-/// means UTF-8; anything else must decode cleanly as GB18030 or the file is refused.
-fn decode(path: &Path, bytes: &[u8]) -> Result<(String, &'static str), EtlError> {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return std::str::from_utf8(rest)
-            .map(|s| (s.to_string(), "UTF-8 (BOM)"))
-            .map_err(|e| EtlError::Encoding {
-                file: path.display().to_string(),
-                message: format!("has a UTF-8 BOM but invalid UTF-8 at byte {}", e.valid_up_to() + 3),
-            });
-    }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok((text.to_string(), "UTF-8"));
-    }
-    match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
-        Some(text) => Ok((text.into_owned(), "GB18030")),
-        None => Err(EtlError::Encoding {
-            file: path.display().to_string(),
-            message: "is neither valid UTF-8 nor valid GB18030; re-export it in one of those encodings".into(),
-        }),
+/// CSV streamed from disk. The encoding is decided from the first 64 KiB: a UTF-8 BOM or
+/// valid UTF-8 means UTF-8; otherwise GB18030 (the Chinese header row settles it). A
+/// byte sequence invalid in the chosen encoding later on rejects the whole file.
+pub struct CsvReader {
+    path: PathBuf,
+    reader: csv::Reader<Box<dyn Read + Send>>,
+    headers: Vec<String>,
+    encoding: &'static str,
+    hasher: Arc<Mutex<Sm3>>,
+    record: csv::ByteRecord,
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> EtlError {
+    EtlError::Io {
+        file: path.display().to_string(),
+        source: e,
     }
 }
 
-pub fn read_csv(path: &Path, bytes: &[u8]) -> Result<RawTable, EtlError> {
-    let (text, encoding) = decode(path, bytes)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let headers = match records.next() {
-        Some(r) => r
-            .map_err(|e| csv_error(path, e))?
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-            .collect(),
-        None => {
+impl CsvReader {
+    pub fn open(path: &Path) -> Result<CsvReader, EtlError> {
+        let file = File::open(path).map_err(|e| io_error(path, e))?;
+        let (hashing, hasher) = HashingRead::new(file);
+        let mut buffered = BufReader::with_capacity(256 * 1024, hashing);
+        let head = buffered.fill_buf().map_err(|e| io_error(path, e))?.to_vec();
+        let probe = &head[..head.len().min(64 * 1024)];
+        let (source, encoding): (Box<dyn Read + Send>, &'static str) = if probe.starts_with(b"\xEF\xBB\xBF") {
+            buffered.consume(3);
+            (Box::new(buffered), "UTF-8 (BOM)")
+        } else {
+            match std::str::from_utf8(probe) {
+                // A probe cut inside a character is still UTF-8.
+                Err(e) if e.error_len().is_some() => (Box::new(Gb18030Read::new(buffered)), "GB18030"),
+                _ => (Box::new(buffered), "UTF-8"),
+            }
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(256 * 1024)
+            .from_reader(source);
+        let mut record = csv::ByteRecord::new();
+        if !reader.read_byte_record(&mut record).map_err(|e| csv_error(path, e))? {
             return Err(EtlError::EmptyFile {
                 file: path.display().to_string(),
             });
         }
-    };
-    let mut rows = Vec::new();
-    for record in records {
-        let record = record.map_err(|e| csv_error(path, e))?;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        rows.push(RawRow {
-            line,
-            cells: record.iter().map(str::to_string).collect(),
-        });
+        let headers = cells(path, encoding, &record)?
+            .into_iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+            .collect();
+        Ok(CsvReader {
+            path: path.to_path_buf(),
+            reader,
+            headers,
+            encoding,
+            hasher,
+            record,
+        })
     }
-    Ok(RawTable { headers, rows, encoding })
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> EtlError {
     let line = e.position().map(|p| p.line()).unwrap_or(0);
-    EtlError::Parse {
-        file: path.display().to_string(),
-        line,
-        message: e.to_string(),
+    match e.kind() {
+        csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => EtlError::Encoding {
+            file: path.display().to_string(),
+            message: format!("line {line}: {io}"),
+        },
+        _ => EtlError::Parse {
+            file: path.display().to_string(),
+            line,
+            message: e.to_string(),
+        },
+    }
+}
+
+fn cells(path: &Path, encoding: &str, record: &csv::ByteRecord) -> Result<Vec<String>, EtlError> {
+    record
+        .iter()
+        .map(|field| {
+            std::str::from_utf8(field).map(str::to_string).map_err(|_| EtlError::Encoding {
+                file: path.display().to_string(),
+                message: format!(
+                    "line {}: invalid {encoding} text; re-export the file in one encoding (UTF-8 or GB18030)",
+                    record.position().map(|p| p.line()).unwrap_or(0)
+                ),
+            })
+        })
+        .collect()
+}
+
+impl RowReader for CsvReader {
+    fn headers(&self) -> &[String] {
+        &self.headers
+    }
+    fn encoding(&self) -> &'static str {
+        self.encoding
+    }
+    fn next_batch(&mut self, max: usize) -> Result<Vec<RawRow>, EtlError> {
+        let mut batch = Vec::with_capacity(max.min(100_000));
+        let mut record = std::mem::take(&mut self.record);
+        while batch.len() < max {
+            match self.reader.read_byte_record(&mut record) {
+                Ok(true) => {
+                    if record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)) {
+                        continue;
+                    }
+                    let line = record.position().map(|p| p.line()).unwrap_or(0);
+                    batch.push(RawRow {
+                        line,
+                        cells: cells(&self.path, self.encoding, &record)?,
+                    });
+                }
+                Ok(false) => break,
+                Err(e) => return Err(csv_error(&self.path, e)),
+            }
+        }
+        self.record = record;
+        Ok(batch)
+    }
+    fn content_hash(&self) -> String {
+        finish_hash(&self.hasher)
     }
 }
