@@ -72,6 +72,9 @@ enum Command {
     /// The knowledge base: glossary, indicator dictionary, code tables.
     #[command(subcommand)]
     Kb(cmd::kb::KbCommand),
+    /// Benchmarks that report what they measure (see docs/benchmarks.md).
+    #[command(subcommand)]
+    Bench(cmd::bench::BenchCommand),
 }
 
 fn main() -> std::process::ExitCode {
@@ -98,6 +101,7 @@ fn main() -> std::process::ExitCode {
             Command::Key(c) => cmd::key::run(c),
             Command::Seeds(c) => cmd::seeds::run(c),
             Command::Kb(c) => cmd::kb::run(c),
+            Command::Bench(c) => cmd::bench::run(c).await,
         }
     });
     match result {

@@ -7,6 +7,7 @@
 //! It depends on the warehouse (execution), the semantic model (rollup definitions),
 //! privacy and seeds; never on GraphQL or the CLI.
 
+pub mod bench;
 pub mod conform;
 mod dws;
 mod feeds;

@@ -104,6 +104,26 @@ impl Warehouse {
         tx.commit().await
     }
 
+    /// PostgreSQL `COPY … FROM STDIN` fed from a file, for measuring the raw bulk-load
+    /// ceiling. `copy_sql` is trusted text written by the caller.
+    pub async fn postgres_copy_from_file(&self, copy_sql: &str, path: &std::path::Path) -> Result<u64> {
+        let Pool::Postgres(pool) = &self.pool else {
+            return Err(WarehouseError::Migrate("COPY is a PostgreSQL statement".into()));
+        };
+        let mut conn = pool.acquire().await.map_err(sql_error(copy_sql))?;
+        let mut copy = conn.copy_in_raw(copy_sql).await.map_err(sql_error(copy_sql))?;
+        let mut file = std::fs::File::open(path).map_err(|e| WarehouseError::Migrate(format!("cannot read {}: {e}", path.display())))?;
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = std::io::Read::read(&mut file, &mut buf).map_err(|e| WarehouseError::Migrate(e.to_string()))?;
+            if n == 0 {
+                break;
+            }
+            copy.send(&buf[..n]).await.map_err(sql_error(copy_sql))?;
+        }
+        copy.finish().await.map_err(sql_error(copy_sql))
+    }
+
     /// Refreshes planner statistics of the tables a load changed.
     pub async fn analyze(&self, tables: &[&str]) -> Result<()> {
         let sql = match self.backend() {
