@@ -15,10 +15,13 @@ pub enum EtlCommand {
     /// Load every file in a directory whose name starts with a feed name
     /// (e.g. employment_registration_202401.csv), then rebuild the touched rollups.
     ///
-    /// Formats: CSV (UTF-8 with or without BOM, or GB18030) and XLSX. Rows that break a
-    /// rule are quarantined with the rule and the value; every file's accounting
+    /// Formats: CSV (UTF-8 with or without BOM, or GB18030), XLSX (first sheet), Parquet
+    /// and JSON Lines; files stream in batches, each file in one transaction. Rows that
+    /// break a rule are quarantined with the rule and the value; every file's accounting
     /// balances: read = loaded + unchanged + quarantined. Loading a file twice changes
     /// nothing. Needs the secret key (JIUYE_SECRET_KEY or JIUYE_KEY_FILE).
+    ///
+    /// Example: jiuye etl run --input /data/exports/2025-06 --database-url warehouse.db
     Run {
         /// Directory of export files.
         #[arg(long)]
