@@ -116,8 +116,8 @@ async fn load_stream(
             break;
         }
         let (ods_rows, quarantine_rows, candidates, quarantined) = conform_batch(ctx, feed, spec, &conformer, &feed_ctx, &batch);
-        tx.insert_rows(&ods_table, &ods_columns, &ods_rows).await?;
-        tx.insert_rows("meta_quarantine", QUARANTINE_COLUMNS, &quarantine_rows).await?;
+        tx.copy_rows(&ods_table, &ods_columns, &ods_rows).await?;
+        tx.copy_rows("meta_quarantine", QUARANTINE_COLUMNS, &quarantine_rows).await?;
         // Later batches merge against earlier ones already in DWD (same transaction), by
         // the same newest-wins rule as across files.
         let (loaded, unchanged) = merge_into_dwd(&mut tx, feed, candidates, file_id).await?;

@@ -95,6 +95,27 @@ pub(crate) fn insert_statement(
     sql
 }
 
+/// A value in PostgreSQL's COPY text format: `\N` for null, backslash escapes for the
+/// separators.
+pub(crate) fn copy_text(buf: &mut String, value: &SqlValue) {
+    match value {
+        SqlValue::Null => buf.push_str("\\N"),
+        SqlValue::Int(i) => buf.push_str(&i.to_string()),
+        SqlValue::Float(f) => buf.push_str(&f.to_string()),
+        SqlValue::Text(s) => {
+            for c in s.chars() {
+                match c {
+                    '\\' => buf.push_str("\\\\"),
+                    '\t' => buf.push_str("\\t"),
+                    '\n' => buf.push_str("\\n"),
+                    '\r' => buf.push_str("\\r"),
+                    other => buf.push(other),
+                }
+            }
+        }
+    }
+}
+
 fn decode_error(column: &str, type_name: &str, e: impl std::fmt::Display) -> WarehouseError {
     WarehouseError::Decode {
         column: column.to_string(),
@@ -185,4 +206,24 @@ pub(crate) async fn postgres_fetch<'e, E: Executor<'e, Database = Postgres>>(exe
         out.rows.push(cells);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_text_escapes_separators_and_nulls() {
+        let mut buf = String::new();
+        for v in [
+            SqlValue::Null,
+            SqlValue::Text("a\tb\nc\\d\re".into()),
+            SqlValue::Int(-3),
+            SqlValue::Float(1.5),
+        ] {
+            copy_text(&mut buf, &v);
+            buf.push('|');
+        }
+        assert_eq!(buf, "\\N|a\\tb\\nc\\\\d\\re|-3|1.5|");
+    }
 }
