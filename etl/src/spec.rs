@@ -12,6 +12,7 @@ pub const BUILTIN_FEEDS: &[(&str, &str)] = &[
         "employment_registration.yaml",
         include_str!("../feeds/employment_registration.yaml"),
     ),
+    ("flexible_employment.yaml", include_str!("../feeds/flexible_employment.yaml")),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -15,6 +15,7 @@ pub const BUILTIN_MODEL: &[(&str, &str)] = &[
         "employment_registration.yaml",
         include_str!("../model/employment_registration.yaml"),
     ),
+    ("flexible_employment.yaml", include_str!("../model/flexible_employment.yaml")),
     ("planned.yaml", include_str!("../model/planned.yaml")),
 ];
 

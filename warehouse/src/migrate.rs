@@ -19,6 +19,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "V3__knowledge_base_curation",
         include_str!("../../migrations/V3__knowledge_base_curation.sql"),
     ),
+    (
+        "V4__flexible_employment",
+        include_str!("../../migrations/V4__flexible_employment.sql"),
+    ),
 ];
 
 fn render(template: &str, backend: Backend) -> String {

@@ -53,18 +53,7 @@ impl Feed for EmploymentRegistration {
 
     fn to_dwd(&self, f: &Fields, ctx: &FeedContext) -> Result<DwdRow, Violation> {
         let handled_on = f.get("handled_on").date().expect("required date");
-        let p = person::derive(ctx.keys, f.str("id_number"), f.str("name"), handled_on);
-        if p.age < 16 {
-            return Err(Violation {
-                rule: "below_working_age",
-                column: "公民身份号码".into(),
-                value: Some(p.id_masked),
-                message: format!(
-                    "the person is {} at 办理日期 {handled_on}; employment registrations start at 16",
-                    p.age
-                ),
-            });
-        }
+        let p = person::derive_working_age(ctx.keys, f.str("id_number"), f.str("name"), handled_on)?;
         let industry = f.str("industry");
         let district_reported = f.str("district");
         let business_type = f.str("business_type");

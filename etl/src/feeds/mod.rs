@@ -3,6 +3,7 @@
 
 mod employer_registry;
 mod employment_registration;
+mod flexible_employment;
 mod person;
 
 use jiuye_privacy::Keys;
@@ -14,6 +15,7 @@ use crate::spec::FeedSpec;
 
 pub use employer_registry::EmployerRegistry;
 pub use employment_registration::EmploymentRegistration;
+pub use flexible_employment::FlexibleEmployment;
 
 /// What a feed's DWD row needs besides its values: the version it carries and the date
 /// whose rollups it feeds.
@@ -86,5 +88,9 @@ pub trait Feed: Send + Sync {
 
 /// Every feed, in load order: registries before the events that refer to them.
 pub fn all_feeds() -> Vec<Box<dyn Feed>> {
-    vec![Box::new(EmployerRegistry), Box::new(EmploymentRegistration)]
+    vec![
+        Box::new(EmployerRegistry),
+        Box::new(EmploymentRegistration),
+        Box::new(FlexibleEmployment),
+    ]
 }

@@ -4,6 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 use jiuye_privacy::{Keys, mask_id_number, mask_name};
 
+use crate::conform::Violation;
 use crate::conform::checks::id_number_birth_date;
 
 pub struct Person {
@@ -47,6 +48,21 @@ pub fn derive(keys: &Keys, id: &str, name: &str, event: NaiveDate) -> Person {
         age,
         age_band: age_band(age),
     }
+}
+
+/// `derive`, refusing persons under 16 at the event (labour law's minimum working age):
+/// a registration of a child is a data error to quarantine, not a number to count.
+pub fn derive_working_age(keys: &Keys, id: &str, name: &str, event: NaiveDate) -> Result<Person, Violation> {
+    let p = derive(keys, id, name, event);
+    if p.age < 16 {
+        return Err(Violation {
+            rule: "below_working_age",
+            column: "公民身份号码".into(),
+            value: Some(p.id_masked),
+            message: format!("the person is {} at 办理日期 {event}; registrations start at 16", p.age),
+        });
+    }
+    Ok(p)
 }
 
 #[cfg(test)]
