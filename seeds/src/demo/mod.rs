@@ -7,6 +7,7 @@ mod defects;
 mod districts;
 mod employer_names;
 mod employers;
+mod flexible;
 mod formats;
 mod job_terms;
 mod people;
@@ -129,6 +130,9 @@ const CORRECTIONS_AT_SCALE_1: f64 = 300.0;
 /// a UTF-8 BOM; the rest are plain UTF-8. ≈30 % of monthly files shuffle the column order
 /// and ≈25 % add a `备注` column (mostly empty, some values with commas or quotes).
 ///
+/// - `flexible_employment_<YYYYMM>.csv` (UTF-8): ≈30,000 × scale 登记 a year from the
+///   same pool and ≈80 % as many 注销 (see `flexible.rs`); no defects.
+///
 /// Defects, at most one per row, counted in [`DemoSummary::defects`]:
 /// `id_check_digit` 0.2 %, `invalid_date` 0.15 % (`YYYY-02-30`, `YYYY-13-DD`, day 31/32),
 /// `unknown_district` 0.15 % (`310199`, `310121`, `310188`), `uscc_check` 0.15 %,
@@ -199,6 +203,15 @@ pub fn generate_demo(out_dir: &Path, cfg: &DemoConfig) -> Result<DemoSummary, Se
         path: corrections_path,
         rows: written,
     });
+    let mut flexible_rng = stream(cfg.seed, 6);
+    files.extend(flexible::write_flexible_employment(
+        out_dir,
+        &mut flexible_rng,
+        &persons,
+        cfg.first_year,
+        last_year,
+        cfg.scale,
+    )?);
     Ok(DemoSummary { files, defects })
 }
 

@@ -99,6 +99,9 @@ fn writes_one_file_per_month_and_nothing_else() {
         expected.push(format!("employment_registration_2024{month:02}.csv"));
     }
     expected.push("employment_registration_202412_corrections.csv".to_string());
+    for month in 1..=12 {
+        expected.push(format!("flexible_employment_2024{month:02}.csv"));
+    }
     let written: Vec<String> = summary.files.iter().map(|file| file_name(&file.path)).collect();
     assert_eq!(written, expected);
     let mut on_disk: Vec<String> = std::fs::read_dir(dir.path())
@@ -111,7 +114,11 @@ fn writes_one_file_per_month_and_nothing_else() {
     assert_eq!(on_disk, sorted_expected, "no other files are written");
     // The corrections file sorts right after December's file.
     assert_eq!(
-        sorted_expected.last().map(String::as_str),
+        sorted_expected
+            .iter()
+            .filter(|n| n.starts_with("employment_registration"))
+            .last()
+            .map(String::as_str),
         Some("employment_registration_202412_corrections.csv")
     );
     for file in &summary.files {
@@ -127,7 +134,10 @@ fn headers_encodings_and_row_counts() {
     let dir = tempfile::tempdir().expect("tempdir");
     let summary = generate(dir.path(), &config(0.02, 99));
     let contract: BTreeSet<&str> = rows::CONTRACT_COLUMNS.iter().map(|column| column.header()).collect();
-    for file in &summary.files[1..] {
+    for file in summary.files[1..]
+        .iter()
+        .filter(|f| file_name(&f.path).starts_with("employment_registration"))
+    {
         let name = file_name(&file.path);
         let (headers, rows) = read_csv(&file.path);
         assert_eq!(rows.len(), file.rows, "{name}");
@@ -291,4 +301,31 @@ fn invalid_configs_are_refused() {
     ] {
         assert!(matches!(generate_demo(dir.path(), &cfg), Err(SeedError::InvalidConfig(_))));
     }
+}
+
+#[test]
+fn flexible_employment_files_follow_the_contract() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let summary = generate(dir.path(), &config(0.05, 5));
+    let flexible: Vec<_> = summary
+        .files
+        .iter()
+        .filter(|f| file_name(&f.path).starts_with("flexible_employment"))
+        .collect();
+    assert_eq!(flexible.len(), 12);
+    let mut registrations = 0;
+    for file in flexible {
+        let (headers, rows) = read_csv(&file.path);
+        assert_eq!(
+            headers,
+            super::flexible::FLEXIBLE_HEADERS.iter().map(|h| h.to_string()).collect::<Vec<_>>()
+        );
+        assert_eq!(rows.len(), file.rows);
+        registrations += rows.iter().filter(|r| r[1] == "登记").count();
+        for r in &rows {
+            assert!(people::id_check_char(&r[3][..17]) == r[3].chars().nth(17), "valid ID");
+        }
+    }
+    // ≈30,000 × 0.05 a year, give or take the pool and the age limits.
+    assert!((900..=2200).contains(&registrations), "{registrations} registrations");
 }

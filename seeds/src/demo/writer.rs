@@ -125,7 +125,7 @@ pub(crate) fn write_employer_registry(path: &Path, rows: &[Employer]) -> Result<
 }
 
 /// Serialises header + records as RFC 4180 CSV and writes them in `encoding`.
-fn write_csv(path: &Path, headers: &[&str], records: &[Vec<String>], encoding: FileEncoding) -> Result<(), SeedError> {
+pub(crate) fn write_csv(path: &Path, headers: &[&str], records: &[Vec<String>], encoding: FileEncoding) -> Result<(), SeedError> {
     let csv_error = |source: csv::Error| SeedError::Csv {
         path: path.to_path_buf(),
         source,
