@@ -59,6 +59,19 @@ async fn search_terms_indicators_and_code_tables() {
             .iter()
             .all(|r| r["available"] == true && r["name"] != "")
     );
+    assert_eq!(
+        t["indicators"],
+        json!([{"code": "unemployment_registration_persons", "available": true}]),
+        "a modelled indicator"
+    );
+    let body = gql(
+        &s,
+        &token,
+        r#"{ term(code: "求人倍率") { indicators { code available } } }"#,
+        json!({}),
+    )
+    .await;
+    let t = &body["data"]["term"];
     assert!(
         t["indicators"].as_array().unwrap().iter().any(|i| i["available"] == false),
         "planned indicators are marked: {t}"

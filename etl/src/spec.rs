@@ -13,6 +13,10 @@ pub const BUILTIN_FEEDS: &[(&str, &str)] = &[
         include_str!("../feeds/employment_registration.yaml"),
     ),
     ("flexible_employment.yaml", include_str!("../feeds/flexible_employment.yaml")),
+    (
+        "unemployment_registration.yaml",
+        include_str!("../feeds/unemployment_registration.yaml"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

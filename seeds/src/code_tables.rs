@@ -68,7 +68,7 @@ struct TableSource {
 
 const PLATFORM_LIST: &str = "jiuye platform list";
 
-const TABLE_SOURCES: [TableSource; 15] = [
+const TABLE_SOURCES: [TableSource; 16] = [
     TableSource {
         name: "district",
         standard: "GB/T 2260",
@@ -158,6 +158,12 @@ const TABLE_SOURCES: [TableSource; 15] = [
         standard: PLATFORM_LIST,
         file: "facility_type.csv",
         text: include_str!("../code_tables/facility_type.csv"),
+    },
+    TableSource {
+        name: "unemployment_reason",
+        standard: PLATFORM_LIST,
+        file: "unemployment_reason.csv",
+        text: include_str!("../code_tables/unemployment_reason.csv"),
     },
 ];
 

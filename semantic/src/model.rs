@@ -16,6 +16,10 @@ pub const BUILTIN_MODEL: &[(&str, &str)] = &[
         include_str!("../model/employment_registration.yaml"),
     ),
     ("flexible_employment.yaml", include_str!("../model/flexible_employment.yaml")),
+    (
+        "unemployment_registration.yaml",
+        include_str!("../model/unemployment_registration.yaml"),
+    ),
     ("planned.yaml", include_str!("../model/planned.yaml")),
 ];
 

@@ -23,6 +23,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "V4__flexible_employment",
         include_str!("../../migrations/V4__flexible_employment.sql"),
     ),
+    (
+        "V5__unemployment_registration",
+        include_str!("../../migrations/V5__unemployment_registration.sql"),
+    ),
 ];
 
 fn render(template: &str, backend: Backend) -> String {

@@ -5,6 +5,7 @@ mod employer_registry;
 mod employment_registration;
 mod flexible_employment;
 mod person;
+mod unemployment_registration;
 
 use jiuye_privacy::Keys;
 use jiuye_sql_value::SqlValue;
@@ -16,6 +17,7 @@ use crate::spec::FeedSpec;
 pub use employer_registry::EmployerRegistry;
 pub use employment_registration::EmploymentRegistration;
 pub use flexible_employment::FlexibleEmployment;
+pub use unemployment_registration::UnemploymentRegistration;
 
 /// What a feed's DWD row needs besides its values: the version it carries and the date
 /// whose rollups it feeds.
@@ -92,5 +94,6 @@ pub fn all_feeds() -> Vec<Box<dyn Feed>> {
         Box::new(EmployerRegistry),
         Box::new(EmploymentRegistration),
         Box::new(FlexibleEmployment),
+        Box::new(UnemploymentRegistration),
     ]
 }
