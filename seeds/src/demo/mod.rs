@@ -7,6 +7,7 @@ mod defects;
 mod districts;
 mod employer_names;
 mod employers;
+mod episodes;
 mod flexible;
 mod formats;
 mod job_terms;
@@ -14,6 +15,7 @@ mod people;
 mod random;
 mod rows;
 mod simulation;
+mod unemployment;
 mod writer;
 
 #[cfg(test)]
@@ -204,13 +206,24 @@ pub fn generate_demo(out_dir: &Path, cfg: &DemoConfig) -> Result<DemoSummary, Se
         rows: written,
     });
     let mut flexible_rng = stream(cfg.seed, 6);
-    files.extend(flexible::write_flexible_employment(
+    let flexible = flexible::Flexible { scale: cfg.scale };
+    files.extend(episodes::write_episodes(
+        &flexible,
         out_dir,
         &mut flexible_rng,
         &persons,
         cfg.first_year,
         last_year,
-        cfg.scale,
+    )?);
+    let mut unemployment_rng = stream(cfg.seed, 7);
+    let unemployment = unemployment::Unemployment { scale: cfg.scale };
+    files.extend(episodes::write_episodes(
+        &unemployment,
+        out_dir,
+        &mut unemployment_rng,
+        &persons,
+        cfg.first_year,
+        last_year,
     )?);
     Ok(DemoSummary { files, defects })
 }

@@ -102,6 +102,9 @@ fn writes_one_file_per_month_and_nothing_else() {
     for month in 1..=12 {
         expected.push(format!("flexible_employment_2024{month:02}.csv"));
     }
+    for month in 1..=12 {
+        expected.push(format!("unemployment_registration_2024{month:02}.csv"));
+    }
     let written: Vec<String> = summary.files.iter().map(|file| file_name(&file.path)).collect();
     assert_eq!(written, expected);
     let mut on_disk: Vec<String> = std::fs::read_dir(dir.path())
