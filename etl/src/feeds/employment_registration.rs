@@ -1,41 +1,29 @@
 //! 单位用工登记（招工/退工） → dwd_employment_registration.
 
-use jiuye_semantic::date_key;
+use std::sync::LazyLock;
+
 use jiuye_sql_value::SqlValue;
-use jiuye_warehouse::ColumnType::{self, Float, Int, Text};
+use jiuye_warehouse::ColumnType::{self, Float, Text};
 
 use super::{DwdRow, Feed, FeedContext, Fields, person};
 use crate::conform::Violation;
 
 pub struct EmploymentRegistration;
 
-const COLUMNS: &[(&str, ColumnType)] = &[
-    ("business_key", Text),
-    ("business_type", Text),
-    ("date_key", Int),
-    ("person_key", Text),
-    ("id_number_masked", Text),
-    ("name_masked", Text),
-    ("gender", Text),
-    ("birth_date", Text),
-    ("age", Int),
-    ("age_band", Text),
-    ("hukou_type", Text),
-    ("education", Text),
-    ("employer_uscc", Text),
-    ("employer_name", Text),
-    ("employer_type", Text),
-    ("industry", Text),
-    ("industry_section", Text),
-    ("district_reported", Text),
-    ("district", Text),
-    ("employment_form", Text),
-    ("separation_reason", Text),
-    ("monthly_wage", Float),
-    ("updated_at", Text),
-    ("file_id", Int),
-    ("line_no", Int),
-];
+static COLUMNS: LazyLock<Vec<(&str, ColumnType)>> = LazyLock::new(|| {
+    person::event_columns(&[
+        ("employer_uscc", Text),
+        ("employer_name", Text),
+        ("employer_type", Text),
+        ("industry", Text),
+        ("industry_section", Text),
+        ("district_reported", Text),
+        ("district", Text),
+        ("employment_form", Text),
+        ("separation_reason", Text),
+        ("monthly_wage", Float),
+    ])
+});
 
 impl Feed for EmploymentRegistration {
     fn name(&self) -> &'static str {
@@ -45,42 +33,23 @@ impl Feed for EmploymentRegistration {
         "dwd_employment_registration"
     }
     fn dwd_columns(&self) -> &'static [(&'static str, ColumnType)] {
-        COLUMNS
+        &COLUMNS
     }
     fn semantic_source(&self) -> Option<&'static str> {
         Some("employment_registration")
     }
 
     fn to_dwd(&self, f: &Fields, ctx: &FeedContext) -> Result<DwdRow, Violation> {
-        let handled_on = f.get("handled_on").date().expect("required date");
-        let p = person::derive_working_age(ctx.keys, f.str("id_number"), f.str("name"), handled_on)?;
         let industry = f.str("industry");
         let district_reported = f.str("district");
-        let business_type = f.str("business_type");
-        let separation_reason = if business_type == "2" {
+        // 退工原因 belongs to 退工 rows only.
+        let separation_reason = if f.str("business_type") == "2" {
             f.text("separation_reason")
         } else {
             SqlValue::Null
         };
-        let updated_at = f.text("updated_at").to_key();
-        let date_key = date_key(handled_on);
-        Ok(DwdRow {
-            business_key: f.str("business_key").to_string(),
-            updated_at: updated_at.clone(),
-            date_key: Some(date_key),
-            values: vec![
-                f.text("business_key"),
-                business_type.into(),
-                SqlValue::Int(date_key),
-                p.person_key.into(),
-                p.id_masked.into(),
-                p.name_masked.into(),
-                f.text("gender"),
-                p.birth_date.format("%Y-%m-%d").to_string().into(),
-                SqlValue::Int(p.age),
-                p.age_band.into(),
-                f.text("hukou_type"),
-                f.text("education"),
+        person::event_row(f, ctx, |_| {
+            vec![
                 f.text("employer_uscc"),
                 f.text("employer_name"),
                 f.text("employer_type"),
@@ -91,10 +60,7 @@ impl Feed for EmploymentRegistration {
                 f.text("employment_form"),
                 separation_reason,
                 f.number("monthly_wage"),
-                updated_at.into(),
-                SqlValue::Int(ctx.file_id),
-                SqlValue::Int(f.row.line as i64),
-            ],
+            ]
         })
     }
 }

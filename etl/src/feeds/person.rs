@@ -1,9 +1,13 @@
-//! Person fields every person-level feed derives the same way: pseudonym, masks, age and
-//! age band at the event date (from the birth date inside the ID number).
+//! What every person-level feed derives the same way: pseudonym, masks, age and age band
+//! at the event date (from the birth date inside the ID number), and the DWD columns and
+//! values those feeds share.
 
 use chrono::{Datelike, NaiveDate};
 use jiuye_privacy::{Keys, mask_id_number, mask_name};
+use jiuye_sql_value::SqlValue;
+use jiuye_warehouse::ColumnType;
 
+use super::{DwdRow, FeedContext, Fields};
 use crate::conform::Violation;
 use crate::conform::checks::id_number_birth_date;
 
@@ -63,6 +67,68 @@ pub fn derive_working_age(keys: &Keys, id: &str, name: &str, event: NaiveDate) -
         });
     }
     Ok(p)
+}
+
+/// DWD columns every person-level event feed starts with; `event_columns` adds a feed's
+/// own columns and the lineage columns every DWD row ends with.
+const LEADING: [(&str, ColumnType); 12] = [
+    ("business_key", ColumnType::Text),
+    ("business_type", ColumnType::Text),
+    ("date_key", ColumnType::Int),
+    ("person_key", ColumnType::Text),
+    ("id_number_masked", ColumnType::Text),
+    ("name_masked", ColumnType::Text),
+    ("gender", ColumnType::Text),
+    ("birth_date", ColumnType::Text),
+    ("age", ColumnType::Int),
+    ("age_band", ColumnType::Text),
+    ("hukou_type", ColumnType::Text),
+    ("education", ColumnType::Text),
+];
+const TRAILING: [(&str, ColumnType); 3] = [
+    ("updated_at", ColumnType::Text),
+    ("file_id", ColumnType::Int),
+    ("line_no", ColumnType::Int),
+];
+
+pub fn event_columns(own: &[(&'static str, ColumnType)]) -> Vec<(&'static str, ColumnType)> {
+    LEADING.iter().chain(own).chain(TRAILING.iter()).copied().collect()
+}
+
+/// The DWD row of a person-level event dated by 办理日期 (`handled_on`): the shared leading
+/// values (pseudonym, masks, age band …), the feed's `own` values, then lineage. A person
+/// under 16 at the event is a violation.
+pub fn event_row(f: &Fields, ctx: &FeedContext, own: impl FnOnce(&Person) -> Vec<SqlValue>) -> Result<DwdRow, Violation> {
+    let handled_on = f.get("handled_on").date().expect("a required date field conforms to a date");
+    let p = derive_working_age(ctx.keys, f.str("id_number"), f.str("name"), handled_on)?;
+    let date_key = jiuye_semantic::date_key(handled_on);
+    let updated_at = f.text("updated_at").to_key();
+    let mut values = vec![
+        f.text("business_key"),
+        f.text("business_type"),
+        SqlValue::Int(date_key),
+        p.person_key.clone().into(),
+        p.id_masked.clone().into(),
+        p.name_masked.clone().into(),
+        f.text("gender"),
+        p.birth_date.format("%Y-%m-%d").to_string().into(),
+        SqlValue::Int(p.age),
+        p.age_band.into(),
+        f.text("hukou_type"),
+        f.text("education"),
+    ];
+    values.extend(own(&p));
+    values.extend([
+        updated_at.clone().into(),
+        SqlValue::Int(ctx.file_id),
+        SqlValue::Int(f.row.line as i64),
+    ]);
+    Ok(DwdRow {
+        business_key: f.str("business_key").to_string(),
+        updated_at,
+        date_key: Some(date_key),
+        values,
+    })
 }
 
 #[cfg(test)]

@@ -14,7 +14,9 @@ pub fn read_jsonl(path: &Path, bytes: &[u8]) -> Result<RawTable, EtlError> {
         message: format!("is not valid UTF-8 at byte {} (JSON Lines must be UTF-8)", e.valid_up_to()),
     })?;
     let mut headers: Vec<String> = Vec::new();
-    let mut parsed: Vec<(u64, Option<serde_json::Map<String, Value>>, &str)> = Vec::new();
+    // (line number, the object or None when the line is not one, the raw line)
+    type Parsed<'a> = (u64, Option<serde_json::Map<String, Value>>, &'a str);
+    let mut parsed: Vec<Parsed> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;

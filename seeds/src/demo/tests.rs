@@ -120,7 +120,7 @@ fn writes_one_file_per_month_and_nothing_else() {
         sorted_expected
             .iter()
             .filter(|n| n.starts_with("employment_registration"))
-            .last()
+            .next_back()
             .map(String::as_str),
         Some("employment_registration_202412_corrections.csv")
     );
