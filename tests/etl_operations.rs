@@ -5,17 +5,8 @@ mod support;
 
 use jiuye_semantic::Grain;
 use jiuye_sql_value::Statement;
-use support::fixtures::{Reg, write_regs};
+use support::fixtures::{Reg, sample, write_regs};
 use support::{backends, query};
-
-fn sample() -> Vec<Reg> {
-    vec![
-        Reg::hire("K1", 1, "310115", "2024-03-04"),
-        Reg::hire("K2", 2, "310115", "2024-03-05"),
-        Reg::hire("K3", 3, "310104", "2024-03-05"),
-        Reg::separation("K4", 4, "310104", "2024-03-06", "3"),
-    ]
-}
 
 #[tokio::test]
 async fn a_new_or_changed_rollup_is_built_from_detail_at_start_up() {

@@ -6,7 +6,7 @@ mod support;
 use jiuye_semantic::Grain;
 use jiuye_sql_value::{SqlValue, Statement};
 use support::fixtures::{
-    HEADERS, Reg, write_raw, write_regs, write_regs_gb18030, write_regs_in, write_regs_jsonl, write_regs_parquet, write_regs_xlsx,
+    HEADERS, Reg, sample, write_raw, write_regs, write_regs_gb18030, write_regs_in, write_regs_jsonl, write_regs_parquet, write_regs_xlsx,
 };
 use support::{TestDb, backends, query};
 
@@ -30,15 +30,6 @@ async fn scalar(db: &TestDb, sql: &str) -> i64 {
         .await
         .unwrap();
     rs.rows[0][0].as_i64().unwrap()
-}
-
-fn sample() -> Vec<Reg> {
-    vec![
-        Reg::hire("K1", 1, "310115", "2024-03-04"),
-        Reg::hire("K2", 2, "310115", "2024-03-05"),
-        Reg::hire("K3", 3, "310104", "2024-03-05"),
-        Reg::separation("K4", 4, "310104", "2024-03-06", "3"),
-    ]
 }
 
 #[tokio::test]

@@ -107,6 +107,16 @@ impl Reg {
     }
 }
 
+/// Three hires and a separation in two districts, March 2024: the shared small load.
+pub fn sample() -> Vec<Reg> {
+    vec![
+        Reg::hire("K1", 1, "310115", "2024-03-04"),
+        Reg::hire("K2", 2, "310115", "2024-03-05"),
+        Reg::hire("K3", 3, "310104", "2024-03-05"),
+        Reg::separation("K4", 4, "310104", "2024-03-06", "3"),
+    ]
+}
+
 fn csv_text(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(headers).unwrap();

@@ -124,6 +124,35 @@ fn decode_error(column: &str, type_name: &str, e: impl std::fmt::Display) -> War
     }
 }
 
+/// Rows to a `ResultSet`: column names, nulls and the type name of each cell are read
+/// the same way for every backend; `decode` turns a non-null cell of a given type name
+/// into a value.
+fn result_set<R>(rows: &[R], decode: impl Fn(&R, usize, &str, &str) -> Result<SqlValue>) -> Result<ResultSet>
+where
+    R: Row,
+    usize: sqlx::ColumnIndex<R>,
+{
+    let mut out = ResultSet::default();
+    if let Some(first) = rows.first() {
+        out.columns = first.columns().iter().map(|c| c.name().to_string()).collect();
+    }
+    for row in rows {
+        let mut cells = Vec::with_capacity(out.columns.len());
+        for (i, name) in out.columns.iter().enumerate() {
+            let raw = row.try_get_raw(i).map_err(|e| decode_error(name, "?", e))?;
+            cells.push(if raw.is_null() {
+                SqlValue::Null
+            } else {
+                let type_name = raw.type_info().name().to_string();
+                drop(raw);
+                decode(row, i, name, &type_name)?
+            });
+        }
+        out.rows.push(cells);
+    }
+    Ok(out)
+}
+
 pub(crate) async fn sqlite_fetch<'e, E: Executor<'e, Database = Sqlite>>(executor: E, statement: &Statement) -> Result<ResultSet> {
     let q = statement
         .params
@@ -133,29 +162,14 @@ pub(crate) async fn sqlite_fetch<'e, E: Executor<'e, Database = Sqlite>>(executo
         sql: String::new(),
         source,
     })?;
-    let mut out = ResultSet::default();
-    if let Some(first) = rows.first() {
-        out.columns = first.columns().iter().map(|c| c.name().to_string()).collect();
-    }
-    for row in &rows {
-        let mut cells = Vec::with_capacity(out.columns.len());
-        for (i, name) in out.columns.iter().enumerate() {
-            let raw = row.try_get_raw(i).map_err(|e| decode_error(name, "?", e))?;
-            let cell = if raw.is_null() {
-                SqlValue::Null
-            } else {
-                let type_name = raw.type_info().name().to_string();
-                match type_name.as_str() {
-                    "INTEGER" | "BOOLEAN" => SqlValue::Int(row.try_get::<i64, _>(i).map_err(|e| decode_error(name, &type_name, e))?),
-                    "REAL" | "NUMERIC" => SqlValue::Float(row.try_get::<f64, _>(i).map_err(|e| decode_error(name, &type_name, e))?),
-                    _ => SqlValue::Text(row.try_get::<String, _>(i).map_err(|e| decode_error(name, &type_name, e))?),
-                }
-            };
-            cells.push(cell);
-        }
-        out.rows.push(cells);
-    }
-    Ok(out)
+    result_set(&rows, |row, i, name, type_name| {
+        let err = |e| decode_error(name, type_name, e);
+        Ok(match type_name {
+            "INTEGER" | "BOOLEAN" => SqlValue::Int(row.try_get::<i64, _>(i).map_err(err)?),
+            "REAL" | "NUMERIC" => SqlValue::Float(row.try_get::<f64, _>(i).map_err(err)?),
+            _ => SqlValue::Text(row.try_get::<String, _>(i).map_err(err)?),
+        })
+    })
 }
 
 pub(crate) async fn postgres_fetch<'e, E: Executor<'e, Database = Postgres>>(executor: E, statement: &Statement) -> Result<ResultSet> {
@@ -167,45 +181,29 @@ pub(crate) async fn postgres_fetch<'e, E: Executor<'e, Database = Postgres>>(exe
         sql: String::new(),
         source,
     })?;
-    let mut out = ResultSet::default();
-    if let Some(first) = rows.first() {
-        out.columns = first.columns().iter().map(|c| c.name().to_string()).collect();
-    }
-    for row in &rows {
-        let mut cells = Vec::with_capacity(out.columns.len());
-        for (i, name) in out.columns.iter().enumerate() {
-            let raw = row.try_get_raw(i).map_err(|e| decode_error(name, "?", e))?;
-            let cell = if raw.is_null() {
-                SqlValue::Null
-            } else {
-                let type_name = raw.type_info().name().to_string();
-                let err = |e| decode_error(name, &type_name, e);
-                match type_name.as_str() {
-                    "INT8" => SqlValue::Int(row.try_get::<i64, _>(i).map_err(err)?),
-                    "INT4" => SqlValue::Int(row.try_get::<i32, _>(i).map_err(err)? as i64),
-                    "INT2" => SqlValue::Int(row.try_get::<i16, _>(i).map_err(err)? as i64),
-                    "FLOAT8" => SqlValue::Float(row.try_get::<f64, _>(i).map_err(err)?),
-                    "FLOAT4" => SqlValue::Float(row.try_get::<f32, _>(i).map_err(err)? as f64),
-                    "NUMERIC" => {
-                        let d = row.try_get::<rust_decimal::Decimal, _>(i).map_err(err)?;
-                        SqlValue::Float(rust_decimal::prelude::ToPrimitive::to_f64(&d).unwrap_or(f64::NAN))
-                    }
-                    "BOOL" => SqlValue::Int(row.try_get::<bool, _>(i).map_err(err)? as i64),
-                    "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" => SqlValue::Text(row.try_get::<String, _>(i).map_err(err)?),
-                    other => {
-                        return Err(decode_error(
-                            name,
-                            other,
-                            "unsupported result type; cast it to BIGINT, DOUBLE PRECISION or TEXT in the query",
-                        ));
-                    }
-                }
-            };
-            cells.push(cell);
-        }
-        out.rows.push(cells);
-    }
-    Ok(out)
+    result_set(&rows, |row, i, name, type_name| {
+        let err = |e| decode_error(name, type_name, e);
+        Ok(match type_name {
+            "INT8" => SqlValue::Int(row.try_get::<i64, _>(i).map_err(err)?),
+            "INT4" => SqlValue::Int(row.try_get::<i32, _>(i).map_err(err)? as i64),
+            "INT2" => SqlValue::Int(row.try_get::<i16, _>(i).map_err(err)? as i64),
+            "FLOAT8" => SqlValue::Float(row.try_get::<f64, _>(i).map_err(err)?),
+            "FLOAT4" => SqlValue::Float(row.try_get::<f32, _>(i).map_err(err)? as f64),
+            "NUMERIC" => {
+                let d = row.try_get::<rust_decimal::Decimal, _>(i).map_err(err)?;
+                SqlValue::Float(rust_decimal::prelude::ToPrimitive::to_f64(&d).unwrap_or(f64::NAN))
+            }
+            "BOOL" => SqlValue::Int(row.try_get::<bool, _>(i).map_err(err)? as i64),
+            "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" => SqlValue::Text(row.try_get::<String, _>(i).map_err(err)?),
+            other => {
+                return Err(decode_error(
+                    name,
+                    other,
+                    "unsupported result type; cast it to BIGINT, DOUBLE PRECISION or TEXT in the query",
+                ));
+            }
+        })
+    })
 }
 
 #[cfg(test)]

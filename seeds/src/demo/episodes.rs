@@ -11,7 +11,9 @@ use rand::rngs::StdRng;
 
 use super::DemoFile;
 use super::calendar::{Flow, day_weight, days_of_year};
+use super::formats::iso_date;
 use super::people::Person;
+use super::random::chance;
 use super::random::stochastic_round;
 use super::writer::{FileEncoding, write_csv};
 use crate::error::SeedError;
@@ -83,4 +85,34 @@ pub(crate) fn write_episodes<F: EpisodeFeed>(
         }
     }
     Ok(files)
+}
+
+/// The columns both episode feeds start with: 业务流水号, 业务类型, 办理日期, the person's
+/// fields and 区县代码. `key_prefix` tells the feed and the kind apart in 业务流水号.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn person_row_head(
+    rng: &mut StdRng,
+    key_prefix: &str,
+    serial: u64,
+    kind: &str,
+    day: NaiveDate,
+    person: &Person,
+    district: &str,
+) -> Vec<String> {
+    vec![
+        format!("{key_prefix}{district}{}{:06}", day.format("%Y%m%d"), serial % 1_000_000),
+        kind.to_string(),
+        iso_date(day),
+        person.id_number.clone(),
+        person.name.clone(),
+        person.gender.to_string(),
+        if chance(rng, 0.9) {
+            iso_date(person.birth_date)
+        } else {
+            String::new()
+        },
+        person.hukou.to_string(),
+        person.education.to_string(),
+        district.to_string(),
+    ]
 }

@@ -6,10 +6,10 @@ use chrono::{Datelike, NaiveDate};
 use rand::rngs::StdRng;
 
 use super::districts::{district_weights, pick_district};
-use super::episodes::EpisodeFeed;
-use super::formats::{iso_date, iso_timestamp, office_time_on};
+use super::episodes::{EpisodeFeed, person_row_head};
+use super::formats::{iso_timestamp, office_time_on};
 use super::people::Person;
-use super::random::{chance, pick_weighted};
+use super::random::pick_weighted;
 
 pub(crate) const FLEXIBLE_HEADERS: [&str; 12] = [
     "业务流水号",
@@ -66,23 +66,7 @@ impl EpisodeFeed for Flexible {
 }
 
 fn row(rng: &mut StdRng, serial: u64, kind: &str, day: NaiveDate, person: &Person, (district, flexible_type): (&str, &str)) -> Vec<String> {
-    let prefix = if kind == "登记" { "LJ" } else { "LZ" };
-    vec![
-        format!("{prefix}{district}{}{:06}", day.format("%Y%m%d"), serial % 1_000_000),
-        kind.to_string(),
-        iso_date(day),
-        person.id_number.clone(),
-        person.name.clone(),
-        person.gender.to_string(),
-        if chance(rng, 0.9) {
-            iso_date(person.birth_date)
-        } else {
-            String::new()
-        },
-        person.hukou.to_string(),
-        person.education.to_string(),
-        district.to_string(),
-        flexible_type.to_string(),
-        iso_timestamp(office_time_on(rng, day)),
-    ]
+    let mut row = person_row_head(rng, if kind == "登记" { "LJ" } else { "LZ" }, serial, kind, day, person, district);
+    row.extend([flexible_type.to_string(), iso_timestamp(office_time_on(rng, day))]);
+    row
 }

@@ -6,8 +6,8 @@ use chrono::{Datelike, NaiveDate};
 use rand::rngs::StdRng;
 
 use super::districts::{district_weights, pick_district};
-use super::episodes::EpisodeFeed;
-use super::formats::{iso_date, iso_timestamp, office_time_on};
+use super::episodes::{EpisodeFeed, person_row_head};
+use super::formats::{iso_timestamp, office_time_on};
 use super::people::Person;
 use super::random::{chance, pick_weighted};
 
@@ -129,24 +129,7 @@ fn row(
     industry: &str,
     reason: &str,
 ) -> Vec<String> {
-    let prefix = if kind == "登记" { "SY" } else { "SZ" };
-    vec![
-        format!("{prefix}{district}{}{:06}", day.format("%Y%m%d"), serial % 1_000_000),
-        kind.to_string(),
-        iso_date(day),
-        person.id_number.clone(),
-        person.name.clone(),
-        person.gender.to_string(),
-        if chance(rng, 0.9) {
-            iso_date(person.birth_date)
-        } else {
-            String::new()
-        },
-        person.hukou.to_string(),
-        person.education.to_string(),
-        district.to_string(),
-        industry.to_string(),
-        reason.to_string(),
-        iso_timestamp(office_time_on(rng, day)),
-    ]
+    let mut row = person_row_head(rng, if kind == "登记" { "SY" } else { "SZ" }, serial, kind, day, person, district);
+    row.extend([industry.to_string(), reason.to_string(), iso_timestamp(office_time_on(rng, day))]);
+    row
 }
