@@ -67,7 +67,7 @@ async fn search_terms_indicators_and_code_tables() {
     let body = gql(
         &s,
         &token,
-        r#"{ term(code: "求人倍率") { indicators { code available } } }"#,
+        r#"{ term(code: "registered_urban_rural_unemployed") { indicators { code available } } }"#,
         json!({}),
     )
     .await;

@@ -115,7 +115,13 @@ pub fn conform_only(path: &Path, keys: &Keys, codes: &CodeTables) -> Result<(u64
         .ok_or_else(|| EtlError::Internal("no spec".into()))?;
     let mut reader = read::open(path)?;
     let conformer = Conformer::new(spec, codes, "bench", reader.headers())?;
-    let ctx = FeedContext { keys, codes, file_id: 0 };
+    let no_codes = Default::default();
+    let ctx = FeedContext {
+        keys,
+        indicator_codes: &no_codes,
+        codes,
+        file_id: 0,
+    };
     let (mut rows, mut passed) = (0, 0);
     loop {
         let batch = reader.next_batch(20_000)?;

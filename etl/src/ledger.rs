@@ -19,6 +19,9 @@ pub struct RunSummary {
     pub loaded: i64,
     pub unchanged: i64,
     pub quarantined: i64,
+    /// Rows still waiting for a row of another feed (read = loaded + unchanged +
+    /// quarantined + pending).
+    pub pending: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -30,6 +33,7 @@ pub struct FeedSummary {
     pub loaded: i64,
     pub unchanged: i64,
     pub quarantined: i64,
+    pub pending: i64,
     pub last_loaded_at: Option<String>,
 }
 
@@ -73,7 +77,8 @@ pub async fn status(warehouse: &Warehouse, limit: i64) -> Result<Status, EtlErro
             sql: format!(
                 "SELECT r.run_id, r.started_at, r.finished_at, r.status, r.input, COUNT(f.file_id), \
                  CAST(COALESCE(SUM(f.rows_read), 0) AS BIGINT), CAST(COALESCE(SUM(f.rows_loaded), 0) AS BIGINT), \
-                 CAST(COALESCE(SUM(f.rows_unchanged), 0) AS BIGINT), CAST(COALESCE(SUM(f.rows_quarantined), 0) AS BIGINT) \
+                 CAST(COALESCE(SUM(f.rows_unchanged), 0) AS BIGINT), CAST(COALESCE(SUM(f.rows_quarantined), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(f.rows_pending), 0) AS BIGINT) \
                  FROM meta_etl_run r LEFT JOIN meta_load_file f ON f.run_id = r.run_id \
                  GROUP BY r.run_id, r.started_at, r.finished_at, r.status, r.input ORDER BY r.run_id DESC LIMIT {}",
                 placeholder(warehouse, 1)
@@ -85,7 +90,8 @@ pub async fn status(warehouse: &Warehouse, limit: i64) -> Result<Status, EtlErro
         .fetch(&Statement {
             sql: "SELECT feed, COUNT(*), CAST(SUM(CASE WHEN status = 'rejected' THEN 1 ELSE 0 END) AS BIGINT), \
                   CAST(SUM(rows_read) AS BIGINT), CAST(SUM(rows_loaded) AS BIGINT), CAST(SUM(rows_unchanged) AS BIGINT), \
-                  CAST(SUM(rows_quarantined) AS BIGINT), MAX(loaded_at) FROM meta_load_file GROUP BY feed ORDER BY feed"
+                  CAST(SUM(rows_quarantined) AS BIGINT), MAX(loaded_at), CAST(SUM(rows_pending) AS BIGINT) \
+                  FROM meta_load_file GROUP BY feed ORDER BY feed"
                 .into(),
             params: vec![],
         })
@@ -111,6 +117,7 @@ pub async fn status(warehouse: &Warehouse, limit: i64) -> Result<Status, EtlErro
                 loaded: int(&r[7]),
                 unchanged: int(&r[8]),
                 quarantined: int(&r[9]),
+                pending: int(&r[10]),
             })
             .collect(),
         feeds: feeds
@@ -124,6 +131,7 @@ pub async fn status(warehouse: &Warehouse, limit: i64) -> Result<Status, EtlErro
                 loaded: int(&r[4]),
                 unchanged: int(&r[5]),
                 quarantined: int(&r[6]),
+                pending: int(&r[8]),
                 last_loaded_at: opt(&r[7]),
             })
             .collect(),

@@ -13,6 +13,7 @@ mod dws;
 mod feeds;
 pub mod ledger;
 mod load;
+mod pending;
 mod read;
 mod reference;
 mod retry;
@@ -212,6 +213,7 @@ pub async fn run(
         .ok_or_else(|| EtlError::Internal("no run_id".into()))?;
     let ctx = load::LoadContext {
         warehouse,
+        catalog,
         codes: &codes,
         keys,
         run_id,

@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use jiuye_privacy::Keys;
+use jiuye_semantic::Catalog;
 use jiuye_semantic::sql::dialect_for;
 use jiuye_sql_value::{SqlValue, Statement};
 use jiuye_warehouse::{ColumnType, Transaction, Warehouse};
@@ -14,7 +15,7 @@ use crate::conform::{CodeTables, Conformer, Violation};
 use crate::feeds::{DwdRow, Feed, FeedContext, Fields};
 use crate::read::{self, RawRow};
 use crate::spec::FeedSpec;
-use crate::{EtlError, Progress};
+use crate::{EtlError, Progress, pending};
 
 /// The accounting of one file: read = loaded + unchanged + quarantined.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -25,6 +26,9 @@ pub struct FileReport {
     pub loaded: u64,
     pub unchanged: u64,
     pub quarantined: u64,
+    /// Rows waiting for a row of another feed (an application for a posting not loaded
+    /// yet); read = loaded + unchanged + quarantined + pending.
+    pub pending: u64,
     pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -32,6 +36,7 @@ pub struct FileReport {
 
 pub(crate) struct LoadContext<'a> {
     pub warehouse: &'a Warehouse,
+    pub catalog: &'a Catalog,
     pub codes: &'a CodeTables,
     pub keys: &'a Keys,
     pub run_id: i64,
@@ -59,6 +64,7 @@ pub(crate) async fn load_file(ctx: &LoadContext<'_>, feed: &dyn Feed, spec: &Fee
                 loaded: 0,
                 unchanged: 0,
                 quarantined: 0,
+                pending: 0,
                 status: "rejected".into(),
                 error: Some(e.to_string()),
             })
@@ -74,6 +80,7 @@ struct Tally {
     loaded: u64,
     unchanged: u64,
     quarantined: u64,
+    pending: i64,
 }
 
 async fn load_stream(
@@ -93,6 +100,7 @@ async fn load_stream(
     let file_id = insert_file_row(&mut tx, ctx.run_id, feed, file_name, size, reader.encoding()).await?;
     let feed_ctx = FeedContext {
         keys: ctx.keys,
+        indicator_codes: &ctx.catalog.all_codes(),
         codes: ctx.codes,
         file_id,
     };
@@ -109,29 +117,56 @@ async fn load_stream(
     let ods_columns: Vec<(&str, ColumnType)> = ods_columns.iter().map(|(n, t)| (n.as_str(), *t)).collect();
     let ods_table = format!("ods_{}", feed.name());
 
+    let dated = dated_sources(ctx.catalog, feed);
     let mut total = Tally::default();
     loop {
         let batch = reader.next_batch(BATCH_ROWS)?;
         if batch.is_empty() {
             break;
         }
-        let (ods_rows, quarantine_rows, candidates, quarantined) = conform_batch(ctx, feed, spec, &conformer, &feed_ctx, &batch);
+        let (ods_rows, quarantine_rows, mut candidates, quarantined) = conform_batch(ctx, feed, spec, &conformer, &feed_ctx, &batch);
         tx.copy_rows(&ods_table, &ods_columns, &ods_rows).await?;
         tx.copy_rows("meta_quarantine", QUARANTINE_COLUMNS, &quarantine_rows).await?;
+        if let Some(reference) = feed.reference() {
+            let lines: HashMap<String, i64> = candidates
+                .iter()
+                .map(|r| (r.business_key.clone(), r.values[r.values.len() - 1].as_i64().unwrap_or(0)))
+                .collect();
+            let (ready, waiting) = pending::resolve(&mut tx, feed, reference, candidates).await?;
+            let held = pending::hold(&mut tx, feed, reference, waiting, file_id, &lines).await?;
+            total.pending += held.pending;
+            total.unchanged += held.unchanged as u64;
+            candidates = ready;
+        }
         // Later batches merge against earlier ones already in DWD (same transaction), by
         // the same newest-wins rule as across files.
-        let (loaded, unchanged) = merge_into_dwd(&mut tx, feed, candidates, file_id).await?;
+        let (loaded, unchanged) = merge_into_dwd(&mut tx, feed, &dated, candidates, file_id).await?;
+        if feed.reference().is_some() {
+            let dropped = pending::drop_superseded(&mut tx, feed, file_id).await?;
+            total.pending += dropped.pending;
+            total.unchanged = (total.unchanged as i64 + dropped.unchanged) as u64;
+        }
         total.read += batch.len() as u64;
         total.loaded += loaded;
         total.unchanged += unchanged;
         total.quarantined += quarantined;
         ctx.progress.rows(batch.len() as u64);
     }
-    debug_assert_eq!(total.read, total.loaded + total.unchanged + total.quarantined);
+    debug_assert_eq!(
+        total.read as i64,
+        (total.loaded + total.unchanged + total.quarantined) as i64 + total.pending
+    );
+    // Rows of other files that waited for this file's rows load now, in this transaction.
+    let released = pending::release(&mut tx, ctx.catalog, feed).await?;
+    if released > 0 {
+        ctx.progress.message(&format!(
+            "{released} waiting rows loaded now that {file_name} brought their references"
+        ));
+    }
     let update = Statement {
         sql: placeholders(
             &tx,
-            "UPDATE meta_load_file SET status = 'loaded', content_hash = ?, rows_read = ?, rows_loaded = ?, rows_unchanged = ?, rows_quarantined = ? WHERE file_id = ?",
+            "UPDATE meta_load_file SET status = 'loaded', content_hash = ?, rows_read = ?, rows_loaded = ?, rows_unchanged = ?, rows_quarantined = ?, rows_pending = ? WHERE file_id = ?",
         ),
         params: vec![
             reader.content_hash().into(),
@@ -139,6 +174,7 @@ async fn load_stream(
             (total.loaded as i64).into(),
             (total.unchanged as i64).into(),
             (total.quarantined as i64).into(),
+            total.pending.into(),
             file_id.into(),
         ],
     };
@@ -151,6 +187,7 @@ async fn load_stream(
         loaded: total.loaded,
         unchanged: total.unchanged,
         quarantined: total.quarantined,
+        pending: total.pending as u64,
         status: "loaded".into(),
         error: None,
     })
@@ -317,14 +354,26 @@ async fn record_rejected(ctx: &LoadContext<'_>, feed: &dyn Feed, file: &str, pat
     Ok(())
 }
 
+/// The semantic sources reading `feed`'s DWD table, with the column dating a row for each.
+pub(crate) fn dated_sources(catalog: &Catalog, feed: &dyn Feed) -> Vec<(String, String)> {
+    catalog
+        .sources
+        .values()
+        .filter(|s| s.table == feed.dwd_table())
+        .map(|s| (s.code.clone(), s.date_column.clone()))
+        .collect()
+}
+
 /// Newest version per business key wins; an equal or older 更新时间 changes nothing.
-/// Returns (loaded, unchanged).
+/// Returns (loaded, unchanged). `dated` lists the semantic sources reading the feed's
+/// table and the column dating a row for each (see [`dated_sources`]).
 /// A stored version written by the same file earlier (a previous batch) that a newer one
 /// replaces counts as superseded, not loaded, so a file's accounting does not depend on
 /// how it was batched.
 pub(crate) async fn merge_into_dwd(
     tx: &mut Transaction,
     feed: &dyn Feed,
+    dated: &[(String, String)],
     candidates: Vec<DwdRow>,
     file_id: i64,
 ) -> Result<(u64, u64), EtlError> {
@@ -339,17 +388,26 @@ pub(crate) async fn merge_into_dwd(
             }
         }
     }
-    // Against the warehouse: the stored version of each key.
+    // Against the warehouse: the stored version of each key, with the dates it counts
+    // under in each semantic source (their periods need rebuilding when it is replaced).
     let columns = feed.dwd_columns();
     let key_column = columns[0].0;
-    let dated = columns.iter().any(|(c, _)| *c == "date_key");
+    let date_indexes: Vec<usize> = dated
+        .iter()
+        .map(|(_, column)| {
+            columns
+                .iter()
+                .position(|(c, _)| c == column)
+                .unwrap_or_else(|| panic!("{} has no date column {column}", feed.dwd_table()))
+        })
+        .collect();
+    let date_list: String = dated.iter().map(|(_, c)| format!(", {c}")).collect();
     let keys: Vec<&String> = best.keys().collect();
-    let mut stored: HashMap<String, (String, Option<i64>, Option<i64>)> = HashMap::new();
+    let mut stored: HashMap<String, (String, i64, Vec<Option<i64>>)> = HashMap::new();
     for chunk in keys.chunks(500) {
         let marks = vec!["?"; chunk.len()].join(", ");
         let sql = format!(
-            "SELECT {key_column}, updated_at, {}, file_id FROM {} WHERE {key_column} IN ({marks})",
-            if dated { "date_key" } else { "NULL" },
+            "SELECT {key_column}, updated_at, file_id{date_list} FROM {} WHERE {key_column} IN ({marks})",
             feed.dwd_table()
         );
         let statement = Statement {
@@ -357,7 +415,8 @@ pub(crate) async fn merge_into_dwd(
             params: chunk.iter().map(|k| SqlValue::Text((*k).clone())).collect(),
         };
         for row in tx.fetch(&statement).await?.rows {
-            stored.insert(row[0].to_key(), (row[1].to_key(), row[2].as_i64(), row[3].as_i64()));
+            let dates = row[3..].iter().map(SqlValue::as_i64).collect();
+            stored.insert(row[0].to_key(), (row[1].to_key(), row[2].as_i64().unwrap_or(0), dates));
         }
     }
     let mut dirty = BTreeSet::new();
@@ -367,16 +426,20 @@ pub(crate) async fn merge_into_dwd(
         match stored.get(&key) {
             Some((updated_at, _, _)) if *updated_at >= row.updated_at => {}
             previous => {
-                if let Some((_, old_date, old_file)) = previous {
-                    if let Some(d) = old_date {
-                        dirty.insert(*d);
+                if let Some((_, old_file, old_dates)) = previous {
+                    for ((source, _), date) in dated.iter().zip(old_dates) {
+                        if let Some(d) = date {
+                            dirty.insert((source.clone(), *d));
+                        }
                     }
-                    if *old_file == Some(file_id) {
+                    if *old_file == file_id {
                         superseded_in_file += 1;
                     }
                 }
-                if let Some(d) = row.date_key {
-                    dirty.insert(d);
+                for ((source, _), i) in dated.iter().zip(&date_indexes) {
+                    if let Some(d) = row.values[*i].as_i64() {
+                        dirty.insert((source.clone(), d));
+                    }
                 }
                 writes.push(row.values);
             }
@@ -392,8 +455,8 @@ pub(crate) async fn merge_into_dwd(
         feed.dwd_table()
     );
     tx.insert_rows_with(feed.dwd_table(), columns, &writes, &trailer).await?;
-    if let Some(source) = feed.semantic_source() {
-        let rows: Vec<Vec<SqlValue>> = dirty.into_iter().map(|d| vec![source.into(), d.into()]).collect();
+    if !dirty.is_empty() {
+        let rows: Vec<Vec<SqlValue>> = dirty.into_iter().map(|(source, d)| vec![source.into(), d.into()]).collect();
         tx.insert_rows_with(
             "meta_dirty_date",
             &[("source", ColumnType::Text), ("date_key", ColumnType::Int)],

@@ -140,12 +140,12 @@ async fn sync_rollups(tx: &mut Transaction, catalog: &Catalog) -> Result<(), Etl
         stale_sources.insert(rollup.source.clone());
     }
     for source in stale_sources {
-        let table = &catalog.source(&source).table;
+        let (table, date_column) = (&catalog.source(&source).table, &catalog.source(&source).date_column);
         // Every date of the source is dirty; the rebuild brings all its rollups level.
         tx.execute(&Statement {
             sql: placeholders(
                 tx,
-                &format!("INSERT INTO meta_dirty_date (source, date_key) SELECT DISTINCT ?, date_key FROM {table} WHERE date_key > 0 ON CONFLICT (source, date_key) DO NOTHING"),
+                &format!("INSERT INTO meta_dirty_date (source, date_key) SELECT DISTINCT ?, {date_column} FROM {table} WHERE {date_column} > 0 ON CONFLICT (source, date_key) DO NOTHING"),
             ),
             params: vec![source.clone().into()],
         })

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::EtlError;
 use crate::conform::{CodeTables, Conformer};
 use crate::feeds::{FeedContext, Fields, all_feeds};
-use crate::load::{lock_loads, merge_into_dwd, placeholders};
+use crate::load::{dated_sources, lock_loads, merge_into_dwd, placeholders};
 use crate::read::RawRow;
 use crate::spec::builtin_specs;
 
@@ -37,6 +37,7 @@ pub async fn retry_quarantine(
     only_feed: Option<&str>,
 ) -> Result<Vec<RetryReport>, EtlError> {
     let specs = builtin_specs()?;
+    let indicator_codes = catalog.all_codes();
     let mut reports = Vec::new();
     for feed in all_feeds().iter().filter(|f| only_feed.is_none_or(|o| o == f.name())) {
         let spec = specs
@@ -74,7 +75,12 @@ pub async fn retry_quarantine(
         let conformer = Conformer::new(spec, codes, "quarantine", &headers)?;
         for (file_id, file_lines) in by_file {
             report.retried += file_lines.len() as u64;
-            let feed_ctx = FeedContext { keys, codes, file_id };
+            let feed_ctx = FeedContext {
+                keys,
+                indicator_codes: &indicator_codes,
+                codes,
+                file_id,
+            };
             let mut passed = Vec::new();
             let mut passed_lines = Vec::new();
             for chunk in file_lines.chunks(500) {
@@ -118,7 +124,8 @@ pub async fn retry_quarantine(
             if passed.is_empty() {
                 continue;
             }
-            let (loaded, unchanged) = merge_into_dwd(&mut tx, feed.as_ref(), passed, file_id).await?;
+            let (loaded, unchanged) =
+                merge_into_dwd(&mut tx, feed.as_ref(), &dated_sources(catalog, feed.as_ref()), passed, file_id).await?;
             report.moved += loaded + unchanged;
             for chunk in passed_lines.chunks(500) {
                 let marks = vec!["?"; chunk.len()].join(", ");

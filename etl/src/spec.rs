@@ -17,6 +17,16 @@ pub const BUILTIN_FEEDS: &[(&str, &str)] = &[
         "unemployment_registration.yaml",
         include_str!("../feeds/unemployment_registration.yaml"),
     ),
+    ("job_posting.yaml", include_str!("../feeds/job_posting.yaml")),
+    ("job_application.yaml", include_str!("../feeds/job_application.yaml")),
+    ("training_enrollment.yaml", include_str!("../feeds/training_enrollment.yaml")),
+    ("startup_support.yaml", include_str!("../feeds/startup_support.yaml")),
+    ("ui_benefit_payment.yaml", include_str!("../feeds/ui_benefit_payment.yaml")),
+    ("ui_fund_monthly.yaml", include_str!("../feeds/ui_fund_monthly.yaml")),
+    ("policy_subsidy.yaml", include_str!("../feeds/policy_subsidy.yaml")),
+    ("internship.yaml", include_str!("../feeds/internship.yaml")),
+    ("facility_registry.yaml", include_str!("../feeds/facility_registry.yaml")),
+    ("indicator_target.yaml", include_str!("../feeds/indicator_target.yaml")),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -27,6 +37,8 @@ pub enum FieldType {
     Code,
     Date,
     Timestamp,
+    /// A calendar month (`YYYY-MM`, `YYYY/M`, `YYYYMM`), held as its first day.
+    Month,
     Integer,
     /// Money in yuan: at most 2 decimal places, |value| < 10^10.
     Decimal,
@@ -59,6 +71,12 @@ pub struct ColumnSpec {
     pub values: BTreeMap<String, String>,
     /// For a date: the ID-number field whose embedded birth date it must agree with.
     pub birth_date_of: Option<String>,
+    /// For a number: the smallest accepted value.
+    pub min: Option<f64>,
+    /// For a date or number: must not be below (`at_least`) or above (`at_most`) this
+    /// other field's value, where both are given (截止日期 ≥ 发布日期, 下限 ≤ 上限).
+    pub at_least: Option<String>,
+    pub at_most: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -67,7 +85,9 @@ pub struct FeedSpec {
     pub feed: String,
     pub name: String,
     pub business_key: String,
-    pub updated_at: String,
+    /// The 更新时间 field deciding which version of a key wins. Reference exports without
+    /// one (indicator_target) version rows by load order: a later file replaces.
+    pub updated_at: Option<String>,
     pub columns: Vec<ColumnSpec>,
 }
 
@@ -97,7 +117,7 @@ pub fn builtin_specs() -> Result<Vec<FeedSpec>, EtlError> {
                     return Err(bad("type enum needs values"));
                 }
             }
-            if spec.column(&spec.business_key).is_none() || spec.column(&spec.updated_at).is_none() {
+            if spec.column(&spec.business_key).is_none() || spec.updated_at.as_ref().is_some_and(|u| spec.column(u).is_none()) {
                 return Err(EtlError::Spec {
                     file: file.to_string(),
                     message: "business_key and updated_at must name columns".into(),

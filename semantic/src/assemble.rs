@@ -112,7 +112,7 @@ impl Plan {
 
     fn to_json(&self, code: &str, value: Option<f64>) -> Value {
         let integral = match self.catalog.indicator(code).map(|i| &i.kind) {
-            Ok(IndicatorKind::Measure(m)) => m.aggregation != Aggregation::Sum,
+            Ok(IndicatorKind::Measure(m)) => m.aggregation != Aggregation::Sum || m.integer,
             Ok(IndicatorKind::Formula(f)) => {
                 !f.divides()
                     && self.catalog.base_measures(code).is_ok_and(|bases| {
@@ -121,7 +121,7 @@ impl Plan {
                                 .indicator(b)
                                 .ok()
                                 .and_then(|i| i.measure())
-                                .is_some_and(|m| m.aggregation != Aggregation::Sum)
+                                .is_some_and(|m| m.aggregation != Aggregation::Sum || m.integer)
                         })
                     })
             }

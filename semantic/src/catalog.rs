@@ -247,6 +247,11 @@ impl Catalog {
         })
     }
 
+    /// Every indicator code, defined or reserved (planned).
+    pub fn all_codes(&self) -> std::collections::BTreeSet<String> {
+        self.order.iter().chain(self.planned.keys()).cloned().collect()
+    }
+
     pub fn indicators(&self) -> impl Iterator<Item = &Indicator> {
         self.order.iter().map(|c| &self.indicators[c])
     }

@@ -20,6 +20,16 @@ pub const BUILTIN_MODEL: &[(&str, &str)] = &[
         "unemployment_registration.yaml",
         include_str!("../model/unemployment_registration.yaml"),
     ),
+    ("job_posting.yaml", include_str!("../model/job_posting.yaml")),
+    ("job_application.yaml", include_str!("../model/job_application.yaml")),
+    ("training_enrollment.yaml", include_str!("../model/training_enrollment.yaml")),
+    ("training_certification.yaml", include_str!("../model/training_certification.yaml")),
+    ("startup_support.yaml", include_str!("../model/startup_support.yaml")),
+    ("ui_benefit_payment.yaml", include_str!("../model/ui_benefit_payment.yaml")),
+    ("ui_fund.yaml", include_str!("../model/ui_fund.yaml")),
+    ("policy_subsidy.yaml", include_str!("../model/policy_subsidy.yaml")),
+    ("internship.yaml", include_str!("../model/internship.yaml")),
+    ("internship_completion.yaml", include_str!("../model/internship_completion.yaml")),
     ("planned.yaml", include_str!("../model/planned.yaml")),
 ];
 
@@ -63,8 +73,16 @@ pub struct SourceDef {
     pub table: String,
     pub feeds: Vec<String>,
     pub refresh: String,
+    /// The column of `table` holding the `dim_date` key that dates a row for this source.
+    /// Two sources may read one table by different dates (enrolment vs. completion).
+    #[serde(default = "default_date_column")]
+    pub date_column: String,
     /// dimension code → column of `table`
     pub dimensions: BTreeMap<String, String>,
+}
+
+fn default_date_column() -> String {
+    "date_key".into()
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -98,6 +116,9 @@ impl Aggregation {
 pub struct MeasureDef {
     pub aggregation: Aggregation,
     pub column: Option<String>,
+    /// A sum of whole numbers (招聘人数, 带动就业人数): answered as an integer, not a decimal.
+    #[serde(default)]
+    pub integer: bool,
     /// column of the source table → accepted values
     #[serde(default, rename = "where")]
     pub where_in: BTreeMap<String, Vec<String>>,

@@ -287,25 +287,25 @@ fn route<'c>(catalog: &'c Catalog, source: &str, measures: &[String], q: &PartRe
     (chosen, rejected)
 }
 
-fn date_join(fact_alias: &str) -> Join {
+fn date_join(fact_alias: &str, date_column: &str) -> Join {
     Join {
         table: TableRef {
             name: "dim_date".into(),
             alias: DATES.into(),
         },
-        on: Expr::eq(Expr::col(DATES, "date_key"), Expr::col(fact_alias, "date_key")),
+        on: Expr::eq(Expr::col(DATES, "date_key"), Expr::col(fact_alias, date_column)),
     }
 }
 
-fn range_filter(q: &PartRequest) -> Expr {
+fn range_filter(q: &PartRequest, date_column: &str) -> Expr {
     Expr::Between {
-        expr: Box::new(Expr::col(FACT, "date_key")),
+        expr: Box::new(Expr::col(FACT, date_column)),
         low: SqlValue::Int(date_key(q.from)),
         high: SqlValue::Int(date_key(q.to)),
     }
 }
 
-fn finish(mut select: Select, q: &PartRequest, column_of: &dyn Fn(&str) -> String) -> Select {
+fn finish(mut select: Select, q: &PartRequest, date_column: &str, column_of: &dyn Fn(&str) -> String) -> Select {
     let period = Expr::col(DATES, q.grain.key_column());
     select.columns.insert(0, (period.clone(), "period".into()));
     select.group_by.push(period.clone());
@@ -316,7 +316,7 @@ fn finish(mut select: Select, q: &PartRequest, column_of: &dyn Fn(&str) -> Strin
         select.group_by.push(col.clone());
         select.order_by.push(col);
     }
-    select.filter.push(range_filter(q));
+    select.filter.push(range_filter(q, date_column));
     for f in q.filters {
         select.filter.push(Expr::in_list(
             Expr::col(FACT, &column_of(&f.dimension)),
@@ -328,7 +328,7 @@ fn finish(mut select: Select, q: &PartRequest, column_of: &dyn Fn(&str) -> Strin
 
 fn detail_select(source: &SourceDef, measures: &[String], catalog: &Catalog, q: &PartRequest) -> Select {
     let mut select = Select::from(&source.table, FACT);
-    select.joins.push(date_join(FACT));
+    select.joins.push(date_join(FACT, &source.date_column));
     let mut conditions = Vec::new();
     for m in measures {
         let def = catalog
@@ -348,24 +348,24 @@ fn detail_select(source: &SourceDef, measures: &[String], catalog: &Catalog, q: 
             _ => vec![Expr::Or(conditions)],
         });
     }
-    finish(select, q, &|d| source.dimensions[d].clone())
+    finish(select, q, &source.date_column, &|d| source.dimensions[d].clone())
 }
 
 fn rollup_select(rollup: &Rollup, measures: &[String], catalog: &Catalog, q: &PartRequest) -> Select {
     let mut select = Select::from(&rollup.table, FACT);
-    select.joins.push(date_join(FACT));
+    select.joins.push(date_join(FACT, "date_key"));
     for m in measures {
         let ty = value_type(catalog.indicator(m).ok().and_then(|i| i.measure()).expect("measure"));
         select
             .columns
             .push((Expr::cast(Expr::aggregate(AggFunc::Sum, Some(Expr::col(FACT, m))), ty), m.clone()));
     }
-    finish(select, q, &|d| d.to_string())
+    finish(select, q, "date_key", &|d| d.to_string())
 }
 
 pub(crate) fn value_type(def: &MeasureDef) -> SqlType {
     match def.aggregation {
-        Aggregation::Sum => SqlType::Double,
+        Aggregation::Sum if !def.integer => SqlType::Double,
         _ => SqlType::BigInt,
     }
 }
@@ -402,7 +402,7 @@ pub(crate) fn measure_expr(def: &MeasureDef, alias: &str) -> Expr {
         }
         Aggregation::Sum => {
             let col = def.column.as_deref().expect("validated: sum has a column");
-            Expr::cast(Expr::aggregate(AggFunc::Sum, Some(value(Expr::col(alias, col)))), SqlType::Double)
+            Expr::cast(Expr::aggregate(AggFunc::Sum, Some(value(Expr::col(alias, col)))), value_type(def))
         }
     }
 }

@@ -64,7 +64,7 @@ pub fn rollup_build_statements(rollup: &Rollup, catalog: &Catalog, dialect: &dyn
             name: "dim_date".into(),
             alias: "d".into(),
         },
-        on: Expr::eq(Expr::col("d", "date_key"), Expr::col("f", "date_key")),
+        on: Expr::eq(Expr::col("d", "date_key"), Expr::col("f", &source.date_column)),
     });
     let period = Expr::col("d", start);
     select.columns.push((period.clone(), "date_key".into()));

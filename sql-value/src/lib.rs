@@ -73,6 +73,19 @@ impl SqlValue {
             SqlValue::Text(s) => s.clone().into(),
         }
     }
+
+    /// The inverse of [`SqlValue::to_json`] (whole JSON numbers are `Int`).
+    pub fn from_json(value: &serde_json::Value) -> SqlValue {
+        match value {
+            serde_json::Value::Null => SqlValue::Null,
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => SqlValue::Int(i),
+                None => n.as_f64().map(SqlValue::Float).unwrap_or(SqlValue::Null),
+            },
+            serde_json::Value::String(s) => SqlValue::Text(s.clone()),
+            other => SqlValue::Text(other.to_string()),
+        }
+    }
 }
 
 impl From<i64> for SqlValue {

@@ -18,7 +18,8 @@ pub enum EtlCommand {
     /// Formats: CSV (UTF-8 with or without BOM, or GB18030), XLSX (first sheet), Parquet
     /// and JSON Lines; files stream in batches, each file in one transaction. Rows that
     /// break a rule are quarantined with the rule and the value; every file's accounting
-    /// balances: read = loaded + unchanged + quarantined. Loading a file twice changes
+    /// balances: read = loaded + unchanged + quarantined + pending (applications waiting
+    /// for their posting). Loading a file twice changes
     /// nothing. Needs the secret key (JIUYE_SECRET_KEY or JIUYE_KEY_FILE).
     ///
     /// Example: jiuye etl run --input /data/exports/2025-06 --database-url warehouse.db
@@ -142,26 +143,32 @@ pub fn load_keys(key_file: Option<PathBuf>) -> anyhow::Result<Keys> {
 pub fn print_table(report: &RunReport) {
     let width = report.files.iter().map(|f| f.file.chars().count()).max().unwrap_or(4).max(4);
     println!(
-        "{:width$}  {:>9} {:>9} {:>9} {:>11}  status",
-        "file", "read", "loaded", "unchanged", "quarantined"
+        "{:width$}  {:>9} {:>9} {:>9} {:>11} {:>8}  status",
+        "file", "read", "loaded", "unchanged", "quarantined", "pending"
     );
-    let mut totals = [0u64; 4];
+    let mut totals = [0u64; 5];
     for f in &report.files {
         println!(
-            "{:width$}  {:>9} {:>9} {:>9} {:>11}  {}",
-            f.file, f.read, f.loaded, f.unchanged, f.quarantined, f.status
+            "{:width$}  {:>9} {:>9} {:>9} {:>11} {:>8}  {}",
+            f.file, f.read, f.loaded, f.unchanged, f.quarantined, f.pending, f.status
         );
         if let Some(e) = &f.error {
             println!("    {e}");
         }
-        for (t, v) in totals.iter_mut().zip([f.read, f.loaded, f.unchanged, f.quarantined]) {
+        for (t, v) in totals.iter_mut().zip([f.read, f.loaded, f.unchanged, f.quarantined, f.pending]) {
             *t += v;
         }
     }
     println!(
-        "{:width$}  {:>9} {:>9} {:>9} {:>11}",
-        "total", totals[0], totals[1], totals[2], totals[3]
+        "{:width$}  {:>9} {:>9} {:>9} {:>11} {:>8}",
+        "total", totals[0], totals[1], totals[2], totals[3], totals[4]
     );
+    if totals[4] > 0 {
+        println!(
+            "{} row(s) wait for the row they refer to (an application for a posting not loaded yet); they load when it arrives",
+            totals[4]
+        );
+    }
     for s in &report.skipped {
         println!("skipped {s}: its name starts with no feed name");
     }
@@ -195,23 +202,23 @@ pub async fn run(command: EtlCommand) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             println!(
-                "{:>5}  {:19}  {:8} {:>5} {:>9} {:>9} {:>9} {:>11}  input",
-                "run", "started", "status", "files", "read", "loaded", "unchanged", "quarantined"
+                "{:>5}  {:19}  {:8} {:>5} {:>9} {:>9} {:>9} {:>11} {:>8}  input",
+                "run", "started", "status", "files", "read", "loaded", "unchanged", "quarantined", "pending"
             );
             for r in &status.runs {
                 println!(
-                    "{:>5}  {:19}  {:8} {:>5} {:>9} {:>9} {:>9} {:>11}  {}",
-                    r.run_id, r.started_at, r.status, r.files, r.read, r.loaded, r.unchanged, r.quarantined, r.input
+                    "{:>5}  {:19}  {:8} {:>5} {:>9} {:>9} {:>9} {:>11} {:>8}  {}",
+                    r.run_id, r.started_at, r.status, r.files, r.read, r.loaded, r.unchanged, r.quarantined, r.pending, r.input
                 );
             }
             println!();
             println!(
-                "{:26} {:>5} {:>8} {:>9} {:>9} {:>9} {:>11}  last loaded",
-                "feed", "files", "rejected", "read", "loaded", "unchanged", "quarantined"
+                "{:26} {:>5} {:>8} {:>9} {:>9} {:>9} {:>11} {:>8}  last loaded",
+                "feed", "files", "rejected", "read", "loaded", "unchanged", "quarantined", "pending"
             );
             for f in &status.feeds {
                 println!(
-                    "{:26} {:>5} {:>8} {:>9} {:>9} {:>9} {:>11}  {}",
+                    "{:26} {:>5} {:>8} {:>9} {:>9} {:>9} {:>11} {:>8}  {}",
                     f.feed,
                     f.files,
                     f.rejected_files,
@@ -219,6 +226,7 @@ pub async fn run(command: EtlCommand) -> anyhow::Result<ExitCode> {
                     f.loaded,
                     f.unchanged,
                     f.quarantined,
+                    f.pending,
                     f.last_loaded_at.clone().unwrap_or_default()
                 );
             }

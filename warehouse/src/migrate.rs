@@ -27,6 +27,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "V5__unemployment_registration",
         include_str!("../../migrations/V5__unemployment_registration.sql"),
     ),
+    ("V6__remaining_feeds", include_str!("../../migrations/V6__remaining_feeds.sql")),
 ];
 
 fn render(template: &str, backend: Backend) -> String {

@@ -40,6 +40,20 @@ pub fn uscc_is_valid(code: &str) -> bool {
 }
 
 /// `YYYY-MM-DD`, `YYYY/M/D`, `YYYYMMDD`; the date must exist.
+/// `YYYY-MM`, `YYYY/M` or `YYYYMM` → the month's first day.
+pub fn parse_month(text: &str) -> Option<NaiveDate> {
+    let t = text.trim();
+    let (year, month) = if t.len() == 6 && t.chars().all(|c| c.is_ascii_digit()) {
+        (&t[..4], &t[4..])
+    } else {
+        t.split_once('-').or_else(|| t.split_once('/'))?
+    };
+    if year.len() != 4 || month.is_empty() || month.len() > 2 || !year.chars().chain(month.chars()).all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, 1)
+}
+
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
     // A spreadsheet date cell arrives as midnight of that day.
     let t = text.trim();

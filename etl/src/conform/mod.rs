@@ -38,6 +38,20 @@ impl Value {
             _ => None,
         }
     }
+    pub fn number(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Decimal(f) => Some(*f),
+            _ => None,
+        }
+    }
+    /// Order of two given values of the same kind; `None` when either is null.
+    pub fn compare(&self, other: &Value) -> Option<std::cmp::Ordering> {
+        match (self, other) {
+            (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
+            _ => self.number()?.partial_cmp(&other.number()?),
+        }
+    }
 }
 
 /// One broken rule of one row.
@@ -180,6 +194,13 @@ impl<'a> Conformer<'a> {
                         format!("{} must be a real date as YYYY-MM-DD, YYYY/M/D or YYYYMMDD", column.header),
                     ),
                 },
+                FieldType::Month => match checks::parse_month(text) {
+                    Some(d) => Value::Date(d),
+                    None => fail(
+                        "invalid_date",
+                        format!("{} must be a month as YYYY-MM, YYYY/M or YYYYMM", column.header),
+                    ),
+                },
                 FieldType::Timestamp => match checks::parse_timestamp(text) {
                     Some(t) => Value::Timestamp(t),
                     None => fail(
@@ -251,6 +272,39 @@ impl<'a> Conformer<'a> {
                         column: column.header.clone(),
                         value: None,
                         message: format!("{} is required when {other_header} is {shown}", column.header),
+                    });
+                }
+            }
+            if let (Some(min), Some(n)) = (column.min, values[i].number())
+                && n < min
+            {
+                violations.push(Violation {
+                    rule: "out_of_range",
+                    column: column.header.clone(),
+                    value: cells[i].map(str::to_string),
+                    message: format!("{} must be at least {min}", column.header),
+                });
+            }
+            for (other, must_be_at_least) in [(&column.at_least, true), (&column.at_most, false)] {
+                let Some(other) = other else { continue };
+                let Some(order) = value_of(other).and_then(|o| values[i].compare(o)) else {
+                    continue;
+                };
+                if (must_be_at_least && order.is_lt()) || (!must_be_at_least && order.is_gt()) {
+                    let other_header = self.spec.column(other).map(|c| c.header.clone()).unwrap_or_default();
+                    violations.push(Violation {
+                        rule: "out_of_order",
+                        column: column.header.clone(),
+                        value: cells[i].map(str::to_string),
+                        message: format!(
+                            "{} must be {} {other_header}",
+                            column.header,
+                            if must_be_at_least {
+                                "no earlier or smaller than"
+                            } else {
+                                "no greater than"
+                            }
+                        ),
                     });
                 }
             }

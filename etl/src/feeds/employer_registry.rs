@@ -34,9 +34,6 @@ impl Feed for EmployerRegistry {
     fn dwd_columns(&self) -> &'static [(&'static str, ColumnType)] {
         COLUMNS
     }
-    fn semantic_source(&self) -> Option<&'static str> {
-        None
-    }
 
     fn to_dwd(&self, f: &Fields, ctx: &FeedContext) -> Result<DwdRow, Violation> {
         let industry = f.str("industry");
@@ -44,7 +41,6 @@ impl Feed for EmployerRegistry {
         Ok(DwdRow {
             business_key: f.str("employer_uscc").to_string(),
             updated_at: updated_at.clone(),
-            date_key: None,
             values: vec![
                 f.text("employer_uscc"),
                 f.text("employer_name"),

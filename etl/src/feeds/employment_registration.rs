@@ -35,9 +35,6 @@ impl Feed for EmploymentRegistration {
     fn dwd_columns(&self) -> &'static [(&'static str, ColumnType)] {
         &COLUMNS
     }
-    fn semantic_source(&self) -> Option<&'static str> {
-        Some("employment_registration")
-    }
 
     fn to_dwd(&self, f: &Fields, ctx: &FeedContext) -> Result<DwdRow, Violation> {
         let industry = f.str("industry");

@@ -22,9 +22,6 @@ impl Feed for FlexibleEmployment {
     fn dwd_columns(&self) -> &'static [(&'static str, ColumnType)] {
         &COLUMNS
     }
-    fn semantic_source(&self) -> Option<&'static str> {
-        Some("flexible_employment")
-    }
 
     fn to_dwd(&self, f: &Fields, ctx: &FeedContext) -> Result<DwdRow, Violation> {
         let district_reported = f.str("district");

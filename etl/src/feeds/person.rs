@@ -54,6 +54,14 @@ pub fn derive(keys: &Keys, id: &str, name: &str, event: NaiveDate) -> Person {
     }
 }
 
+/// GB 11643: the 17th character is odd for men (性别 1), even for women (2).
+pub fn gender_of_id(id: &str) -> &'static str {
+    match id.as_bytes().get(16).map(|b| b.wrapping_sub(b'0')) {
+        Some(d) if d % 2 == 1 => "1",
+        _ => "2",
+    }
+}
+
 /// `derive`, refusing persons under 16 at the event (labour law's minimum working age):
 /// a registration of a child is a data error to quarantine, not a number to count.
 pub fn derive_working_age(keys: &Keys, id: &str, name: &str, event: NaiveDate) -> Result<Person, Violation> {
@@ -126,7 +134,6 @@ pub fn event_row(f: &Fields, ctx: &FeedContext, own: impl FnOnce(&Person) -> Vec
     Ok(DwdRow {
         business_key: f.str("business_key").to_string(),
         updated_at,
-        date_key: Some(date_key),
         values,
     })
 }

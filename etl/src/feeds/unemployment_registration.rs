@@ -34,9 +34,6 @@ impl Feed for UnemploymentRegistration {
     fn dwd_columns(&self) -> &'static [(&'static str, ColumnType)] {
         &COLUMNS
     }
-    fn semantic_source(&self) -> Option<&'static str> {
-        Some("unemployment_registration")
-    }
 
     fn to_dwd(&self, f: &Fields, ctx: &FeedContext) -> Result<DwdRow, Violation> {
         let business_type = f.str("business_type");

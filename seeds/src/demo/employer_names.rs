@@ -68,7 +68,8 @@ fn trade_words(industry: &str) -> &'static [&'static str] {
     }
 }
 
-fn trade_name(rng: &mut StdRng) -> String {
+/// A two-character 字号 such as `申通`, `瑞达`.
+pub(crate) fn trade_name(rng: &mut StdRng) -> String {
     format!("{}{}", pick_str(rng, &TRADE_NAME_FIRST), pick_str(rng, &TRADE_NAME_SECOND))
 }
 

@@ -57,6 +57,9 @@ impl EpisodeFeed for Flexible {
     fn open(&self, rng: &mut StdRng, _day: NaiveDate, _person: &Person) -> Self::State {
         (pick_district(rng, &district_weights()), pick_weighted(rng, &FLEXIBLE_TYPES, "9"))
     }
+    fn opening_indicators(&self) -> &'static [&'static str] {
+        &["flexible_registration_persons", "new_jobs"]
+    }
     fn opening_row(&self, rng: &mut StdRng, serial: u64, day: NaiveDate, person: &Person, state: Self::State) -> Vec<String> {
         row(rng, serial, "登记", day, person, state)
     }

@@ -13,14 +13,31 @@ pub(crate) const COMPACT_DATE_SHARE: f64 = 0.03;
 /// Share of timestamps written `YYYY/M/D H:MM:SS`.
 pub(crate) const SLASH_TIMESTAMP_SHARE: f64 = 0.03;
 
-/// `YYYY-MM-DD`.
+/// `YYYY-MM-DD` (written by hand: chrono's `format` parses its pattern on every call, and
+/// the generator writes millions of dates).
 pub(crate) fn iso_date(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
+    if (1000..=9999).contains(&date.year()) {
+        format!("{}-{:02}-{:02}", date.year(), date.month(), date.day())
+    } else {
+        date.format("%Y-%m-%d").to_string()
+    }
 }
 
 /// `YYYY-MM-DD HH:MM:SS`.
 pub(crate) fn iso_timestamp(timestamp: NaiveDateTime) -> String {
-    timestamp.format("%Y-%m-%d %H:%M:%S").to_string()
+    if (1000..=9999).contains(&timestamp.year()) {
+        format!(
+            "{}-{:02}-{:02} {:02}:{:02}:{:02}",
+            timestamp.year(),
+            timestamp.month(),
+            timestamp.day(),
+            timestamp.hour(),
+            timestamp.minute(),
+            timestamp.second()
+        )
+    } else {
+        timestamp.format("%Y-%m-%d %H:%M:%S").to_string()
+    }
 }
 
 /// A date written the way a legacy export would: mostly `YYYY-MM-DD`, ~5 % `YYYY/M/D`,
@@ -80,6 +97,14 @@ pub(crate) fn office_time_on(rng: &mut StdRng, date: NaiveDate) -> NaiveDateTime
 mod tests {
     use super::*;
     use rand::SeedableRng;
+
+    #[test]
+    fn hand_written_formats_match_chrono() {
+        let date = NaiveDate::from_ymd_opt(2024, 3, 5).expect("date");
+        assert_eq!(iso_date(date), date.format("%Y-%m-%d").to_string());
+        let moment = date.and_hms_opt(9, 7, 3).expect("time");
+        assert_eq!(iso_timestamp(moment), moment.format("%Y-%m-%d %H:%M:%S").to_string());
+    }
 
     #[test]
     fn invalid_dates_do_not_parse() {

@@ -1,6 +1,7 @@
 //! The demo-export generator: files that look like what Shanghai's legacy
 //! labour-and-social-security systems hand the ETL (see `shared/contracts/source-feeds.md`).
 
+mod applications;
 mod calendar;
 mod corrections;
 mod defects;
@@ -8,16 +9,30 @@ mod districts;
 mod employer_names;
 mod employers;
 mod episodes;
+mod facilities;
 mod flexible;
 mod formats;
+mod internships;
 mod job_terms;
+mod monthly;
 mod people;
+mod posting_terms;
+mod postings;
 mod random;
 mod rows;
+mod services;
 mod simulation;
+mod startup;
+mod subsidies;
+mod targets;
+mod training;
+mod ui_benefits;
+mod ui_fund;
 mod unemployment;
 mod writer;
 
+#[cfg(test)]
+mod service_tests;
 #[cfg(test)]
 mod tests;
 
@@ -134,12 +149,64 @@ const CORRECTIONS_AT_SCALE_1: f64 = 300.0;
 ///
 /// - `flexible_employment_<YYYYMM>.csv` (UTF-8): ≈30,000 × scale 登记 a year from the
 ///   same pool and ≈80 % as many 注销 (see `flexible.rs`); no defects.
+/// - `unemployment_registration_<YYYYMM>.csv` (UTF-8): ≈20,000 × scale 登记 a year (ages 16
+///   to retirement, more in June–August and January) and ≈90 % as many 注销 (see
+///   `unemployment.rs`); no defects.
 ///
 /// Defects, at most one per row, counted in [`DemoSummary::defects`]:
 /// `id_check_digit` 0.2 %, `invalid_date` 0.15 % (`YYYY-02-30`, `YYYY-13-DD`, day 31/32),
 /// `unknown_district` 0.15 % (`310199`, `310121`, `310188`), `uscc_check` 0.15 %,
 /// `birth_date_mismatch` 0.15 % of monthly rows; `separation_reason_missing` 0.3 % of 退工
 /// rows. The corrections file has no defects.
+///
+/// Service feeds (see `services.rs`), all plain UTF-8 in the contract's column order, dates
+/// `YYYY-MM-DD`, 更新时间 `YYYY-MM-DD HH:MM:SS` on or shortly after the business date, and
+/// **no defects** (every ID number from the pool, every USCC from the registry, districts
+/// among the 16 current ones). Volumes at scale 1.0 a year; small scales keep a minimum so
+/// that every monthly file has rows. Daily volumes follow the calendar above (working days,
+/// Spring Festival, graduate months) times each feed's own lift.
+/// - `facility_registry_<first_year>0101.csv`: ≈400 × scale (at least 30) facilities: one
+///   就业促进中心 per district (`JC…`), 创业孵化基地 (`FH…`), 高技能人才培养基地 (`GJ…`),
+///   评价机构 (`PJ…`), ≈35 % 就业见习基地 (`JD…`), ≈60 职业培训机构 (`PX…`), 创业园区
+///   (`YQ…`), a few 公共实训基地 (`SX…`); code = prefix + district + 3-digit serial; 5 % of
+///   those other than the centres closed (状态 0) and never referenced.
+/// - `job_posting_<YYYYMM>.csv`: ≈25,000 postings (`GW` + 发布日期 + 5 digits) by employers
+///   weighted by activity, ×1.5 in the five weeks after the Spring Festival and ×1.15 more
+///   in June–July; 截止日期 30–90 days later (empty in 5 %), 月薪 in 500-yuan steps (one
+///   bound empty in 3 %), 学历要求 `00` 不限 or a GB/T 4658 code, 职业 by industry, the
+///   employer's industry, district and coordinates. 2 % are exported one month late: in
+///   month m + 1's file with 发布日期 in month m and 更新时间 on the export day (none in the
+///   last month).
+/// - `job_application_<YYYYMM>.csv`: ≈120,000 applications (`YP` + date + 6 digits) of
+///   persons aged 16–60 to postings open that day, mostly meeting 学历要求; 应聘状态
+///   60/20/8/12 %. ≈1 % point at a late posting of the same month, so they stay pending
+///   until the next month's job_posting file arrives.
+/// - `training_enrollment_<YYYYMM>.csv`: ≈40,000 enrolments (`BM…`) of persons aged 16–60
+///   in classes (`BJ…`, projects `XM…`) of the open training schools; 培训类型 80/15/5 %;
+///   a class takes enrolments 5–25 days, runs 20–90 days and ends in a later month. Each
+///   enrolment is sent in the month of 报名日期 without outcome and again, same 报名编号 and
+///   newer 更新时间, in the month of 结业日期 (85 % 结业, 10 % 未结业, 5 % 退学; 70 % of 结业
+///   certified at level 5/4/3/2/1 = 35/35/20/7/3 %; 补贴金额 800–6,000 for 结业 of type 1);
+///   classes ending after the last month are sent once.
+/// - `startup_support_<YYYYMM>.csv`: ≈6,000 cases (`CY…`), 帮扶类型 40/20/15/20/5 %, 80 %
+///   persons aged 18–60, 20 % young employers; loans for type 2 only; 创业场地 in a park.
+/// - `ui_benefit_payment_<YYYYMM>.csv`: ≈5,000 persons (aged 16–59) paid a month, spells of
+///   3–24 months, 2,175 yuan in 2025 (±75 a year, less 0–150 for short contribution
+///   records, always 1,800–2,300), one row per person and month (`FF` + YYYYMM + 7 digits).
+/// - `ui_fund_monthly_<YYYY>0101.csv`: 12 rows a year; ≈500,000 × scale insured growing
+///   2 % a year, 96–98 % paying 1.5 % of a 12,000-yuan wage (+4 % a year); expense = the
+///   benefits paid × 1.3 + training subsidies + 岗位补贴 (P07) of the month + 1–3 % of income;
+///   the balance starts at 12 months of income and chains exactly (cents).
+/// - `policy_subsidy_<YYYYMM>.csv`: ≈30,000 payments (`BT…`) under P01–P07 (individual or
+///   employer policies, amounts in each policy's range), P04 ×3 in April–June, P06 ×2 in
+///   September–December, ×1.4 in December, ×0.7 in January–February.
+/// - `internship_<YYYYMM>.csv`: ≈1,500 starts (`JX…`) of persons aged 16–34 with 文化程度
+///   10–40 at open internship bases, ×3.5 in July, ×3 in August, ×2 in September; 3–12
+///   months; sent at 开始日期 and again (same 见习编号, newer 更新时间) at 结束日期 with
+///   是否留用 (45 % 1); 15 % 长期失业青年.
+/// - `indicator_target_<YYYY>0101.csv`: 170 rows a year (310000 and the 16 districts × 10
+///   indicators); 目标值 = the year's generated count × 0.95–1.05 (预警值 0.9 × 目标值), for
+///   the ceiling registered_unemployed 1.1 × the year-end stock (预警值 1.2 × 目标值).
 pub fn generate_demo(out_dir: &Path, cfg: &DemoConfig) -> Result<DemoSummary, SeedError> {
     validate(cfg)?;
     std::fs::create_dir_all(out_dir).map_err(|source| SeedError::Io {
@@ -177,9 +244,12 @@ pub fn generate_demo(out_dir: &Path, cfg: &DemoConfig) -> Result<DemoSummary, Se
         start,
         correction_count * 3,
     );
+    // Yearly counts for the indicator targets, filled while the feeds are generated.
+    let mut tally = targets::Tally::default();
     for year in cfg.first_year..=last_year {
         for month in 1..=12u32 {
             let rows = labour_market.simulate_month(&mut simulation_rng, year, month);
+            tally.registrations(&rows);
             let layout = writer::choose_layout(&mut layout_rng, year, month, cfg.first_year);
             let path = out_dir.join(format!("employment_registration_{year}{month:02}.csv"));
             let written = writer::write_registrations(&path, &layout, &rows, &mut layout_rng)?;
@@ -214,6 +284,7 @@ pub fn generate_demo(out_dir: &Path, cfg: &DemoConfig) -> Result<DemoSummary, Se
         &persons,
         cfg.first_year,
         last_year,
+        &mut tally,
     )?);
     let mut unemployment_rng = stream(cfg.seed, 7);
     let unemployment = unemployment::Unemployment { scale: cfg.scale };
@@ -224,7 +295,16 @@ pub fn generate_demo(out_dir: &Path, cfg: &DemoConfig) -> Result<DemoSummary, Se
         &persons,
         cfg.first_year,
         last_year,
+        &mut tally,
     )?);
+    let inputs = services::ServiceInputs {
+        out_dir,
+        cfg,
+        last_year,
+        persons: &persons,
+        employers: &employer_set.current,
+    };
+    files.extend(services::write_service_feeds(&inputs, &mut tally)?);
     Ok(DemoSummary { files, defects })
 }
 

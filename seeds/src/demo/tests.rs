@@ -20,19 +20,19 @@ fn config(scale: f64, seed: u64) -> DemoConfig {
     }
 }
 
-fn generate(dir: &Path, cfg: &DemoConfig) -> DemoSummary {
+pub(super) fn generate(dir: &Path, cfg: &DemoConfig) -> DemoSummary {
     match generate_demo(dir, cfg) {
         Ok(summary) => summary,
         Err(error) => panic!("demo generation failed: {error}"),
     }
 }
 
-fn file_name(path: &Path) -> String {
+pub(super) fn file_name(path: &Path) -> String {
     path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// Reads a generated CSV whatever its encoding: (headers, rows).
-fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+pub(super) fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let bytes = std::fs::read(path).expect("file readable");
     let text = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         String::from_utf8(rest.to_vec()).expect("UTF-8 after BOM")
@@ -105,6 +105,22 @@ fn writes_one_file_per_month_and_nothing_else() {
     for month in 1..=12 {
         expected.push(format!("unemployment_registration_2024{month:02}.csv"));
     }
+    expected.push("facility_registry_20240101.csv".to_string());
+    for feed in [
+        "job_posting",
+        "job_application",
+        "training_enrollment",
+        "startup_support",
+        "ui_benefit_payment",
+        "policy_subsidy",
+        "internship",
+    ] {
+        for month in 1..=12 {
+            expected.push(format!("{feed}_2024{month:02}.csv"));
+        }
+    }
+    expected.push("ui_fund_monthly_20240101.csv".to_string());
+    expected.push("indicator_target_20240101.csv".to_string());
     let written: Vec<String> = summary.files.iter().map(|file| file_name(&file.path)).collect();
     assert_eq!(written, expected);
     let mut on_disk: Vec<String> = std::fs::read_dir(dir.path())

@@ -95,6 +95,12 @@ impl EpisodeFeed for Unemployment {
         let industry = if reason == "3" { "" } else { pick_weighted(rng, &INDUSTRIES, "52") };
         (pick_district(rng, &district_weights()), industry, reason)
     }
+    fn opening_indicators(&self) -> &'static [&'static str] {
+        &["unemployment_registration_persons"]
+    }
+    fn stock_indicator(&self) -> Option<&'static str> {
+        Some("registered_unemployed")
+    }
     fn opening_row(
         &self,
         rng: &mut StdRng,
