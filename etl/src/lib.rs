@@ -18,6 +18,7 @@ mod read;
 mod reference;
 mod retry;
 mod spec;
+mod status;
 
 use std::path::{Path, PathBuf};
 

@@ -128,9 +128,14 @@ async fn load_stream(
         tx.copy_rows(&ods_table, &ods_columns, &ods_rows).await?;
         tx.copy_rows("meta_quarantine", QUARANTINE_COLUMNS, &quarantine_rows).await?;
         if let Some(reference) = feed.reference() {
+            let line_index = feed
+                .dwd_columns()
+                .iter()
+                .position(|(c, _)| *c == "line_no")
+                .expect("DWD rows end with lineage");
             let lines: HashMap<String, i64> = candidates
                 .iter()
-                .map(|r| (r.business_key.clone(), r.values[r.values.len() - 1].as_i64().unwrap_or(0)))
+                .map(|r| (r.business_key.clone(), r.values[line_index].as_i64().unwrap_or(0)))
                 .collect();
             let (ready, waiting) = pending::resolve(&mut tx, feed, reference, candidates).await?;
             let held = pending::hold(&mut tx, feed, reference, waiting, file_id, &lines).await?;
@@ -401,9 +406,19 @@ pub(crate) async fn merge_into_dwd(
                 .unwrap_or_else(|| panic!("{} has no date column {column}", feed.dwd_table()))
         })
         .collect();
-    let date_list: String = dated.iter().map(|(_, c)| format!(", {c}")).collect();
+    let status = crate::status::status_of(feed.dwd_table());
+    let person_index = status.map(|_| {
+        columns
+            .iter()
+            .position(|(c, _)| *c == "person_key")
+            .expect("a tracked table has person_key")
+    });
+    let mut date_list: String = dated.iter().map(|(_, c)| format!(", {c}")).collect();
+    if status.is_some() {
+        date_list.push_str(", person_key");
+    }
     let keys: Vec<&String> = best.keys().collect();
-    let mut stored: HashMap<String, (String, i64, Vec<Option<i64>>)> = HashMap::new();
+    let mut stored: HashMap<String, (String, i64, Vec<Option<i64>>, Option<String>)> = HashMap::new();
     for chunk in keys.chunks(500) {
         let marks = vec!["?"; chunk.len()].join(", ");
         let sql = format!(
@@ -415,18 +430,24 @@ pub(crate) async fn merge_into_dwd(
             params: chunk.iter().map(|k| SqlValue::Text((*k).clone())).collect(),
         };
         for row in tx.fetch(&statement).await?.rows {
-            let dates = row[3..].iter().map(SqlValue::as_i64).collect();
-            stored.insert(row[0].to_key(), (row[1].to_key(), row[2].as_i64().unwrap_or(0), dates));
+            let dates = row[3..3 + dated.len()].iter().map(SqlValue::as_i64).collect();
+            let person = status.map(|_| row[3 + dated.len()].to_key());
+            stored.insert(row[0].to_key(), (row[1].to_key(), row[2].as_i64().unwrap_or(0), dates, person));
         }
     }
     let mut dirty = BTreeSet::new();
+    let mut dirty_persons = BTreeSet::new();
     let mut writes = Vec::new();
     let mut superseded_in_file = 0u64;
     for (key, row) in best {
         match stored.get(&key) {
-            Some((updated_at, _, _)) if *updated_at >= row.updated_at => {}
+            Some((updated_at, _, _, _)) if *updated_at >= row.updated_at => {}
             previous => {
-                if let Some((_, old_file, old_dates)) = previous {
+                if let Some(i) = person_index {
+                    dirty_persons.insert(row.values[i].to_key());
+                }
+                if let Some((_, old_file, old_dates, old_person)) = previous {
+                    dirty_persons.extend(old_person.clone());
                     for ((source, _), date) in dated.iter().zip(old_dates) {
                         if let Some(d) = date {
                             dirty.insert((source.clone(), *d));
@@ -455,6 +476,9 @@ pub(crate) async fn merge_into_dwd(
         feed.dwd_table()
     );
     tx.insert_rows_with(feed.dwd_table(), columns, &writes, &trailer).await?;
+    if let Some(status) = status {
+        crate::status::mark_dirty(tx, status, dirty_persons.into_iter().collect()).await?;
+    }
     if !dirty.is_empty() {
         let rows: Vec<Vec<SqlValue>> = dirty.into_iter().map(|(source, d)| vec![source.into(), d.into()]).collect();
         tx.insert_rows_with(

@@ -211,6 +211,12 @@ impl Catalog {
                 return Err(err(format!("rollup table `{}` is defined twice", r.table)));
             }
             let source = &self.sources[&r.source];
+            if source.interval.is_some() {
+                return Err(err(format!(
+                    "rollup `{}`: source `{}` is a stock (interval) source; stocks are read at each period's last day, not rolled up",
+                    r.table, r.source
+                )));
+            }
             for d in &r.dimensions {
                 if !source.dimensions.contains_key(d) {
                     return Err(err(format!(
@@ -333,6 +339,18 @@ mod tests {
                 .any(|r| r.table == "dws_employment_registration_persons_month_district")
         );
         assert!(c.rollups.iter().any(|r| r.table == "dws_employment_registration_persons_year_city"));
+    }
+
+    #[test]
+    fn a_planned_code_is_a_clear_error_and_a_stock_source_takes_no_rollup() {
+        let planned = "planned_indicators: [{ code: future_thing, name: 将来 }]\n";
+        let c = Catalog::from_files([("p.yaml".to_string(), planned.to_string())]).unwrap();
+        assert!(matches!(c.indicator("future_thing"), Err(SemanticError::NotYetComputed { .. })));
+        let stock = "source: { code: s, name: s, table: t, interval: { valid_from: a, valid_to: b }, feeds: [s], refresh: daily, dimensions: {} }\n\
+                     indicators: [{ code: x, name: x, definition: x, unit: 人, measure: { aggregation: count } }]\n\
+                     rollups: [{ name: r, grains: [MONTH], dimension_sets: [[]], indicators: [x] }]\n";
+        let err = Catalog::from_files([("s.yaml".to_string(), stock.to_string())]).unwrap_err();
+        assert!(err.to_string().contains("stock"), "{err}");
     }
 
     #[test]

@@ -30,7 +30,10 @@ pub const BUILTIN_MODEL: &[(&str, &str)] = &[
     ("policy_subsidy.yaml", include_str!("../model/policy_subsidy.yaml")),
     ("internship.yaml", include_str!("../model/internship.yaml")),
     ("internship_completion.yaml", include_str!("../model/internship_completion.yaml")),
-    ("planned.yaml", include_str!("../model/planned.yaml")),
+    ("unemployed_status.yaml", include_str!("../model/unemployed_status.yaml")),
+    ("employment_status.yaml", include_str!("../model/employment_status.yaml")),
+    ("employment_transition.yaml", include_str!("../model/employment_transition.yaml")),
+    ("ui_fund_stock.yaml", include_str!("../model/ui_fund_stock.yaml")),
 ];
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -77,8 +80,18 @@ pub struct SourceDef {
     /// Two sources may read one table by different dates (enrolment vs. completion).
     #[serde(default = "default_date_column")]
     pub date_column: String,
+    /// A stock source: rows hold a state over `[valid_from, valid_to)` (date keys; an
+    /// open state has 99991231), and its measures are taken at each period's last day.
+    pub interval: Option<IntervalDef>,
     /// dimension code → column of `table`
     pub dimensions: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntervalDef {
+    pub valid_from: String,
+    pub valid_to: String,
 }
 
 fn default_date_column() -> String {

@@ -8,7 +8,7 @@ use jiuye_sql_value::{SqlValue, Statement};
 
 use crate::SemanticError;
 use crate::catalog::{Catalog, Rollup};
-use crate::model::{Aggregation, MeasureDef, SourceDef};
+use crate::model::{Aggregation, IntervalDef, MeasureDef, SourceDef};
 use crate::request::{Caller, DimensionFilter, MetricsQuery, Role};
 use crate::sql::{AggFunc, Dialect, Expr, Join, Select, SqlType, TableRef, render_select};
 use crate::time::{Compare, Grain, date_key};
@@ -142,10 +142,14 @@ pub fn plan_with(
                 to,
                 stale: stale.0.get(source_code).copied(),
             };
-            let (rollup, rejected) = route(catalog, source_code, measures, &request);
-            let select = match rollup {
-                Some(r) => rollup_select(r, measures, catalog, &request),
-                None => detail_select(source, measures, catalog, &request),
+            let (rollup, rejected) = match &source.interval {
+                Some(_) => (None, vec![]),
+                None => route(catalog, source_code, measures, &request),
+            };
+            let select = match (rollup, &source.interval) {
+                (Some(r), _) => rollup_select(r, measures, catalog, &request),
+                (None, Some(interval)) => stock_select(source, interval, measures, catalog, &request)?,
+                (None, None) => detail_select(source, measures, catalog, &request),
             };
             let table = rollup.map(|r| r.table.clone()).unwrap_or_else(|| source.table.clone());
             routing.push(RoutingNote {
@@ -297,15 +301,16 @@ fn date_join(fact_alias: &str, date_column: &str) -> Join {
     }
 }
 
-fn range_filter(q: &PartRequest, date_column: &str) -> Expr {
+fn range_filter(q: &PartRequest, date: Expr) -> Expr {
     Expr::Between {
-        expr: Box::new(Expr::col(FACT, date_column)),
+        expr: Box::new(date),
         low: SqlValue::Int(date_key(q.from)),
         high: SqlValue::Int(date_key(q.to)),
     }
 }
 
-fn finish(mut select: Select, q: &PartRequest, date_column: &str, column_of: &dyn Fn(&str) -> String) -> Select {
+/// Adds the period and dimension columns, the range filter on `date` and the filters.
+fn finish(mut select: Select, q: &PartRequest, date: Expr, column_of: &dyn Fn(&str) -> String) -> Select {
     let period = Expr::col(DATES, q.grain.key_column());
     select.columns.insert(0, (period.clone(), "period".into()));
     select.group_by.push(period.clone());
@@ -316,7 +321,7 @@ fn finish(mut select: Select, q: &PartRequest, date_column: &str, column_of: &dy
         select.group_by.push(col.clone());
         select.order_by.push(col);
     }
-    select.filter.push(range_filter(q, date_column));
+    select.filter.push(range_filter(q, date));
     for f in q.filters {
         select.filter.push(Expr::in_list(
             Expr::col(FACT, &column_of(&f.dimension)),
@@ -348,7 +353,54 @@ fn detail_select(source: &SourceDef, measures: &[String], catalog: &Catalog, q: 
             _ => vec![Expr::Or(conditions)],
         });
     }
-    finish(select, q, &source.date_column, &|d| source.dimensions[d].clone())
+    finish(select, q, Expr::col(FACT, &source.date_column), &|d| source.dimensions[d].clone())
+}
+
+/// Most periods a stock query may ask for (one as-of day each, bound as parameters).
+const MAX_STOCK_PERIODS: usize = 1_000;
+
+/// A stock: the rows whose `[valid_from, valid_to)` holds each period's as-of day — its
+/// last day, or the query's end for the last, unfinished period.
+fn stock_select(
+    source: &SourceDef,
+    interval: &IntervalDef,
+    measures: &[String],
+    catalog: &Catalog,
+    q: &PartRequest,
+) -> Result<Select, SemanticError> {
+    let mut as_of = Vec::new();
+    let mut start = q.grain.period_start(q.from);
+    while start <= q.to {
+        let end = q.grain.period_end(start);
+        as_of.push(SqlValue::Int(date_key(end.min(q.to))));
+        if as_of.len() > MAX_STOCK_PERIODS {
+            return Err(SemanticError::InvalidQuery(format!(
+                "a stock is read once per period; {}..{} at {} is more than {MAX_STOCK_PERIODS} periods — use a coarser grain",
+                q.from,
+                q.to,
+                q.grain.name()
+            )));
+        }
+        start = end + chrono::Days::new(1);
+    }
+    let mut select = Select::from(&source.table, FACT);
+    let day = Expr::col(DATES, "date_key");
+    select.joins.push(Join {
+        table: TableRef {
+            name: "dim_date".into(),
+            alias: DATES.into(),
+        },
+        on: Expr::And(vec![
+            Expr::AtLeast(Box::new(day.clone()), Box::new(Expr::col(FACT, &interval.valid_from))),
+            Expr::Below(Box::new(day.clone()), Box::new(Expr::col(FACT, &interval.valid_to))),
+        ]),
+    });
+    for m in measures {
+        let def = catalog.indicator(m).ok().and_then(|i| i.measure()).expect("measure");
+        select.columns.push((measure_expr(def, FACT), m.clone()));
+    }
+    select.filter.push(Expr::in_list(day, as_of));
+    Ok(finish(select, q, Expr::col(DATES, "date_key"), &|d| source.dimensions[d].clone()))
 }
 
 fn rollup_select(rollup: &Rollup, measures: &[String], catalog: &Catalog, q: &PartRequest) -> Select {
@@ -360,7 +412,7 @@ fn rollup_select(rollup: &Rollup, measures: &[String], catalog: &Catalog, q: &Pa
             .columns
             .push((Expr::cast(Expr::aggregate(AggFunc::Sum, Some(Expr::col(FACT, m))), ty), m.clone()));
     }
-    finish(select, q, "date_key", &|d| d.to_string())
+    finish(select, q, Expr::col(FACT, "date_key"), &|d| d.to_string())
 }
 
 pub(crate) fn value_type(def: &MeasureDef) -> SqlType {

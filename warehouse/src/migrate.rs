@@ -28,6 +28,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/V5__unemployment_registration.sql"),
     ),
     ("V6__remaining_feeds", include_str!("../../migrations/V6__remaining_feeds.sql")),
+    ("V7__stocks", include_str!("../../migrations/V7__stocks.sql")),
 ];
 
 fn render(template: &str, backend: Backend) -> String {

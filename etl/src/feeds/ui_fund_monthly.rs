@@ -1,5 +1,6 @@
 //! 失业保险基金月度收支 → dwd_ui_fund_monthly: one row per month, keyed by `YYYY-MM`.
 
+use jiuye_sql_value::SqlValue;
 use jiuye_warehouse::ColumnType::{self, Float, Int, Text};
 
 use super::{DwdRow, Feed, FeedContext, Fields};
@@ -18,6 +19,8 @@ const COLUMNS: &[(&str, ColumnType)] = &[
     ("updated_at", Text),
     ("file_id", Int),
     ("line_no", Int),
+    // The month's row holds until the next month starts (the stock source ui_fund_stock).
+    ("next_month_key", Int),
 ];
 
 impl Feed for UiFundMonthly {
@@ -33,7 +36,8 @@ impl Feed for UiFundMonthly {
 
     fn to_dwd(&self, f: &Fields, ctx: &FeedContext) -> Result<DwdRow, Violation> {
         let month = f.get("month").date().expect("required month");
-        Ok(f.dwd_row(
+        let next_month = month.checked_add_months(chrono::Months::new(1)).expect("a month before 9999");
+        let mut row = f.dwd_row(
             ctx,
             vec![
                 month.format("%Y-%m").to_string().into(),
@@ -44,6 +48,8 @@ impl Feed for UiFundMonthly {
                 f.number("expense"),
                 f.number("balance"),
             ],
-        ))
+        );
+        row.values.push(SqlValue::Int(jiuye_semantic::date_key(next_month)));
+        Ok(row)
     }
 }

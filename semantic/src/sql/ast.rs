@@ -40,6 +40,9 @@ pub enum Expr {
         high: SqlValue,
     },
     Eq(Box<Expr>, Box<Expr>),
+    /// `left >= right` / `left < right`: the half-open validity intervals of stocks.
+    AtLeast(Box<Expr>, Box<Expr>),
+    Below(Box<Expr>, Box<Expr>),
     And(Vec<Expr>),
     Or(Vec<Expr>),
     CaseWhen {

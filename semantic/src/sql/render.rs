@@ -126,6 +126,16 @@ impl Renderer<'_> {
                 self.sql.push_str(" = ");
                 self.expr(r);
             }
+            Expr::AtLeast(l, r) => {
+                self.expr(l);
+                self.sql.push_str(" >= ");
+                self.expr(r);
+            }
+            Expr::Below(l, r) => {
+                self.expr(l);
+                self.sql.push_str(" < ");
+                self.expr(r);
+            }
             Expr::And(items) => {
                 self.sql.push('(');
                 self.list(items, " AND ");
