@@ -11,6 +11,7 @@ pub mod bench;
 pub mod conform;
 mod dws;
 mod feeds;
+mod history;
 pub mod ledger;
 mod load;
 mod pending;

@@ -143,6 +143,9 @@ async fn load_stream(
             total.unchanged += held.unchanged as u64;
             candidates = ready;
         }
+        if feed.keeps_history() {
+            crate::history::record(&mut tx, feed, &candidates).await?;
+        }
         // Later batches merge against earlier ones already in DWD (same transaction), by
         // the same newest-wins rule as across files.
         let (loaded, unchanged) = merge_into_dwd(&mut tx, feed, &dated, candidates, file_id).await?;

@@ -15,6 +15,7 @@ use crate::EtlError;
 use crate::conform::{CodeTables, Conformer};
 use crate::feeds::{FeedContext, Fields, all_feeds};
 use crate::load::{dated_sources, lock_loads, merge_into_dwd, placeholders};
+use crate::pending::{self, PendingTally};
 use crate::read::RawRow;
 use crate::spec::builtin_specs;
 
@@ -81,7 +82,7 @@ pub async fn retry_quarantine(
                 codes,
                 file_id,
             };
-            let mut passed = Vec::new();
+            let mut passed: Vec<crate::feeds::DwdRow> = Vec::new();
             let mut passed_lines = Vec::new();
             for chunk in file_lines.chunks(500) {
                 let marks = vec!["?"; chunk.len()].join(", ");
@@ -124,9 +125,25 @@ pub async fn retry_quarantine(
             if passed.is_empty() {
                 continue;
             }
+            if feed.keeps_history() {
+                crate::history::record(&mut tx, feed.as_ref(), &passed).await?;
+            }
+            // Rows that refer to another feed's row wait for it here too.
+            let mut held = PendingTally::default();
+            if let Some(reference) = feed.reference() {
+                let line_index = feed.dwd_columns().iter().position(|(c, _)| *c == "line_no").expect("lineage");
+                let lines = passed
+                    .iter()
+                    .map(|r| (r.business_key.clone(), r.values[line_index].as_i64().unwrap_or(0)))
+                    .collect();
+                let (ready, waiting) = pending::resolve(&mut tx, feed.as_ref(), reference, passed).await?;
+                held = pending::hold(&mut tx, feed.as_ref(), reference, waiting, file_id, &lines).await?;
+                passed = ready;
+            }
             let (loaded, unchanged) =
                 merge_into_dwd(&mut tx, feed.as_ref(), &dated_sources(catalog, feed.as_ref()), passed, file_id).await?;
-            report.moved += loaded + unchanged;
+            let unchanged = unchanged + held.unchanged as u64;
+            report.moved += loaded + unchanged + held.pending as u64;
             for chunk in passed_lines.chunks(500) {
                 let marks = vec!["?"; chunk.len()].join(", ");
                 let mut params: Vec<SqlValue> = vec![file_id.into()];
@@ -143,9 +160,15 @@ pub async fn retry_quarantine(
             tx.execute(&Statement {
                 sql: placeholders(
                     &tx,
-                    "UPDATE meta_load_file SET rows_quarantined = rows_quarantined - ?, rows_loaded = rows_loaded + ?, rows_unchanged = rows_unchanged + ? WHERE file_id = ?",
+                    "UPDATE meta_load_file SET rows_quarantined = rows_quarantined - ?, rows_loaded = rows_loaded + ?, rows_unchanged = rows_unchanged + ?, rows_pending = rows_pending + ? WHERE file_id = ?",
                 ),
-                params: vec![((loaded + unchanged) as i64).into(), (loaded as i64).into(), (unchanged as i64).into(), file_id.into()],
+                params: vec![
+                    ((loaded + unchanged) as i64 + held.pending).into(),
+                    (loaded as i64).into(),
+                    (unchanged as i64).into(),
+                    held.pending.into(),
+                    file_id.into(),
+                ],
             })
             .await?;
         }

@@ -178,9 +178,17 @@ impl Catalog {
             }
         }
         for source in self.sources.values() {
-            for dim in source.dimensions.keys() {
+            for (dim, column) in &source.dimensions {
                 if !self.dimensions.contains_key(dim) {
                     return Err(err(format!("source `{}` maps unknown dimension `{dim}`", source.code)));
+                }
+                if let Some((alias, _)) = column.split_once('.')
+                    && !source.lookups.contains_key(alias)
+                {
+                    return Err(err(format!(
+                        "source `{}` reads `{dim}` from `{column}`, but declares no lookup `{alias}`",
+                        source.code
+                    )));
                 }
             }
         }
@@ -218,6 +226,12 @@ impl Catalog {
                 )));
             }
             for d in &r.dimensions {
+                if source.dimensions.get(d).is_some_and(|c| c.contains('.')) {
+                    return Err(err(format!(
+                        "rollup `{}`: `{d}` is read through a lookup; a registry change would leave the rollup stale, so it is answered from detail",
+                        r.table
+                    )));
+                }
                 if !source.dimensions.contains_key(d) {
                     return Err(err(format!(
                         "rollup `{}` uses dimension `{d}` that source `{}` lacks",

@@ -83,8 +83,25 @@ pub struct SourceDef {
     /// A stock source: rows hold a state over `[valid_from, valid_to)` (date keys; an
     /// open state has 99991231), and its measures are taken at each period's last day.
     pub interval: Option<IntervalDef>,
-    /// dimension code → column of `table`
+    /// Tables joined to read some dimensions, by alias: a dimension mapped to
+    /// `alias.column` is read from the lookup (e.g. an employer's industry on the event
+    /// date, from the registry history).
+    #[serde(default)]
+    pub lookups: BTreeMap<String, LookupDef>,
+    /// dimension code → column of `table` (or `alias.column` of a lookup)
     pub dimensions: BTreeMap<String, String>,
+}
+
+/// `LEFT JOIN table ON table.key = fact.on` — and, when `dated`, only the version valid
+/// on the fact's date (`valid_from <= date < valid_to`, SCD2).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LookupDef {
+    pub table: String,
+    pub key: String,
+    pub on: String,
+    #[serde(default)]
+    pub dated: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

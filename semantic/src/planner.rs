@@ -298,6 +298,7 @@ fn date_join(fact_alias: &str, date_column: &str) -> Join {
             alias: DATES.into(),
         },
         on: Expr::eq(Expr::col(DATES, "date_key"), Expr::col(fact_alias, date_column)),
+        left: false,
     }
 }
 
@@ -309,14 +310,53 @@ fn range_filter(q: &PartRequest, date: Expr) -> Expr {
     }
 }
 
+/// Where a source keeps a dimension: its own column, or a lookup's (`alias.column`).
+fn dimension_expr(source: &SourceDef, dimension: &str) -> Expr {
+    let column = &source.dimensions[dimension];
+    match column.split_once('.') {
+        Some((alias, name)) => Expr::col(alias, name),
+        None => Expr::col(FACT, column),
+    }
+}
+
+/// The lookups the query's dimensions and filters read, as `LEFT JOIN`s: a fact row
+/// without a match keeps counting (under an empty dimension value).
+fn lookup_joins(source: &SourceDef, q: &PartRequest, date: &Expr) -> Vec<Join> {
+    let used: BTreeSet<&str> = q
+        .dimensions
+        .iter()
+        .chain(q.filters.iter().map(|f| &f.dimension))
+        .filter_map(|d| source.dimensions.get(d))
+        .filter_map(|c| c.split_once('.').map(|(alias, _)| alias))
+        .collect();
+    used.into_iter()
+        .map(|alias| {
+            let lookup = &source.lookups[alias];
+            let mut on = vec![Expr::eq(Expr::col(alias, &lookup.key), Expr::col(FACT, &lookup.on))];
+            if lookup.dated {
+                on.push(Expr::AtLeast(Box::new(date.clone()), Box::new(Expr::col(alias, "valid_from"))));
+                on.push(Expr::Below(Box::new(date.clone()), Box::new(Expr::col(alias, "valid_to"))));
+            }
+            Join {
+                table: TableRef {
+                    name: lookup.table.clone(),
+                    alias: alias.to_string(),
+                },
+                on: Expr::And(on),
+                left: true,
+            }
+        })
+        .collect()
+}
+
 /// Adds the period and dimension columns, the range filter on `date` and the filters.
-fn finish(mut select: Select, q: &PartRequest, date: Expr, column_of: &dyn Fn(&str) -> String) -> Select {
+fn finish(mut select: Select, q: &PartRequest, date: Expr, column_of: &dyn Fn(&str) -> Expr) -> Select {
     let period = Expr::col(DATES, q.grain.key_column());
     select.columns.insert(0, (period.clone(), "period".into()));
     select.group_by.push(period.clone());
     select.order_by.push(period);
     for (i, d) in q.dimensions.iter().enumerate() {
-        let col = Expr::col(FACT, &column_of(d));
+        let col = column_of(d);
         select.columns.insert(i + 1, (col.clone(), d.clone()));
         select.group_by.push(col.clone());
         select.order_by.push(col);
@@ -324,7 +364,7 @@ fn finish(mut select: Select, q: &PartRequest, date: Expr, column_of: &dyn Fn(&s
     select.filter.push(range_filter(q, date));
     for f in q.filters {
         select.filter.push(Expr::in_list(
-            Expr::col(FACT, &column_of(&f.dimension)),
+            column_of(&f.dimension),
             f.values.iter().map(|v| SqlValue::Text(v.clone())).collect(),
         ));
     }
@@ -353,7 +393,9 @@ fn detail_select(source: &SourceDef, measures: &[String], catalog: &Catalog, q: 
             _ => vec![Expr::Or(conditions)],
         });
     }
-    finish(select, q, Expr::col(FACT, &source.date_column), &|d| source.dimensions[d].clone())
+    let date = Expr::col(FACT, &source.date_column);
+    select.joins.extend(lookup_joins(source, q, &date));
+    finish(select, q, date, &|d| dimension_expr(source, d))
 }
 
 /// Most periods a stock query may ask for (one as-of day each, bound as parameters).
@@ -394,13 +436,16 @@ fn stock_select(
             Expr::AtLeast(Box::new(day.clone()), Box::new(Expr::col(FACT, &interval.valid_from))),
             Expr::Below(Box::new(day.clone()), Box::new(Expr::col(FACT, &interval.valid_to))),
         ]),
+        left: false,
     });
     for m in measures {
         let def = catalog.indicator(m).ok().and_then(|i| i.measure()).expect("measure");
         select.columns.push((measure_expr(def, FACT), m.clone()));
     }
     select.filter.push(Expr::in_list(day, as_of));
-    Ok(finish(select, q, Expr::col(DATES, "date_key"), &|d| source.dimensions[d].clone()))
+    let date = Expr::col(DATES, "date_key");
+    select.joins.extend(lookup_joins(source, q, &date));
+    Ok(finish(select, q, date, &|d| dimension_expr(source, d)))
 }
 
 fn rollup_select(rollup: &Rollup, measures: &[String], catalog: &Catalog, q: &PartRequest) -> Select {
@@ -412,7 +457,7 @@ fn rollup_select(rollup: &Rollup, measures: &[String], catalog: &Catalog, q: &Pa
             .columns
             .push((Expr::cast(Expr::aggregate(AggFunc::Sum, Some(Expr::col(FACT, m))), ty), m.clone()));
     }
-    finish(select, q, Expr::col(FACT, "date_key"), &|d| d.to_string())
+    finish(select, q, Expr::col(FACT, "date_key"), &|d| Expr::col(FACT, d))
 }
 
 pub(crate) fn value_type(def: &MeasureDef) -> SqlType {

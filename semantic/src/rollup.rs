@@ -43,6 +43,7 @@ pub fn rollup_build_statements(rollup: &Rollup, catalog: &Catalog, dialect: &dyn
                 alias: "dd".into(),
             },
             on: Expr::eq(Expr::col("dd", "date_key"), Expr::col("m", "date_key")),
+            left: false,
         });
         s.columns.push((Expr::col("dd", start), "period_start".into()));
         s.filter.push(Expr::eq(
@@ -65,6 +66,7 @@ pub fn rollup_build_statements(rollup: &Rollup, catalog: &Catalog, dialect: &dyn
             alias: "d".into(),
         },
         on: Expr::eq(Expr::col("d", "date_key"), Expr::col("f", &source.date_column)),
+        left: false,
     });
     let period = Expr::col("d", start);
     select.columns.push((period.clone(), "date_key".into()));

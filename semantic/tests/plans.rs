@@ -154,3 +154,32 @@ fn rollup_builds_are_pinned() {
         stmts.iter().map(|s| s.sql.clone()).collect::<Vec<_>>().join(";\n\n")
     );
 }
+
+#[test]
+fn a_stock_reads_each_period_at_its_last_day_and_a_lookup_takes_the_version_of_the_event_date() {
+    let catalog = Catalog::builtin().unwrap();
+    let stock = query(
+        &["registered_unemployed"],
+        &["district"],
+        Grain::Quarter,
+        "2025-01-01",
+        "2025-08-15",
+    );
+    let lookup = query(&["subsidy_amount"], &["industry_section"], Grain::Month, "2025-01-01", "2025-03-31");
+    for (name, dialect) in [
+        ("sqlite", &SqliteDialect as &dyn jiuye_semantic::sql::Dialect),
+        ("postgres", &PostgresDialect),
+    ] {
+        let p = plan(&catalog, dialect, &stock, &Caller::admin(), d(TODAY)).unwrap();
+        assert_eq!(p.parts[0].table, "dws_status_unemployed");
+        // Q1 at March 31; the unfinished Q3 at the query's end date.
+        let as_of: Vec<String> = p.parts[0].statement.params.iter().map(|v| v.to_key()).collect();
+        assert!(as_of.windows(3).any(|w| w == ["20250331", "20250630", "20250815"]), "{as_of:?}");
+        let l = plan(&catalog, dialect, &lookup, &Caller::admin(), d(TODAY)).unwrap();
+        assert_eq!(l.parts[0].table, "dwd_policy_subsidy", "a lookup dimension is never rolled up");
+        insta::assert_snapshot!(
+            format!("stock_and_lookup_{name}"),
+            format!("{}\n\n{}", p.parts[0].statement.sql, l.parts[0].statement.sql)
+        );
+    }
+}

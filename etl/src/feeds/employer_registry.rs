@@ -1,4 +1,5 @@
-//! 用人单位名录 → dwd_employer (current state; dated history arrives with the ETL issue).
+//! 用人单位名录 → dwd_employer (the newest version) and dwd_employer_history (every
+//! version, valid over dated intervals: SCD2).
 
 use jiuye_sql_value::SqlValue;
 use jiuye_warehouse::ColumnType::{self, Float, Int, Text};
@@ -33,6 +34,10 @@ impl Feed for EmployerRegistry {
     }
     fn dwd_columns(&self) -> &'static [(&'static str, ColumnType)] {
         COLUMNS
+    }
+
+    fn keeps_history(&self) -> bool {
+        true
     }
 
     fn to_dwd(&self, f: &Fields, ctx: &FeedContext) -> Result<DwdRow, Violation> {

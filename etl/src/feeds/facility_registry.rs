@@ -33,6 +33,10 @@ impl Feed for FacilityRegistry {
         COLUMNS
     }
 
+    fn keeps_history(&self) -> bool {
+        true
+    }
+
     fn to_dwd(&self, f: &Fields, ctx: &FeedContext) -> Result<DwdRow, Violation> {
         let district = f.str("district");
         Ok(f.dwd_row(

@@ -137,6 +137,11 @@ pub trait Feed: Send + Sync {
     /// DWD columns in `DwdRow::values` order; the first is the business key.
     fn dwd_columns(&self) -> &'static [(&'static str, ColumnType)];
     fn to_dwd(&self, fields: &Fields, ctx: &FeedContext) -> Result<DwdRow, Violation>;
+    /// A registry keeps every version in `<dwd_table>_history` (SCD2), besides the
+    /// newest one in its DWD table.
+    fn keeps_history(&self) -> bool {
+        false
+    }
     /// The row of another feed this feed's rows wait for, if any.
     fn reference(&self) -> Option<&'static Reference> {
         None

@@ -110,6 +110,8 @@ pub struct TableRef {
 pub struct Join {
     pub table: TableRef,
     pub on: Expr,
+    /// `LEFT JOIN`: keeps fact rows the joined table has no match for (a lookup).
+    pub left: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -78,7 +78,8 @@ impl Renderer<'_> {
         }
         self.sql.push_str(&format!("\nFROM {} {}", s.from.name, s.from.alias));
         for j in &s.joins {
-            self.sql.push_str(&format!("\nJOIN {} {} ON ", j.table.name, j.table.alias));
+            let kind = if j.left { "LEFT JOIN" } else { "JOIN" };
+            self.sql.push_str(&format!("\n{kind} {} {} ON ", j.table.name, j.table.alias));
             self.expr(&j.on);
         }
         self.filter(&s.filter);

@@ -1,0 +1,97 @@
+//! Registry history (SCD2): every version of a registry row as received, in
+//! `<dwd_table>_history`, valid from the day of its 更新时间 until the next version's (the
+//! oldest version from the beginning), so a figure can take an employer's attributes as
+//! they were on the event date. An equal 更新时间 for a key already kept changes nothing,
+//! as in DWD.
+
+use std::collections::BTreeSet;
+
+use jiuye_sql_value::{SqlValue, Statement};
+use jiuye_warehouse::{ColumnType, Transaction};
+
+use crate::EtlError;
+use crate::feeds::{DwdRow, Feed};
+use crate::load::placeholders;
+use crate::status::OPEN;
+
+/// Adds the versions of `rows` to the feed's history and recomputes the validity of
+/// every version of the keys they touch.
+pub(crate) async fn record(tx: &mut Transaction, feed: &dyn Feed, rows: &[DwdRow]) -> Result<(), EtlError> {
+    let table = format!("{}_history", feed.dwd_table());
+    let columns = feed.dwd_columns();
+    let key_column = columns[0].0;
+    // History columns: key, updated_at, valid_from, valid_to, then the DWD columns
+    // except key and updated_at.
+    let mut history_columns: Vec<(&str, ColumnType)> = vec![
+        (key_column, ColumnType::Text),
+        ("updated_at", ColumnType::Text),
+        ("valid_from", ColumnType::Int),
+        ("valid_to", ColumnType::Int),
+    ];
+    let kept: Vec<usize> = (1..columns.len()).filter(|i| columns[*i].0 != "updated_at").collect();
+    history_columns.extend(kept.iter().map(|i| columns[*i]));
+    let mut keys = BTreeSet::new();
+    let values: Vec<Vec<SqlValue>> = rows
+        .iter()
+        .map(|r| {
+            keys.insert(r.business_key.clone());
+            let mut v = vec![
+                r.values[0].clone(),
+                r.updated_at.clone().into(),
+                SqlValue::Int(0),
+                SqlValue::Int(OPEN),
+            ];
+            v.extend(kept.iter().map(|i| r.values[*i].clone()));
+            v
+        })
+        .collect();
+    tx.insert_rows_with(
+        &table,
+        &history_columns,
+        &values,
+        &format!("ON CONFLICT ({key_column}, updated_at) DO NOTHING"),
+    )
+    .await?;
+    let keys: Vec<String> = keys.into_iter().collect();
+    for chunk in keys.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let versions = tx
+            .fetch(&Statement {
+                sql: placeholders(
+                    tx,
+                    &format!(
+                        "SELECT {key_column}, updated_at FROM {table} WHERE {key_column} IN ({marks}) ORDER BY {key_column}, updated_at"
+                    ),
+                ),
+                params: chunk.iter().map(|k| SqlValue::Text(k.clone())).collect(),
+            })
+            .await?;
+        let list: Vec<(String, String)> = versions.rows.iter().map(|r| (r[0].to_key(), r[1].to_key())).collect();
+        for (i, (key, updated_at)) in list.iter().enumerate() {
+            let first = i == 0 || list[i - 1].0 != *key;
+            let valid_from = if first { 0 } else { day_of(updated_at) };
+            let valid_to = match list.get(i + 1) {
+                Some((next_key, next_updated)) if next_key == key => day_of(next_updated),
+                _ => OPEN,
+            };
+            tx.execute(&Statement {
+                sql: placeholders(
+                    tx,
+                    &format!("UPDATE {table} SET valid_from = ?, valid_to = ? WHERE {key_column} = ? AND updated_at = ?"),
+                ),
+                params: vec![valid_from.into(), valid_to.into(), key.clone().into(), updated_at.clone().into()],
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// `YYYY-MM-DD HH:MM:SS` → the date key of its day.
+fn day_of(timestamp: &str) -> i64 {
+    timestamp
+        .get(..10)
+        .map(|d| d.replace('-', ""))
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(0)
+}

@@ -1,0 +1,42 @@
+-- Registries keep history (SCD2): every version of an employer or facility as received,
+-- valid over [valid_from, valid_to) date keys. A version is valid from the day of its
+-- 更新时间 until the next version's; the oldest known version from the beginning (0), so an
+-- event before the registry's first record still finds the attributes known earliest.
+CREATE TABLE dwd_employer_history (
+  employer_uscc    TEXT NOT NULL,
+  updated_at       TEXT NOT NULL,
+  valid_from       BIGINT NOT NULL,
+  valid_to         BIGINT NOT NULL,
+  employer_name    TEXT NOT NULL,
+  employer_type    TEXT NOT NULL,
+  industry         TEXT NOT NULL,
+  industry_section TEXT NOT NULL,
+  district         TEXT NOT NULL,
+  founded_on       TEXT,
+  insured          BIGINT,
+  longitude        {{double}},
+  latitude         {{double}},
+  file_id          BIGINT NOT NULL,
+  line_no          BIGINT NOT NULL,
+  PRIMARY KEY (employer_uscc, updated_at)
+);
+CREATE INDEX dwd_employer_history_span ON dwd_employer_history (employer_uscc, valid_from);
+
+CREATE TABLE dwd_facility_history (
+  business_key      TEXT NOT NULL,
+  updated_at        TEXT NOT NULL,
+  valid_from        BIGINT NOT NULL,
+  valid_to          BIGINT NOT NULL,
+  facility_name     TEXT NOT NULL,
+  facility_type     TEXT NOT NULL,
+  district_reported TEXT NOT NULL,
+  district          TEXT NOT NULL,
+  address           TEXT,
+  longitude         {{double}},
+  latitude          {{double}},
+  status            TEXT NOT NULL,
+  file_id           BIGINT NOT NULL,
+  line_no           BIGINT NOT NULL,
+  PRIMARY KEY (business_key, updated_at)
+);
+CREATE INDEX dwd_facility_history_span ON dwd_facility_history (business_key, valid_from);
