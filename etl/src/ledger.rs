@@ -43,6 +43,16 @@ pub struct Status {
     pub feeds: Vec<FeedSummary>,
     /// Dates whose rollups await a rebuild (normally none after a finished run).
     pub dirty_dates: i64,
+    /// Per feed and source database table: the newest 更新时间 extracted so far.
+    pub watermarks: Vec<Watermark>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Watermark {
+    pub feed: String,
+    pub source: String,
+    pub watermark: String,
+    pub run_id: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -102,7 +112,23 @@ pub async fn status(warehouse: &Warehouse, limit: i64) -> Result<Status, EtlErro
             params: vec![],
         })
         .await?;
+    let watermarks = warehouse
+        .fetch(&Statement {
+            sql: "SELECT feed, source, watermark, run_id FROM meta_watermark ORDER BY feed, source".into(),
+            params: vec![],
+        })
+        .await?;
     Ok(Status {
+        watermarks: watermarks
+            .rows
+            .iter()
+            .map(|r| Watermark {
+                feed: r[0].to_key(),
+                source: r[1].to_key(),
+                watermark: r[2].to_key(),
+                run_id: int(&r[3]),
+            })
+            .collect(),
         runs: runs
             .rows
             .iter()

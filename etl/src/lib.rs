@@ -18,6 +18,7 @@ mod pending;
 mod read;
 mod reference;
 mod retry;
+mod source_db;
 mod spec;
 mod status;
 
@@ -35,6 +36,7 @@ pub use feeds::{Feed, all_feeds};
 pub use load::FileReport;
 pub use reference::prepare_warehouse;
 pub use retry::{RetryReport, retry_quarantine};
+pub use source_db::{DbSource, run_source};
 pub use spec::{FeedSpec, builtin_specs};
 
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +73,8 @@ pub enum EtlError {
     Warehouse(#[from] jiuye_warehouse::WarehouseError),
     #[error(transparent)]
     Seeds(#[from] jiuye_seeds::SeedError),
+    #[error("source database {source_label}: {message}")]
+    Source { source_label: String, message: String },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -149,7 +153,7 @@ pub fn discover(dir: &Path, feeds: &[Box<dyn Feed>]) -> Result<Discovered, EtlEr
     Ok((matched, skipped))
 }
 
-async fn check_key(warehouse: &Warehouse, keys: &Keys) -> Result<(), EtlError> {
+pub(crate) async fn check_key(warehouse: &Warehouse, keys: &Keys) -> Result<(), EtlError> {
     let dialect = jiuye_semantic::sql::dialect_for(warehouse.backend());
     let stored = warehouse
         .fetch(&Statement {
@@ -193,26 +197,7 @@ pub async fn run(
     let feeds = all_feeds();
     let specs = builtin_specs()?;
     let (files, skipped) = discover(input, &feeds)?;
-    let dialect = jiuye_semantic::sql::dialect_for(warehouse.backend());
-    let started = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
-    let mut tx = warehouse.begin().await?;
-    let run = tx
-        .fetch(&Statement {
-            sql: format!(
-                "INSERT INTO meta_etl_run (started_at, status, input) VALUES ({}, 'running', {}) RETURNING run_id",
-                dialect.placeholder(1),
-                dialect.placeholder(2)
-            ),
-            params: vec![started.into(), input.display().to_string().into()],
-        })
-        .await?;
-    tx.commit().await?;
-    let run_id = run
-        .rows
-        .first()
-        .and_then(|r| r.first())
-        .and_then(SqlValue::as_i64)
-        .ok_or_else(|| EtlError::Internal("no run_id".into()))?;
+    let run_id = start_run(warehouse, &input.display().to_string()).await?;
     let ctx = load::LoadContext {
         warehouse,
         catalog,
@@ -224,18 +209,61 @@ pub async fn run(
     let mut reports = Vec::new();
     for (feed_index, path) in files {
         let feed = feeds[feed_index].as_ref();
-        let spec = specs
-            .iter()
-            .find(|s| s.feed == feed.name())
-            .ok_or_else(|| EtlError::Internal(format!("no spec for feed {}", feed.name())))?;
+        let spec = spec_of(&specs, feed)?;
         let report = load::load_file(&ctx, feed, spec, &path).await?;
         progress.file_finished(&report);
         reports.push(report);
     }
-    // Files commit their detail rows and the dates they touched; the rollups of those
-    // dates are rebuilt once here. Until then (or after a crash, until the next run) the
-    // planner answers the touched periods from detail, never from a stale rollup.
-    progress.message("rebuilding rollups for the dates these files touched");
+    finish_run(warehouse, catalog, run_id, &reports, progress).await?;
+    Ok(RunReport {
+        run_id,
+        files: reports,
+        skipped,
+    })
+}
+
+pub(crate) fn spec_of<'s>(specs: &'s [FeedSpec], feed: &dyn Feed) -> Result<&'s FeedSpec, EtlError> {
+    specs
+        .iter()
+        .find(|s| s.feed == feed.name())
+        .ok_or_else(|| EtlError::Internal(format!("no spec for feed {}", feed.name())))
+}
+
+pub(crate) async fn start_run(warehouse: &Warehouse, input: &str) -> Result<i64, EtlError> {
+    let dialect = jiuye_semantic::sql::dialect_for(warehouse.backend());
+    let started = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
+    let mut tx = warehouse.begin().await?;
+    let run = tx
+        .fetch(&Statement {
+            sql: format!(
+                "INSERT INTO meta_etl_run (started_at, status, input) VALUES ({}, 'running', {}) RETURNING run_id",
+                dialect.placeholder(1),
+                dialect.placeholder(2)
+            ),
+            params: vec![started.into(), input.into()],
+        })
+        .await?;
+    tx.commit().await?;
+    run.rows
+        .first()
+        .and_then(|r| r.first())
+        .and_then(SqlValue::as_i64)
+        .ok_or_else(|| EtlError::Internal("no run_id".into()))
+}
+
+/// Files commit their detail rows and the dates they touched; the person states and
+/// rollups of those dates are rebuilt once here. Until then (or after a crash, until the
+/// next run) the planner answers the touched periods from detail, never from a stale
+/// rollup.
+pub(crate) async fn finish_run(
+    warehouse: &Warehouse,
+    catalog: &Catalog,
+    run_id: i64,
+    reports: &[FileReport],
+    progress: &dyn Progress,
+) -> Result<(), EtlError> {
+    let feeds = all_feeds();
+    progress.message("rebuilding person states and rollups for what these files touched");
     rebuild_dirty(warehouse, catalog).await?;
     let mut tables: Vec<&str> = reports
         .iter()
@@ -246,6 +274,7 @@ pub async fn run(
     tables.dedup();
     tables.extend(catalog.rollups.iter().map(|r| r.table.as_str()));
     warehouse.analyze(&tables).await?;
+    let dialect = jiuye_semantic::sql::dialect_for(warehouse.backend());
     let finished = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
     warehouse
         .execute(&Statement {
@@ -257,9 +286,5 @@ pub async fn run(
             params: vec![finished.into(), run_id.into()],
         })
         .await?;
-    Ok(RunReport {
-        run_id,
-        files: reports,
-        skipped,
-    })
+    Ok(())
 }

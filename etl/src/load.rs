@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::conform::{CodeTables, Conformer, Violation};
 use crate::feeds::{DwdRow, Feed, FeedContext, Fields};
-use crate::read::{self, RawRow};
+use crate::read::{self, RawRow, RowReader};
 use crate::spec::FeedSpec;
 use crate::{EtlError, Progress, pending};
 
@@ -52,7 +52,13 @@ const BATCH_ROWS: usize = 20_000;
 
 pub(crate) async fn load_file(ctx: &LoadContext<'_>, feed: &dyn Feed, spec: &FeedSpec, path: &Path) -> Result<FileReport, EtlError> {
     let file_name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    match load_stream(ctx, feed, spec, path, &file_name).await {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let opened = read::open(path);
+    let outcome = match opened {
+        Ok(reader) => load_rows(ctx, feed, spec, reader, &file_name, size).await,
+        Err(e) => Err(e),
+    };
+    match outcome {
         Ok(report) => Ok(report),
         // The transaction was dropped (rolled back); the file is recorded as rejected.
         Err(e) if e.rejects_file_only() => {
@@ -83,15 +89,16 @@ struct Tally {
     pending: i64,
 }
 
-async fn load_stream(
+/// Loads the rows of one export — a file, or an extraction from a source database —
+/// in one transaction, batch by batch.
+pub(crate) async fn load_rows(
     ctx: &LoadContext<'_>,
     feed: &dyn Feed,
     spec: &FeedSpec,
-    path: &Path,
+    mut reader: Box<dyn RowReader>,
     file_name: &str,
+    size: u64,
 ) -> Result<FileReport, EtlError> {
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    let mut reader = read::open(path)?;
     let conformer = Conformer::new(spec, ctx.codes, file_name, reader.headers())?;
     ctx.progress.file_started(file_name, 0);
 
@@ -362,6 +369,16 @@ async fn record_rejected(ctx: &LoadContext<'_>, feed: &dyn Feed, file: &str, pat
     Ok(())
 }
 
+/// What the merge needs of a key's stored version: which wins, where its accounting
+/// goes, and what its replacement makes dirty.
+struct StoredVersion {
+    updated_at: String,
+    file_id: i64,
+    /// The date of the row for each semantic source reading the table.
+    dates: Vec<Option<i64>>,
+    person: Option<String>,
+}
+
 /// The semantic sources reading `feed`'s DWD table, with the column dating a row for each.
 pub(crate) fn dated_sources(catalog: &Catalog, feed: &dyn Feed) -> Vec<(String, String)> {
     catalog
@@ -421,7 +438,7 @@ pub(crate) async fn merge_into_dwd(
         date_list.push_str(", person_key");
     }
     let keys: Vec<&String> = best.keys().collect();
-    let mut stored: HashMap<String, (String, i64, Vec<Option<i64>>, Option<String>)> = HashMap::new();
+    let mut stored: HashMap<String, StoredVersion> = HashMap::new();
     for chunk in keys.chunks(500) {
         let marks = vec!["?"; chunk.len()].join(", ");
         let sql = format!(
@@ -435,7 +452,15 @@ pub(crate) async fn merge_into_dwd(
         for row in tx.fetch(&statement).await?.rows {
             let dates = row[3..3 + dated.len()].iter().map(SqlValue::as_i64).collect();
             let person = status.map(|_| row[3 + dated.len()].to_key());
-            stored.insert(row[0].to_key(), (row[1].to_key(), row[2].as_i64().unwrap_or(0), dates, person));
+            stored.insert(
+                row[0].to_key(),
+                StoredVersion {
+                    updated_at: row[1].to_key(),
+                    file_id: row[2].as_i64().unwrap_or(0),
+                    dates,
+                    person,
+                },
+            );
         }
     }
     let mut dirty = BTreeSet::new();
@@ -444,12 +469,18 @@ pub(crate) async fn merge_into_dwd(
     let mut superseded_in_file = 0u64;
     for (key, row) in best {
         match stored.get(&key) {
-            Some((updated_at, _, _, _)) if *updated_at >= row.updated_at => {}
+            Some(v) if v.updated_at >= row.updated_at => {}
             previous => {
                 if let Some(i) = person_index {
                     dirty_persons.insert(row.values[i].to_key());
                 }
-                if let Some((_, old_file, old_dates, old_person)) = previous {
+                if let Some(StoredVersion {
+                    file_id: old_file,
+                    dates: old_dates,
+                    person: old_person,
+                    ..
+                }) = previous
+                {
                     dirty_persons.extend(old_person.clone());
                     for ((source, _), date) in dated.iter().zip(old_dates) {
                         if let Some(d) = date {

@@ -30,6 +30,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("V6__remaining_feeds", include_str!("../../migrations/V6__remaining_feeds.sql")),
     ("V7__stocks", include_str!("../../migrations/V7__stocks.sql")),
     ("V8__registry_history", include_str!("../../migrations/V8__registry_history.sql")),
+    ("V9__source_watermarks", include_str!("../../migrations/V9__source_watermarks.sql")),
 ];
 
 fn render(template: &str, backend: Backend) -> String {
