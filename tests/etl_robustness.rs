@@ -7,67 +7,6 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use jiuye_sql_value::Statement;
-use support::TestDb;
-
-/// Every DWD and DWS table (the person states too), sorted, as text: two warehouses
-/// converge when these match. Lineage columns (which file, which line) may differ.
-async fn snapshot(db: &TestDb) -> Vec<(String, Vec<String>)> {
-    let feeds: Vec<(String, String)> = jiuye_etl::all_feeds()
-        .iter()
-        .map(|f| {
-            let columns: Vec<&str> = f
-                .dwd_columns()
-                .iter()
-                .map(|(c, _)| *c)
-                // A target row's version is its load order (the export has no 更新时间).
-                .filter(|c| !matches!(*c, "file_id" | "line_no") && !(f.name() == "indicator_target" && *c == "updated_at"))
-                .collect();
-            (f.dwd_table().to_string(), columns.join(", "))
-        })
-        .collect();
-    let mut tables: Vec<(&str, &str)> = feeds.iter().map(|(t, c)| (t.as_str(), c.as_str())).collect();
-    tables.extend([
-        ("dws_status_unemployed", "*"),
-        ("dws_status_employed", "*"),
-        ("dws_employment_transition", "*"),
-        ("meta_pending_row", "feed, business_key"),
-    ]);
-    let rollups: Vec<(String, String)> = db
-        .catalog
-        .rollups
-        .iter()
-        .map(|r| {
-            (
-                r.table.clone(),
-                std::iter::once("date_key".to_string())
-                    .chain(r.dimensions.clone())
-                    .chain(r.indicators.clone())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            )
-        })
-        .collect();
-    tables.extend(rollups.iter().map(|(t, c)| (t.as_str(), c.as_str())));
-    let mut out = Vec::new();
-    for (table, columns) in tables {
-        let rs = db
-            .warehouse
-            .fetch(&Statement {
-                sql: format!("SELECT {columns} FROM {table}"),
-                params: vec![],
-            })
-            .await
-            .unwrap();
-        let mut rows: Vec<String> = rs
-            .rows
-            .iter()
-            .map(|r| r.iter().map(|c| c.to_key()).collect::<Vec<_>>().join("|"))
-            .collect();
-        rows.sort();
-        out.push((table.to_string(), rows));
-    }
-    out
-}
 
 #[tokio::test]
 async fn loading_files_in_any_order_converges_to_the_same_warehouse() {
@@ -87,7 +26,7 @@ async fn loading_files_in_any_order_converges_to_the_same_warehouse() {
     for db in support::backends().await {
         // In name order, all at once.
         db.load(exports.path()).await;
-        let expected = snapshot(&db).await;
+        let expected = support::snapshot(&db).await;
         let rows_of = |t: &str| expected.iter().find(|(name, _)| name == t).map(|(_, r)| r.len()).unwrap_or(0);
         assert!(rows_of("dwd_employment_registration") > 1000);
         assert!(rows_of("dwd_job_application") > 100 && rows_of("dws_status_employed") > 100);
@@ -99,7 +38,7 @@ async fn loading_files_in_any_order_converges_to_the_same_warehouse() {
             std::fs::copy(path, single.path().join(path.file_name().unwrap())).unwrap();
             other.load(single.path()).await;
         }
-        let got = snapshot(&other).await;
+        let got = support::snapshot(&other).await;
         for ((table, want), (_, have)) in expected.iter().zip(&got) {
             assert!(
                 want == have,
@@ -200,7 +139,7 @@ async fn a_run_killed_mid_file_leaves_nothing_half_loaded_and_the_next_run_compl
         // And the warehouse equals a clean, uninterrupted load.
         let clean = db.fresh_like().await;
         clean.load(&exports).await;
-        let (a, b) = (snapshot(&db).await, snapshot(&clean).await);
+        let (a, b) = (support::snapshot(&db).await, support::snapshot(&clean).await);
         for ((table, want), (_, have)) in b.iter().zip(&a) {
             assert!(want == have, "{table} differs from a clean load after kills on {}", db.name);
         }

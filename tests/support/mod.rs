@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use jiuye_etl::{RunReport, Silent};
 use jiuye_privacy::Keys;
 use jiuye_semantic::{Caller, Catalog, Compare, DimensionFilter, Grain, MetricsQuery, Table};
+use jiuye_sql_value::Statement;
 use jiuye_warehouse::{ConnectOptions, Warehouse};
 use tempfile::TempDir;
 
@@ -170,4 +171,64 @@ pub fn with_filter(mut q: MetricsQuery, dimension: &str, values: &[&str]) -> Met
         values: values.iter().map(|s| s.to_string()).collect(),
     });
     q
+}
+
+/// Every DWD and DWS table (the person states too), sorted, as text: two warehouses
+/// converge when these match. Lineage columns (which file, which line) may differ.
+pub async fn snapshot(db: &TestDb) -> Vec<(String, Vec<String>)> {
+    let feeds: Vec<(String, String)> = jiuye_etl::all_feeds()
+        .iter()
+        .map(|f| {
+            let columns: Vec<&str> = f
+                .dwd_columns()
+                .iter()
+                .map(|(c, _)| *c)
+                // A target row's version is its load order (the export has no 更新时间).
+                .filter(|c| !matches!(*c, "file_id" | "line_no") && !(f.name() == "indicator_target" && *c == "updated_at"))
+                .collect();
+            (f.dwd_table().to_string(), columns.join(", "))
+        })
+        .collect();
+    let mut tables: Vec<(&str, &str)> = feeds.iter().map(|(t, c)| (t.as_str(), c.as_str())).collect();
+    tables.extend([
+        ("dws_status_unemployed", "*"),
+        ("dws_status_employed", "*"),
+        ("dws_employment_transition", "*"),
+        ("meta_pending_row", "feed, business_key"),
+    ]);
+    let rollups: Vec<(String, String)> = db
+        .catalog
+        .rollups
+        .iter()
+        .map(|r| {
+            (
+                r.table.clone(),
+                std::iter::once("date_key".to_string())
+                    .chain(r.dimensions.clone())
+                    .chain(r.indicators.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )
+        })
+        .collect();
+    tables.extend(rollups.iter().map(|(t, c)| (t.as_str(), c.as_str())));
+    let mut out = Vec::new();
+    for (table, columns) in tables {
+        let rs = db
+            .warehouse
+            .fetch(&Statement {
+                sql: format!("SELECT {columns} FROM {table}"),
+                params: vec![],
+            })
+            .await
+            .unwrap();
+        let mut rows: Vec<String> = rs
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.to_key()).collect::<Vec<_>>().join("|"))
+            .collect();
+        rows.sort();
+        out.push((table.to_string(), rows));
+    }
+    out
 }
