@@ -87,6 +87,8 @@ CREATE TABLE dwd_job_application (
 );
 CREATE INDEX dwd_job_application_date_key ON dwd_job_application (date_key);
 CREATE INDEX dwd_job_application_person ON dwd_job_application (person_key);
+-- A corrected posting re-stamps its applications' district, industry and occupation.
+CREATE INDEX dwd_job_application_posting ON dwd_job_application (posting_id);
 
 -- 职业培训报名与结业 (feed training_enrollment).
 CREATE TABLE ods_training_enrollment (

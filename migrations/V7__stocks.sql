@@ -45,6 +45,7 @@ CREATE TABLE dws_employment_transition (
   person_key       TEXT NOT NULL,
   date_key         BIGINT NOT NULL,
   kind             TEXT NOT NULL,   -- entry | retirement
+  record_feed      TEXT NOT NULL,
   record_key       TEXT NOT NULL,
   district         TEXT NOT NULL,
   hukou_type       TEXT NOT NULL,
@@ -53,7 +54,7 @@ CREATE TABLE dws_employment_transition (
   age_band         TEXT,
   industry         TEXT,
   industry_section TEXT,
-  PRIMARY KEY (person_key, date_key, kind, record_key)
+  PRIMARY KEY (person_key, date_key, kind, record_feed, record_key)
 );
 CREATE INDEX dws_employment_transition_date ON dws_employment_transition (date_key);
 

@@ -40,3 +40,13 @@ CREATE TABLE dwd_facility_history (
   PRIMARY KEY (business_key, updated_at)
 );
 CREATE INDEX dwd_facility_history_span ON dwd_facility_history (business_key, valid_from);
+
+-- A warehouse loaded before this migration starts its history from the versions it holds.
+INSERT INTO dwd_employer_history (employer_uscc, updated_at, valid_from, valid_to, employer_name, employer_type,
+  industry, industry_section, district, founded_on, insured, longitude, latitude, file_id, line_no)
+  SELECT employer_uscc, updated_at, 0, 99991231, employer_name, employer_type, industry, industry_section, district,
+    founded_on, insured, longitude, latitude, file_id, line_no FROM dwd_employer;
+INSERT INTO dwd_facility_history (business_key, updated_at, valid_from, valid_to, facility_name, facility_type,
+  district_reported, district, address, longitude, latitude, status, file_id, line_no)
+  SELECT business_key, updated_at, 0, 99991231, facility_name, facility_type, district_reported, district, address,
+    longitude, latitude, status, file_id, line_no FROM dwd_facility;

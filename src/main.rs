@@ -73,6 +73,9 @@ enum Command {
     /// Reference data and demo exports.
     #[command(subcommand)]
     Seeds(cmd::seeds::SeedsCommand),
+    /// The semantic model: `model check` reports every problem with file and line.
+    #[command(subcommand)]
+    Model(cmd::model::ModelCommand),
     /// The knowledge base: glossary, indicator dictionary, code tables.
     #[command(subcommand)]
     Kb(cmd::kb::KbCommand),
@@ -105,6 +108,7 @@ fn main() -> std::process::ExitCode {
             Command::Key(c) => cmd::key::run(c),
             Command::Seeds(c) => cmd::seeds::run(c),
             Command::Kb(c) => cmd::kb::run(c),
+            Command::Model(c) => cmd::model::run(c),
             Command::Bench(c) => cmd::bench::run(c).await,
         }
     });

@@ -121,27 +121,33 @@ async fn a_source_table_loads_incrementally_by_its_own_update_times() {
             assert_eq!(status.watermarks[0].watermark, "2024-06-01 10:10:00");
             assert!(!status.watermarks[0].source.contains("secret"));
 
-            // A row committed late with an older 更新时间 (inside the overlap), a new row,
-            // and one older than the overlap (the window is the documented limit).
+            // A row committed late with an older 更新时间 (inside the overlap), a new row
+            // stamped with a fraction of a second, one older than the overlap (the window
+            // is the documented limit), and one stamped in the future by a bad clock.
             source
                 .insert(&[
                     row(&format!("{}D", db.name), "2024-06-01 09:50:00"),
-                    row(&format!("{}E", db.name), "2024-06-01 11:00:00"),
+                    row(&format!("{}E", db.name), "2024-06-01 11:00:00.123"),
                     row(&format!("{}F", db.name), "2024-05-01 08:00:00"),
+                    row(&format!("{}G", db.name), "2099-01-01 00:00:00"),
                 ])
                 .await;
             let second = extract(&db, &url, &table).await;
             assert_eq!(
-                (second.read, second.loaded, second.unchanged),
-                (5, 2, 3),
+                (second.read, second.loaded, second.unchanged, second.quarantined),
+                (6, 3, 3, 0),
                 "{} from {url}: rows at or after 09:10 re-read, the three known ones unchanged",
                 db.name
             );
+            // The future row does not carry the watermark past the source's present.
+            let status = jiuye_etl::ledger::status(&db.warehouse, 5).await.unwrap();
+            let mark = &status.watermarks[0].watermark;
+            assert!(mark.as_str() > "2026-01-01" && mark.as_str() < "2099-01-01", "{mark}");
             let third = extract(&db, &url, &table).await;
             assert_eq!(
                 (third.loaded, third.unchanged),
-                (0, 4),
-                "{}: only the hour before 11:00 is re-read",
+                (0, 1),
+                "{}: only the last hour (and the future row) is re-read",
                 db.name
             );
             let count = db
@@ -152,8 +158,8 @@ async fn a_source_table_loads_incrementally_by_its_own_update_times() {
                 })
                 .await
                 .unwrap();
-            assert_eq!(count.rows[0][0].as_i64(), Some(5), "{}", db.name);
-            assert_eq!(count.rows[0][1].as_i64(), Some(10));
+            assert_eq!(count.rows[0][0].as_i64(), Some(6), "{}", db.name);
+            assert_eq!(count.rows[0][1].as_i64(), Some(12));
             db.cleanup().await;
             // The next backend starts from an empty source table.
             let sql = format!("DELETE FROM {table}");

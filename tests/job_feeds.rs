@@ -214,3 +214,75 @@ async fn an_application_before_its_posting_waits_and_loads_once_when_the_posting
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_newest_version_wins_across_waiting_rows_and_postings_corrections_reach_applications() {
+    for db in backends().await {
+        // YP1 v1 (posting GW1 present) loads; then v2 of YP1 for a posting not yet
+        // loaded waits: v1 no longer counts anywhere.
+        let first = tempfile::tempdir().unwrap();
+        files(
+            first.path(),
+            "job_posting_202406.csv",
+            POSTING_HEADER,
+            &[posting("GW1", "2024-06-01", "310115", "65", 2, ("", ""))],
+        );
+        files(
+            first.path(),
+            "job_application_202406.csv",
+            APPLICATION_HEADER,
+            &[application("YP1", "GW1", 1, "2024-06-03", "2024-06-03 10:00:00")],
+        );
+        db.load(first.path()).await;
+        let q = query(&["applications"], &["district"], Grain::Month, "2024-06-01", "2024-06-30");
+        assert_eq!(db.metrics(&q).await.rows.len(), 1, "{}", db.name);
+        let second = tempfile::tempdir().unwrap();
+        files(
+            second.path(),
+            "job_application_202406_b.csv",
+            APPLICATION_HEADER,
+            &[application("YP1", "GW2", 1, "2024-06-05", "2024-06-05 10:00:00")],
+        );
+        let report = db.load(second.path()).await;
+        assert_eq!(report.files[0].pending, 1);
+        assert!(db.metrics(&q).await.rows.is_empty(), "{}: the older version left DWD", db.name);
+
+        // An even older re-send whose posting exists changes nothing: v2 is the newest.
+        let third = tempfile::tempdir().unwrap();
+        files(
+            third.path(),
+            "job_application_202406_c.csv",
+            APPLICATION_HEADER,
+            &[application("YP1", "GW1", 1, "2024-06-04", "2024-06-04 10:00:00")],
+        );
+        let report = db.load(third.path()).await;
+        assert_eq!((report.files[0].loaded, report.files[0].unchanged), (0, 1), "{}", db.name);
+        assert!(db.metrics(&q).await.rows.is_empty());
+
+        // GW2 arrives in 徐汇, then a correction moves it to 闵行: the application follows.
+        let fourth = tempfile::tempdir().unwrap();
+        files(
+            fourth.path(),
+            "job_posting_202406_b.csv",
+            POSTING_HEADER,
+            &[posting("GW2", "2024-06-02", "310104", "51", 1, ("", ""))],
+        );
+        db.load(fourth.path()).await;
+        let cells = |t: jiuye_semantic::Table| -> Vec<(String, i64)> {
+            t.rows
+                .iter()
+                .map(|r| (r["district"].as_str().unwrap().to_string(), r["applications"].as_i64().unwrap()))
+                .collect()
+        };
+        assert_eq!(cells(db.metrics(&q).await), vec![("310104".to_string(), 1)], "{}", db.name);
+        let fifth = tempfile::tempdir().unwrap();
+        let corrected = posting("GW2", "2024-06-02", "310112", "51", 1, ("", "")).replace("2024-06-02 09:00:00", "2024-06-20 09:00:00");
+        files(fifth.path(), "job_posting_202406_fix.csv", POSTING_HEADER, &[corrected]);
+        db.load(fifth.path()).await;
+        assert_eq!(cells(db.metrics(&q).await), vec![("310112".to_string(), 1)], "{}", db.name);
+        // The rollup agrees with detail (its periods were rebuilt for the moved rows).
+        let whole = query(&["applications"], &["district"], Grain::Month, "2024-06-01", "2024-06-30");
+        assert_eq!(cells(db.metrics(&whole).await), vec![("310112".to_string(), 1)]);
+        db.cleanup().await;
+    }
+}

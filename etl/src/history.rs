@@ -69,9 +69,9 @@ pub(crate) async fn record(tx: &mut Transaction, feed: &dyn Feed, rows: &[DwdRow
         let list: Vec<(String, String)> = versions.rows.iter().map(|r| (r[0].to_key(), r[1].to_key())).collect();
         for (i, (key, updated_at)) in list.iter().enumerate() {
             let first = i == 0 || list[i - 1].0 != *key;
-            let valid_from = if first { 0 } else { day_of(updated_at) };
+            let valid_from = if first { 0 } else { day_of(updated_at)? };
             let valid_to = match list.get(i + 1) {
-                Some((next_key, next_updated)) if next_key == key => day_of(next_updated),
+                Some((next_key, next_updated)) if next_key == key => day_of(next_updated)?,
                 _ => OPEN,
             };
             tx.execute(&Statement {
@@ -87,11 +87,12 @@ pub(crate) async fn record(tx: &mut Transaction, feed: &dyn Feed, rows: &[DwdRow
     Ok(())
 }
 
-/// `YYYY-MM-DD HH:MM:SS` → the date key of its day.
-fn day_of(timestamp: &str) -> i64 {
+/// `YYYY-MM-DD HH:MM:SS` → the date key of its day. Versions carry normalised 更新时间,
+/// so anything else is a bug to stop at, not an interval from 0 that would overlap.
+fn day_of(timestamp: &str) -> Result<i64, EtlError> {
     timestamp
         .get(..10)
         .map(|d| d.replace('-', ""))
         .and_then(|d| d.parse().ok())
-        .unwrap_or(0)
+        .ok_or_else(|| EtlError::Internal(format!("registry version with 更新时间 `{timestamp}` is not normalised")))
 }

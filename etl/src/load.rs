@@ -145,17 +145,20 @@ pub(crate) async fn load_rows(
                 .map(|r| (r.business_key.clone(), r.values[line_index].as_i64().unwrap_or(0)))
                 .collect();
             let (ready, waiting) = pending::resolve(&mut tx, feed, reference, candidates).await?;
-            let held = pending::hold(&mut tx, feed, reference, waiting, file_id, &lines).await?;
+            let held = pending::hold(&mut tx, feed, reference, waiting, file_id, &lines, &dated).await?;
+            let (ready, outdated) = pending::drop_outdated_by_waiting(&mut tx, feed, ready).await?;
             total.pending += held.pending;
-            total.unchanged += held.unchanged as u64;
+            total.unchanged += (held.unchanged + outdated) as u64;
             candidates = ready;
         }
+        let written: Vec<String> = candidates.iter().map(|r| r.business_key.clone()).collect();
         if feed.keeps_history() {
             crate::history::record(&mut tx, feed, &candidates).await?;
         }
         // Later batches merge against earlier ones already in DWD (same transaction), by
         // the same newest-wins rule as across files.
         let (loaded, unchanged) = merge_into_dwd(&mut tx, feed, &dated, candidates, file_id).await?;
+        pending::propagate(&mut tx, ctx.catalog, feed, &written).await?;
         if feed.reference().is_some() {
             let dropped = pending::drop_superseded(&mut tx, feed, file_id).await?;
             total.pending += dropped.pending;

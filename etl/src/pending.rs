@@ -73,6 +73,42 @@ pub(crate) async fn resolve(
     Ok((ready, waiting))
 }
 
+/// Ready rows no newer than a version of the same key that is still waiting change
+/// nothing (the waiting one is the newest known); returns the rest and their number.
+pub(crate) async fn drop_outdated_by_waiting(
+    tx: &mut Transaction,
+    feed: &dyn Feed,
+    rows: Vec<DwdRow>,
+) -> Result<(Vec<DwdRow>, i64), EtlError> {
+    let keys: Vec<String> = rows.iter().map(|r| r.business_key.clone()).collect();
+    let mut waiting: HashMap<String, String> = HashMap::new();
+    for chunk in keys.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let mut params: Vec<SqlValue> = vec![feed.name().into()];
+        params.extend(chunk.iter().map(|k| SqlValue::Text(k.clone())));
+        let found = tx
+            .fetch(&Statement {
+                sql: placeholders(
+                    tx,
+                    &format!("SELECT business_key, updated_at FROM meta_pending_row WHERE feed = ? AND business_key IN ({marks})"),
+                ),
+                params,
+            })
+            .await?;
+        waiting.extend(found.rows.iter().map(|r| (r[0].to_key(), r[1].to_key())));
+    }
+    if waiting.is_empty() {
+        return Ok((rows, 0));
+    }
+    let before = rows.len();
+    let kept: Vec<DwdRow> = rows
+        .into_iter()
+        .filter(|r| waiting.get(&r.business_key).is_none_or(|w| *w < r.updated_at))
+        .collect();
+    let dropped = (before - kept.len()) as i64;
+    Ok((kept, dropped))
+}
+
 /// Stores waiting rows of file `file_id`: a version no newer than one already in DWD or
 /// already waiting changes nothing (unchanged); a newer one replaces the waiting one,
 /// which then counts as superseded in its own file.
@@ -83,6 +119,7 @@ pub(crate) async fn hold(
     rows: Vec<DwdRow>,
     file_id: i64,
     lines: &HashMap<String, i64>,
+    dated: &[(String, String)],
 ) -> Result<PendingTally, EtlError> {
     let mut tally = PendingTally::default();
     let mut best: BTreeMap<String, DwdRow> = BTreeMap::new();
@@ -123,6 +160,11 @@ pub(crate) async fn hold(
         if newer_exists {
             tally.unchanged += 1;
             continue;
+        }
+        if newest_known.is_some() {
+            // An older version is loaded: the newest wins and the older one no longer
+            // counts anywhere, so it leaves DWD while the newest waits.
+            withdraw(tx, feed, dated, key_column, &key).await?;
         }
         if let Some((_, old_file)) = waiting {
             *replaced.entry(old_file).or_default() += 1;
@@ -165,6 +207,110 @@ const PENDING_COLUMNS: &[(&str, ColumnType)] = &[
 
 const UPSERT: &str = "ON CONFLICT (feed, business_key) DO UPDATE SET updated_at = excluded.updated_at, ref_key = excluded.ref_key, \
      file_id = excluded.file_id, line_no = excluded.line_no, row_values = excluded.row_values";
+
+/// Removes a key's DWD row and marks the dates it counted under for rebuilding.
+async fn withdraw(tx: &mut Transaction, feed: &dyn Feed, dated: &[(String, String)], key_column: &str, key: &str) -> Result<(), EtlError> {
+    if !dated.is_empty() {
+        let columns: Vec<&str> = dated.iter().map(|(_, c)| c.as_str()).collect();
+        let found = tx
+            .fetch(&Statement {
+                sql: placeholders(
+                    tx,
+                    &format!("SELECT {} FROM {} WHERE {key_column} = ?", columns.join(", "), feed.dwd_table()),
+                ),
+                params: vec![key.into()],
+            })
+            .await?;
+        let rows: Vec<Vec<SqlValue>> = found
+            .rows
+            .iter()
+            .flat_map(|r| {
+                dated
+                    .iter()
+                    .zip(r)
+                    .filter_map(|((source, _), v)| v.as_i64().map(|d| vec![source.clone().into(), d.into()]))
+            })
+            .collect();
+        tx.insert_rows_with(
+            "meta_dirty_date",
+            &[("source", ColumnType::Text), ("date_key", ColumnType::Int)],
+            &rows,
+            "ON CONFLICT (source, date_key) DO NOTHING",
+        )
+        .await?;
+    }
+    tx.execute(&Statement {
+        sql: placeholders(tx, &format!("DELETE FROM {} WHERE {key_column} = ?", feed.dwd_table())),
+        params: vec![key.into()],
+    })
+    .await?;
+    Ok(())
+}
+
+/// After rows of `feed` were written: rows of other feeds copied from them (an
+/// application's district, industry and occupation from its posting) take the new
+/// values, and the dates they count under are rebuilt.
+pub(crate) async fn propagate(
+    tx: &mut Transaction,
+    catalog: &jiuye_semantic::Catalog,
+    feed: &dyn Feed,
+    keys: &[String],
+) -> Result<(), EtlError> {
+    for dependent in all_feeds() {
+        let Some(reference) = dependent.reference().filter(|r| r.table == feed.dwd_table()) else {
+            continue;
+        };
+        let dated = dated_sources(catalog, dependent.as_ref());
+        for chunk in keys.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let params: Vec<SqlValue> = chunk.iter().map(|k| SqlValue::Text(k.clone())).collect();
+            for (source, column) in &dated {
+                let mut p = vec![SqlValue::Text(source.clone())];
+                p.extend(params.iter().cloned());
+                tx.execute(&Statement {
+                    sql: placeholders(
+                        tx,
+                        &format!(
+                            "INSERT INTO meta_dirty_date (source, date_key) SELECT DISTINCT ?, {column} FROM {} WHERE {} IN ({marks}) \
+                             ON CONFLICT (source, date_key) DO NOTHING",
+                            dependent.dwd_table(),
+                            reference.column
+                        ),
+                    ),
+                    params: p,
+                })
+                .await?;
+            }
+            let set: Vec<String> = reference
+                .copy
+                .iter()
+                .map(|(mine, theirs)| {
+                    format!(
+                        "{mine} = (SELECT r.{theirs} FROM {table} r WHERE r.{key} = {dependent_table}.{column})",
+                        table = reference.table,
+                        key = reference.key,
+                        dependent_table = dependent.dwd_table(),
+                        column = reference.column
+                    )
+                })
+                .collect();
+            tx.execute(&Statement {
+                sql: placeholders(
+                    tx,
+                    &format!(
+                        "UPDATE {} SET {} WHERE {} IN ({marks})",
+                        dependent.dwd_table(),
+                        set.join(", "),
+                        reference.column
+                    ),
+                ),
+                params: params.clone(),
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}
 
 async fn newest_version(tx: &mut Transaction, feed: &dyn Feed, key_column: &str, key: &str) -> Result<Option<String>, EtlError> {
     let sql = format!("SELECT updated_at FROM {} WHERE {key_column} = ?", feed.dwd_table());

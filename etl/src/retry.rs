@@ -137,13 +137,26 @@ pub async fn retry_quarantine(
                     .map(|r| (r.business_key.clone(), r.values[line_index].as_i64().unwrap_or(0)))
                     .collect();
                 let (ready, waiting) = pending::resolve(&mut tx, feed.as_ref(), reference, passed).await?;
-                held = pending::hold(&mut tx, feed.as_ref(), reference, waiting, file_id, &lines).await?;
+                let dated = dated_sources(catalog, feed.as_ref());
+                held = pending::hold(&mut tx, feed.as_ref(), reference, waiting, file_id, &lines, &dated).await?;
+                let (ready, outdated) = pending::drop_outdated_by_waiting(&mut tx, feed.as_ref(), ready).await?;
+                held.unchanged += outdated;
                 passed = ready;
             }
-            let (loaded, unchanged) =
+            let written: Vec<String> = passed.iter().map(|r| r.business_key.clone()).collect();
+            let (loaded, merged_unchanged) =
                 merge_into_dwd(&mut tx, feed.as_ref(), &dated_sources(catalog, feed.as_ref()), passed, file_id).await?;
-            let unchanged = unchanged + held.unchanged as u64;
-            report.moved += loaded + unchanged + held.pending as u64;
+            pending::propagate(&mut tx, catalog, feed.as_ref(), &written).await?;
+            // Every passing row leaves quarantine: loaded, unchanged, or waiting.
+            let left_quarantine = (loaded + merged_unchanged) as i64 + held.unchanged + held.pending;
+            report.moved += left_quarantine as u64;
+            // Waiting versions the retried rows make stale count as superseded.
+            let dropped = match feed.reference() {
+                Some(_) => pending::drop_superseded(&mut tx, feed.as_ref(), file_id).await?,
+                None => PendingTally::default(),
+            };
+            let unchanged = merged_unchanged as i64 + held.unchanged + dropped.unchanged;
+            let now_pending = held.pending + dropped.pending;
             for chunk in passed_lines.chunks(500) {
                 let marks = vec!["?"; chunk.len()].join(", ");
                 let mut params: Vec<SqlValue> = vec![file_id.into()];
@@ -163,15 +176,17 @@ pub async fn retry_quarantine(
                     "UPDATE meta_load_file SET rows_quarantined = rows_quarantined - ?, rows_loaded = rows_loaded + ?, rows_unchanged = rows_unchanged + ?, rows_pending = rows_pending + ? WHERE file_id = ?",
                 ),
                 params: vec![
-                    ((loaded + unchanged) as i64 + held.pending).into(),
+                    left_quarantine.into(),
                     (loaded as i64).into(),
-                    (unchanged as i64).into(),
-                    held.pending.into(),
+                    unchanged.into(),
+                    now_pending.into(),
                     file_id.into(),
                 ],
             })
             .await?;
         }
+        // Rows of other feeds that waited for a row now out of quarantine load now.
+        pending::release(&mut tx, catalog, feed.as_ref()).await?;
         report.still_quarantined = report.retried - report.moved;
         tx.commit().await?;
         reports.push(report);

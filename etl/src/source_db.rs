@@ -200,12 +200,52 @@ impl Dialect {
             Dialect::MySql => format!("`{}`", name.replace('`', "``")),
         }
     }
-    fn as_text(&self, column: &str) -> String {
-        match self {
-            Dialect::Postgres => format!("CAST({} AS TEXT)", self.quote(column)),
-            Dialect::MySql => format!("CAST({} AS CHAR)", self.quote(column)),
+    /// A column as text the conformer reads: dates and timestamps formatted as
+    /// `YYYY-MM-DD[ HH:MM:SS]` in Shanghai time whatever the column type or session zone
+    /// (sqlx runs sessions in UTC), so fractions of seconds and zone suffixes never reach
+    /// the rules, and the text order of 更新时间 is its time order.
+    fn as_text(&self, column: &str, data_type: &str) -> String {
+        let c = self.quote(column);
+        match (self, data_type.to_ascii_lowercase().as_str()) {
+            (Dialect::Postgres, "timestamp without time zone") => format!("to_char({c}, 'YYYY-MM-DD HH24:MI:SS')"),
+            (Dialect::Postgres, "timestamp with time zone") => {
+                format!("to_char({c} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')")
+            }
+            (Dialect::Postgres, "date") => format!("to_char({c}, 'YYYY-MM-DD')"),
+            (Dialect::Postgres, _) => format!("CAST({c} AS TEXT)"),
+            (Dialect::MySql, "datetime") => format!("DATE_FORMAT({c}, '%Y-%m-%d %H:%i:%s')"),
+            (Dialect::MySql, "timestamp") => format!("DATE_FORMAT(CONVERT_TZ({c}, '+00:00', '+08:00'), '%Y-%m-%d %H:%i:%s')"),
+            (Dialect::MySql, "date") => format!("DATE_FORMAT({c}, '%Y-%m-%d')"),
+            (Dialect::MySql, _) => format!("CAST({c} AS CHAR)"),
         }
     }
+
+    /// The source's own clock, in Shanghai time: the watermark never passes it.
+    fn now_sql(&self) -> &'static str {
+        match self {
+            Dialect::Postgres => "SELECT to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')",
+            Dialect::MySql => "SELECT DATE_FORMAT(CONVERT_TZ(UTC_TIMESTAMP(), '+00:00', '+08:00'), '%Y-%m-%d %H:%i:%s')",
+        }
+    }
+}
+
+/// Text cells of fetched rows; a value that cannot be read as text is an error naming
+/// the column, never a silent empty cell.
+fn text_cells<R: sqlx::Row>(source: &DbSource, rows: &[R], columns: &[(String, String)]) -> Result<Vec<Vec<Option<String>>>, EtlError>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    rows.iter()
+        .map(|r| {
+            (0..columns.len())
+                .map(|i| {
+                    r.try_get::<Option<String>, _>(i)
+                        .map_err(|e| source_error(source, format!("column `{}` cannot be read as text: {e}", columns[i].0)))
+                })
+                .collect()
+        })
+        .collect()
 }
 
 async fn extract(source: &DbSource, spec: &FeedSpec, since: Option<&str>) -> Result<Extract, EtlError> {
@@ -213,14 +253,15 @@ async fn extract(source: &DbSource, spec: &FeedSpec, since: Option<&str>) -> Res
         Some((s, t)) => (Some(s.to_string()), t.to_string()),
         None => (None, source.table.clone()),
     };
-    let (columns, rows) = if source.url.starts_with("postgres://") || source.url.starts_with("postgresql://") {
+    let (columns, rows, source_now) = if source.url.starts_with("postgres://") || source.url.starts_with("postgresql://") {
         let pool = sqlx::postgres::PgPoolOptions::new()
             .max_connections(1)
             .connect(&source.url)
             .await
             .map_err(|e| source_error(source, format!("cannot connect: {e}")))?;
-        let columns: Vec<String> = sqlx::query(
-            "SELECT column_name::text FROM information_schema.columns WHERE table_name = $1 AND table_schema = COALESCE($2, current_schema()) ORDER BY ordinal_position",
+        let columns: Vec<(String, String)> = sqlx::query(
+            "SELECT column_name::text, data_type::text FROM information_schema.columns \
+             WHERE table_name = $1 AND table_schema = COALESCE($2, current_schema()) ORDER BY ordinal_position",
         )
         .bind(&table)
         .bind(&schema)
@@ -228,24 +269,22 @@ async fn extract(source: &DbSource, spec: &FeedSpec, since: Option<&str>) -> Res
         .await
         .map_err(|e| source_error(source, e))?
         .iter()
-        .map(|r| r.get::<String, _>(0))
+        .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
         .collect();
-        let (sql, bind) = select_sql(&Dialect::Postgres, spec, source, schema.as_deref(), &table, &columns, since)?;
+        let dialect = Dialect::Postgres;
+        let source_now: String = sqlx::query_scalar(dialect.now_sql())
+            .fetch_one(&pool)
+            .await
+            .map_err(|e| source_error(source, e))?;
+        let (sql, bind) = select_sql(&dialect, spec, source, schema.as_deref(), &table, &columns, since)?;
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         if let Some(b) = bind {
             query = query.bind(b);
         }
         let rows = query.fetch_all(&pool).await.map_err(|e| source_error(source, e))?;
-        let rows: Vec<Vec<Option<String>>> = rows
-            .iter()
-            .map(|r| {
-                (0..columns.len())
-                    .map(|i| r.try_get::<Option<String>, _>(i).ok().flatten())
-                    .collect()
-            })
-            .collect();
+        let rows = text_cells(source, &rows, &columns)?;
         pool.close().await;
-        (columns, rows)
+        (columns, rows, source_now)
     } else if source.url.starts_with("mysql://") || source.url.starts_with("mariadb://") {
         let url = source.url.replacen("mariadb://", "mysql://", 1);
         let pool = sqlx::mysql::MySqlPoolOptions::new()
@@ -253,8 +292,9 @@ async fn extract(source: &DbSource, spec: &FeedSpec, since: Option<&str>) -> Res
             .connect(&url)
             .await
             .map_err(|e| source_error(source, format!("cannot connect: {e}")))?;
-        let columns: Vec<String> = sqlx::query(
-            "SELECT CAST(column_name AS CHAR) FROM information_schema.columns WHERE table_name = ? AND table_schema = COALESCE(?, DATABASE()) ORDER BY ordinal_position",
+        let columns: Vec<(String, String)> = sqlx::query(
+            "SELECT CAST(column_name AS CHAR), CAST(data_type AS CHAR) FROM information_schema.columns \
+             WHERE table_name = ? AND table_schema = COALESCE(?, DATABASE()) ORDER BY ordinal_position",
         )
         .bind(&table)
         .bind(&schema)
@@ -262,28 +302,26 @@ async fn extract(source: &DbSource, spec: &FeedSpec, since: Option<&str>) -> Res
         .await
         .map_err(|e| source_error(source, e))?
         .iter()
-        .map(|r| r.get::<String, _>(0))
+        .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
         .collect();
-        let (sql, bind) = select_sql(&Dialect::MySql, spec, source, schema.as_deref(), &table, &columns, since)?;
+        let dialect = Dialect::MySql;
+        let source_now: String = sqlx::query_scalar(dialect.now_sql())
+            .fetch_one(&pool)
+            .await
+            .map_err(|e| source_error(source, e))?;
+        let (sql, bind) = select_sql(&dialect, spec, source, schema.as_deref(), &table, &columns, since)?;
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         if let Some(b) = bind {
             query = query.bind(b);
         }
         let rows = query.fetch_all(&pool).await.map_err(|e| source_error(source, e))?;
-        let rows: Vec<Vec<Option<String>>> = rows
-            .iter()
-            .map(|r| {
-                (0..columns.len())
-                    .map(|i| r.try_get::<Option<String>, _>(i).ok().flatten())
-                    .collect()
-            })
-            .collect();
+        let rows = text_cells(source, &rows, &columns)?;
         pool.close().await;
-        (columns, rows)
+        (columns, rows, source_now)
     } else {
         return Err(source_error(source, "the source URL must start with postgres:// or mysql://"));
     };
-    let headers: Vec<String> = columns.iter().map(|c| header_of(spec, c)).collect();
+    let headers: Vec<String> = columns.iter().map(|(c, _)| header_of(spec, c)).collect();
     let updated_index = updated_column(spec, &headers);
     let mut hasher = <sm3::Sm3 as sm3::Digest>::new();
     let mut bytes = 0u64;
@@ -309,7 +347,11 @@ async fn extract(source: &DbSource, spec: &FeedSpec, since: Option<&str>) -> Res
         rows: raw.into_iter(),
         hash: hex::encode(sm3::Digest::finalize(hasher)),
         bytes,
-        newest: newest.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()),
+        // A row stamped in the future (a typo, a fast clock) must not carry the watermark
+        // past the source's present, or every later change would be skipped.
+        newest: newest
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+            .map(|n| if n > source_now { source_now.clone() } else { n }),
     })
 }
 
@@ -325,7 +367,7 @@ fn select_sql(
     source: &DbSource,
     schema: Option<&str>,
     table: &str,
-    columns: &[String],
+    columns: &[(String, String)],
     since: Option<&str>,
 ) -> Result<(String, Option<String>), EtlError> {
     if columns.is_empty() {
@@ -334,8 +376,8 @@ fn select_sql(
             "the table does not exist or has no columns the connection may read",
         ));
     }
-    let headers: Vec<String> = columns.iter().map(|c| header_of(spec, c)).collect();
-    let list: Vec<String> = columns.iter().map(|c| dialect.as_text(c)).collect();
+    let headers: Vec<String> = columns.iter().map(|(c, _)| header_of(spec, c)).collect();
+    let list: Vec<String> = columns.iter().map(|(c, t)| dialect.as_text(c, t)).collect();
     let from = match schema {
         Some(s) => format!("{}.{}", dialect.quote(s), dialect.quote(table)),
         None => dialect.quote(table),
@@ -349,17 +391,20 @@ fn select_sql(
                     Dialect::Postgres => "$1",
                     Dialect::MySql => "?",
                 };
-                sql.push_str(&format!(" WHERE {} >= {placeholder}", dialect.as_text(&columns[u])));
+                sql.push_str(&format!(
+                    " WHERE {} >= {placeholder}",
+                    dialect.as_text(&columns[u].0, &columns[u].1)
+                ));
                 bind = Some(since.to_string());
             }
-            sql.push_str(&format!(" ORDER BY {}", dialect.quote(&columns[u])));
+            sql.push_str(&format!(" ORDER BY {}", dialect.quote(&columns[u].0)));
         }
         None if spec.updated_at.is_some() => {
             return Err(source_error(
                 source,
                 format!(
                     "no column for 更新时间 (found {}); name it 更新时间 or updated_at, or add an alias in etl/feeds/{}.yaml",
-                    columns.join(", "),
+                    columns.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>().join(", "),
                     spec.feed
                 ),
             ));

@@ -116,7 +116,7 @@ struct Interval {
 /// Walks several feeds' records of one person day by day. The person is in the state at
 /// the end of a day when the first feed (in priority order) whose latest record opens it
 /// does; that record holds the state.
-fn intervals(feeds: &[(&'static str, &[Record])], mut transition: impl FnMut(i64, bool, &Record)) -> Vec<Interval> {
+fn intervals(feeds: &[(&'static str, &[Record])], mut transition: impl FnMut(i64, bool, &'static str, &Record)) -> Vec<Interval> {
     let mut days: Vec<i64> = feeds.iter().flat_map(|(_, rs)| rs.iter().map(|r| r.date)).collect();
     days.sort();
     days.dedup();
@@ -129,7 +129,7 @@ fn intervals(feeds: &[(&'static str, &[Record])], mut transition: impl FnMut(i64
         for (i, (_, records)) in feeds.iter().enumerate() {
             while cursor[i] < records.len() && records[cursor[i]].date == day {
                 let r = &records[cursor[i]];
-                transition(day, before, r);
+                transition(day, before, feeds[i].0, r);
                 latest[i] = Some(r);
                 cursor[i] += 1;
             }
@@ -219,7 +219,7 @@ async fn rebuild_unemployment(tx: &mut Transaction, persons: &[String]) -> Resul
     let records = records(tx, "dwd_unemployment_registration", "industry, industry_section", "NULL", persons).await?;
     let mut rows = Vec::new();
     for (person, list) in &records {
-        for iv in intervals(&[("unemployment_registration", list)], |_, _, _| {}) {
+        for iv in intervals(&[("unemployment_registration", list)], |_, _, _, _| {}) {
             rows.push(status_row(person, &iv, false));
         }
     }
@@ -247,7 +247,7 @@ async fn rebuild_employment(tx: &mut Transaction, persons: &[String]) -> Result<
         }
         let spans = intervals(
             &[("employment_registration", h), ("flexible_employment", f)],
-            |day, employed_before, r| {
+            |day, employed_before, feed, r| {
                 let kind = if r.opens && !employed_before {
                     "entry"
                 } else if r.retirement && !r.opens {
@@ -255,7 +255,7 @@ async fn rebuild_employment(tx: &mut Transaction, persons: &[String]) -> Result<
                 } else {
                     return;
                 };
-                let mut row = vec![person.clone().into(), day.into(), kind.into(), r.key.clone().into()];
+                let mut row = vec![person.clone().into(), day.into(), kind.into(), feed.into(), r.key.clone().into()];
                 row.extend(r.attributes.iter().cloned());
                 transitions.push(row);
             },
@@ -273,6 +273,7 @@ async fn rebuild_employment(tx: &mut Transaction, persons: &[String]) -> Result<
         ("person_key", ColumnType::Text),
         ("date_key", ColumnType::Int),
         ("kind", ColumnType::Text),
+        ("record_feed", ColumnType::Text),
         ("record_key", ColumnType::Text),
     ]
     .into_iter()
@@ -311,7 +312,7 @@ mod tests {
     }
 
     fn spans(feeds: &[(&'static str, &[Record])]) -> Vec<(i64, i64, String)> {
-        intervals(feeds, |_, _, _| {})
+        intervals(feeds, |_, _, _, _| {})
             .into_iter()
             .map(|iv| (iv.from, iv.to, iv.record))
             .collect()
@@ -346,7 +347,7 @@ mod tests {
         let hires = [r(20240110, true, "H1"), r(20240120, false, "S1")];
         let flexible = [r(20240101, true, "F1"), r(20240125, false, "F2")];
         let mut entries = Vec::new();
-        let got: Vec<(i64, i64, String)> = intervals(&[("er", &hires), ("fe", &flexible)], |day, before, rec| {
+        let got: Vec<(i64, i64, String)> = intervals(&[("er", &hires), ("fe", &flexible)], |day, before, _, rec| {
             if rec.opens && !before {
                 entries.push((day, rec.key.clone()));
             }

@@ -6,6 +6,7 @@
 //! knowledge-base, warehouse and privacy; never on the ETL or the CLI.
 
 pub mod auth;
+mod board;
 mod graphiql;
 mod http;
 mod kb;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use jiuye_semantic::Catalog;
 use jiuye_warehouse::Warehouse;
 
+pub use board::{BoardAnswer, PanelAnswer, answer_board};
 pub use metrics::{MetricsAnswer, run_metrics, shanghai_today};
 pub use schema::{JiuyeSchema, build_schema};
 

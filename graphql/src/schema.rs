@@ -15,7 +15,7 @@ pub type JiuyeSchema = Schema<Query, crate::kb::KbMutation, EmptySubscription>;
 
 /// Every query field: metrics and the catalog here, the knowledge base in `kb`.
 #[derive(MergedObject, Default)]
-pub struct Query(QueryRoot, crate::kb::KbQuery);
+pub struct Query(QueryRoot, crate::kb::KbQuery, crate::board::BoardQuery);
 
 pub fn build_schema(state: AppState) -> JiuyeSchema {
     Schema::build(Query::default(), crate::kb::KbMutation, EmptySubscription)
@@ -41,6 +41,9 @@ pub enum Compare {
     Yoy,
     /// Period on period: against the immediately preceding period of the same grain.
     Mom,
+    /// Against the annual target (feed indicator_target): x_target, x_completion
+    /// (year to date / target), x_progress (elapsed share of the year), x_status.
+    Target,
 }
 
 #[derive(InputObject)]
@@ -126,6 +129,7 @@ impl QueryRoot {
                 .map(|c| match c {
                     Compare::Yoy => SemCompare::Yoy,
                     Compare::Mom => SemCompare::Mom,
+                    Compare::Target => SemCompare::Target,
                 })
                 .collect(),
         };

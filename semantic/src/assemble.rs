@@ -10,6 +10,8 @@ use crate::SemanticError;
 use crate::catalog::IndicatorKind;
 use crate::model::Aggregation;
 use crate::planner::{PartPurpose, Plan};
+use crate::target;
+use crate::time::Compare;
 
 /// An answer: column names and rows as JSON objects keyed by column.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -29,7 +31,11 @@ impl Plan {
         for i in &self.indicators {
             cols.push(i.clone());
             for c in &self.compare {
-                cols.push(format!("{i}_{}", c.suffix()));
+                if *c == Compare::Target {
+                    cols.extend(["target", "completion", "progress", "status"].map(|s| format!("{i}_{s}")));
+                } else {
+                    cols.push(format!("{i}_{}", c.suffix()));
+                }
             }
         }
         cols
@@ -45,7 +51,16 @@ impl Plan {
             )));
         }
         let mut by_purpose: BTreeMap<String, Cells> = BTreeMap::new();
+        // (year, indicator, district) → (目标值, 预警值)
+        let mut targets: BTreeMap<(i64, String, String), (Option<f64>, Option<f64>)> = BTreeMap::new();
         for (part, result) in self.parts.iter().zip(results) {
+            if part.purpose == PartPurpose::Targets {
+                for row in &result.rows {
+                    let year = row[0].as_i64().unwrap_or(0);
+                    targets.insert((year, row[1].to_key(), row[2].to_key()), (row[3].as_f64(), row[4].as_f64()));
+                }
+                continue;
+            }
             let cells = by_purpose.entry(purpose_key(part.purpose)).or_default();
             for row in &result.rows {
                 let period = row
@@ -87,6 +102,11 @@ impl Plan {
                 let x = self.value(code, main.get(key));
                 row.insert(code.clone(), self.to_json(code, x));
                 for c in &self.compare {
+                    if *c == Compare::Target {
+                        let ytd = by_purpose.get(&purpose_key(PartPurpose::YearToDate(key.0))).unwrap_or(&empty);
+                        self.insert_target(&mut row, code, key, ytd, &targets);
+                        continue;
+                    }
                     let base_cells = by_purpose.get(&purpose_key(PartPurpose::Base(*c))).unwrap_or(&empty);
                     let ratio = self.grain.base_period(key.0, *c).and_then(|bp| {
                         let base = self.value(code, base_cells.get(&(bp, key.1.clone())))?;
@@ -99,6 +119,41 @@ impl Plan {
             rows.push(row);
         }
         Ok(Table { columns, rows })
+    }
+
+    /// `x_target`, `x_completion`, `x_progress`, `x_status` of one row.
+    fn insert_target(
+        &self,
+        row: &mut Map<String, Value>,
+        code: &str,
+        key: &RowKey,
+        ytd: &Cells,
+        targets: &BTreeMap<(i64, String, String), (Option<f64>, Option<f64>)>,
+    ) {
+        let last_day = target::period_last_day(self.grain, key.0, self.to);
+        let district = target::target_district(&self.dimensions, &key.1, self.pinned_district.as_deref());
+        let (goal, warning) = match (last_day, &district) {
+            (Some(day), Some(d)) => targets
+                .get(&(target::year_key(day), code.to_string(), d.clone()))
+                .copied()
+                .unwrap_or((None, None)),
+            _ => (None, None),
+        };
+        let value = last_day.and_then(|day| self.value(code, ytd.get(&(target::year_key(day), key.1.clone()))));
+        let progress = last_day.map(target::progress);
+        let completion = match (value, goal) {
+            (Some(v), Some(g)) if g != 0.0 => Some(v / g),
+            _ => None,
+        };
+        let rule = self.catalog.indicator(code).map(|i| i.target_rule).unwrap_or_default();
+        let status = match (value, goal, progress) {
+            (Some(v), Some(g), Some(p)) if g != 0.0 => Value::String(target::status(rule, v, g, warning, p).into()),
+            _ => Value::Null,
+        };
+        row.insert(format!("{code}_target"), target::json(goal));
+        row.insert(format!("{code}_completion"), target::json(completion));
+        row.insert(format!("{code}_progress"), target::json(progress));
+        row.insert(format!("{code}_status"), status);
     }
 
     /// An indicator's value in one cell; absent events count as zero.
@@ -138,6 +193,8 @@ fn purpose_key(p: PartPurpose) -> String {
     match p {
         PartPurpose::Main => "main".into(),
         PartPurpose::Base(c) => c.suffix().into(),
+        PartPurpose::YearToDate(period) => format!("ytd:{period}"),
+        PartPurpose::Targets => "targets".into(),
     }
 }
 

@@ -4,8 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::SemanticError;
+use crate::board::BoardDef;
 use crate::formula::Formula;
-use crate::model::{Aggregation, BUILTIN_MODEL, DimensionDef, MeasureDef, SourceDef, parse_model_file};
+use crate::model::{Aggregation, BUILTIN_MODEL, DimensionDef, MeasureDef, SourceDef, TargetRule, parse_model_file};
 use crate::time::Grain;
 
 #[derive(Debug, Clone)]
@@ -25,6 +26,7 @@ pub struct Indicator {
     pub kind: IndicatorKind,
     /// The formula as written, for the dictionary.
     pub formula_text: Option<String>,
+    pub target_rule: TargetRule,
 }
 
 impl Indicator {
@@ -60,6 +62,8 @@ pub struct Catalog {
     pub rollups: Vec<Rollup>,
     /// Reserved codes not computed yet: code → 中文名.
     pub planned: BTreeMap<String, String>,
+    /// Boards (看板) by code, in the order of their files.
+    pub boards: BTreeMap<String, BoardDef>,
 }
 
 impl Catalog {
@@ -76,6 +80,7 @@ impl Catalog {
             order: Vec::new(),
             rollups: Vec::new(),
             planned: BTreeMap::new(),
+            boards: BTreeMap::new(),
         };
         let mut pending_rollups = Vec::new();
         for (file, text) in files {
@@ -84,6 +89,12 @@ impl Catalog {
                 file: file.clone(),
                 message,
             };
+            if let Some(board) = model.board {
+                if catalog.boards.contains_key(&board.code) {
+                    return Err(invalid(format!("board `{}` is defined twice", board.code)));
+                }
+                catalog.boards.insert(board.code.clone(), board);
+            }
             for p in model.planned_indicators {
                 if catalog.planned.insert(p.code.clone(), p.name).is_some() {
                     return Err(invalid(format!("planned indicator `{}` is listed twice", p.code)));
@@ -128,6 +139,7 @@ impl Catalog {
                             source: source_code.clone(),
                             kind,
                             formula_text: def.formula,
+                            target_rule: def.target,
                         },
                     );
                 }
@@ -212,6 +224,27 @@ impl Catalog {
             return Err(err(format!(
                 "indicator `{code}` is both defined and listed as planned; remove it from planned.yaml"
             )));
+        }
+        for board in self.boards.values() {
+            let mut panels = BTreeSet::new();
+            for panel in &board.panels {
+                if !panels.insert(&panel.code) {
+                    return Err(err(format!("board `{}`: panel `{}` is listed twice", board.code, panel.code)));
+                }
+                for code in &panel.indicators {
+                    let dims = self
+                        .indicator_dimensions(code)
+                        .map_err(|e| err(format!("board `{}`, panel `{}`: {e}", board.code, panel.code)))?;
+                    for d in panel.dimensions.iter().chain(panel.filters.keys()) {
+                        if !dims.contains(d) {
+                            return Err(err(format!(
+                                "board `{}`, panel `{}`: `{code}` cannot be broken down by `{d}` (its source lacks it)",
+                                board.code, panel.code
+                            )));
+                        }
+                    }
+                }
+            }
         }
         let mut tables = BTreeSet::new();
         for r in &self.rollups {

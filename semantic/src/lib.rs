@@ -8,19 +8,24 @@
 //! `jiuye-sql-value`.
 
 mod assemble;
+mod board;
 mod catalog;
+mod check;
 mod formula;
 mod model;
 mod planner;
 mod request;
 mod rollup;
 pub mod sql;
+mod target;
 mod time;
 
 pub use assemble::Table;
+pub use board::{BoardDef, PanelDef, RelativeRange};
 pub use catalog::{Catalog, Indicator, IndicatorKind, Rollup};
+pub use check::{Problem, check_model};
 pub use formula::Formula;
-pub use model::{Aggregation, BUILTIN_MODEL, DimensionDef, MeasureDef, SourceDef};
+pub use model::{Aggregation, BUILTIN_MODEL, DimensionDef, MeasureDef, SourceDef, TargetRule};
 pub use planner::{PartPurpose, Plan, PlanPart, RoutingNote, StaleDates, plan, plan_with};
 pub use request::{Caller, DimensionFilter, MetricsQuery, Role};
 pub use rollup::{rollup_build_statements, rollup_create_table};

@@ -34,6 +34,11 @@ pub const BUILTIN_MODEL: &[(&str, &str)] = &[
     ("employment_status.yaml", include_str!("../model/employment_status.yaml")),
     ("employment_transition.yaml", include_str!("../model/employment_transition.yaml")),
     ("ui_fund_stock.yaml", include_str!("../model/ui_fund_stock.yaml")),
+    ("planned.yaml", include_str!("../model/planned.yaml")),
+    ("boards/decision_support.yaml", include_str!("../boards/decision_support.yaml")),
+    ("boards/business_handling.yaml", include_str!("../boards/business_handling.yaml")),
+    ("boards/situation_analysis.yaml", include_str!("../boards/situation_analysis.yaml")),
+    ("boards/topics.yaml", include_str!("../boards/topics.yaml")),
 ];
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -48,6 +53,8 @@ pub struct ModelFile {
     pub rollups: Vec<RollupDef>,
     #[serde(default)]
     pub planned_indicators: Vec<PlannedIndicator>,
+    /// A board (看板): panels of indicator queries (see `board`).
+    pub board: Option<crate::board::BoardDef>,
 }
 
 /// A reserved indicator code that has no definition yet.
@@ -124,6 +131,22 @@ pub struct IndicatorDef {
     pub unit: String,
     pub measure: Option<MeasureDef>,
     pub formula: Option<String>,
+    /// How completion against an annual target is judged (`compare: [TARGET]`).
+    #[serde(default)]
+    pub target: TargetRule,
+}
+
+/// The status rule of an indicator with annual targets (indicators.md, TARGET).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetRule {
+    /// More is better: green when the year-to-date completion keeps pace with the year's
+    /// progress; amber when it keeps pace with the 预警值 only; red below that.
+    #[default]
+    Floor,
+    /// Less is better (registered_unemployed): red above the 预警值, amber above the
+    /// 目标值, green otherwise.
+    Ceiling,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

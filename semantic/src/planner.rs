@@ -17,6 +17,10 @@ use crate::time::{Compare, Grain, date_key};
 pub enum PartPurpose {
     Main,
     Base(Compare),
+    /// The year to date of the query period with this key (TARGET's completion).
+    YearToDate(i64),
+    /// The annual targets and warning values (TARGET).
+    Targets,
 }
 
 /// One statement of a plan. Its result columns are `period`, the query's dimensions in
@@ -50,6 +54,10 @@ pub struct Plan {
     pub to: NaiveDate,
     pub parts: Vec<PlanPart>,
     pub routing: Vec<RoutingNote>,
+    /// The one district the rows are limited to, if a filter pins it (TARGET takes that
+    /// district's targets when `district` is not grouped); `Some("")` when other filters
+    /// narrow the rows so that no target applies.
+    pub pinned_district: Option<String>,
     pub(crate) catalog: Catalog,
 }
 
@@ -123,19 +131,23 @@ pub fn plan_with(
     }
 
     let to = query.to.min(today);
-    let mut ranges = vec![(PartPurpose::Main, query.from, to)];
-    for c in &query.compare {
+    let mut ranges = vec![(PartPurpose::Main, query.grain, query.from, to)];
+    for c in query.compare.iter().filter(|c| **c != Compare::Target) {
         let (base_from, base_to) = query.grain.shift_range(query.from, to, *c);
-        ranges.push((PartPurpose::Base(*c), base_from, base_to));
+        ranges.push((PartPurpose::Base(*c), query.grain, base_from, base_to));
+    }
+    let mut parts = Vec::new();
+    if query.compare.contains(&Compare::Target) {
+        ranges.extend(crate::target::year_to_date_ranges(query.grain, query.from, to)?);
+        parts.push(crate::target::targets_part(&query.indicators, query.from, to, dialect));
     }
 
-    let mut parts = Vec::new();
     let mut routing = Vec::new();
-    for (purpose, from, to) in ranges {
+    for (purpose, grain, from, to) in ranges {
         for (source_code, measures) in &by_source {
             let source = catalog.source(source_code);
             let request = PartRequest {
-                grain: query.grain,
+                grain,
                 dimensions: &query.dimensions,
                 filters: &filters,
                 from,
@@ -167,7 +179,17 @@ pub fn plan_with(
             });
         }
     }
+    // The district whose targets un-split rows compare with: the one a filter pins, the
+    // city when nothing narrows the rows, none when another filter (or several
+    // districts) makes them a subset no target describes.
+    let narrowed = filters.iter().any(|f| f.dimension != "district" || f.values.len() != 1);
+    let pinned_district = if narrowed {
+        Some(String::new())
+    } else {
+        filters.iter().find(|f| f.dimension == "district").map(|f| f.values[0].clone())
+    };
     Ok(Plan {
+        pinned_district,
         grain: query.grain,
         dimensions: query.dimensions.clone(),
         indicators: query.indicators.clone(),

@@ -23,6 +23,9 @@ pub enum Grain {
 pub enum Compare {
     Yoy,
     Mom,
+    /// Completion against the annual target (feed indicator_target): adds `x_target`,
+    /// `x_completion`, `x_progress` and `x_status`.
+    Target,
 }
 
 impl Compare {
@@ -30,6 +33,7 @@ impl Compare {
         match self {
             Compare::Yoy => "yoy",
             Compare::Mom => "mom",
+            Compare::Target => "target",
         }
     }
 }
@@ -126,6 +130,17 @@ impl Grain {
     }
 
     /// `2024-01-15`, `2024-W03`, `2024-01`, `2024-Q1`, `2024`.
+    /// The first day of the period with `key` (the inverse of `period_key`).
+    pub fn start_of_key(self, key: i64) -> Option<NaiveDate> {
+        match self {
+            Grain::Day => date_from_key(key),
+            Grain::Week => iso_week_date((key / 100) as i32, (key % 100) as u32, Weekday::Mon),
+            Grain::Month => NaiveDate::from_ymd_opt((key / 100) as i32, (key % 100) as u32, 1),
+            Grain::Quarter => NaiveDate::from_ymd_opt((key / 10) as i32, ((key % 10 - 1) * 3 + 1) as u32, 1),
+            Grain::Year => NaiveDate::from_ymd_opt(key as i32, 1, 1),
+        }
+    }
+
     pub fn label(self, key: i64) -> String {
         match self {
             Grain::Day => format!("{}-{:02}-{:02}", key / 10000, key / 100 % 100, key % 100),
@@ -148,6 +163,7 @@ impl Grain {
             (Compare::Mom, Grain::Week) => d - Days::new(7),
             (Compare::Mom, Grain::Month) => d - Months::new(1),
             (Compare::Mom, Grain::Quarter) => d - Months::new(3),
+            (Compare::Target, _) => d,
         }
     }
 
@@ -173,6 +189,7 @@ impl Grain {
     /// exist (Feb 29 one year earlier, ISO week 53 of a 52-week year).
     pub fn base_period(self, key: i64, compare: Compare) -> Option<i64> {
         match (self, compare) {
+            (_, Compare::Target) => None,
             (Grain::Day, Compare::Yoy) => {
                 let d = date_from_key(key)?;
                 NaiveDate::from_ymd_opt(d.year() - 1, d.month(), d.day()).map(date_key)

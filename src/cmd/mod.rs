@@ -5,6 +5,7 @@ pub mod demo;
 pub mod etl;
 pub mod kb;
 pub mod key;
+pub mod model;
 pub mod query;
 pub mod seeds;
 pub mod token;

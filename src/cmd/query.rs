@@ -36,7 +36,7 @@ pub struct QueryArgs {
     /// Filter as dimension=v1,v2; repeat for several dimensions.
     #[arg(long)]
     filter: Vec<String>,
-    /// yoy and/or mom, comma separated.
+    /// yoy, mom and/or target (completion against the annual target), comma separated.
     #[arg(long, value_delimiter = ',')]
     compare: Vec<String>,
     #[arg(long, value_enum, default_value = "csv")]
@@ -79,7 +79,8 @@ pub async fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
         compare.push(match c.to_ascii_lowercase().as_str() {
             "yoy" => Compare::Yoy,
             "mom" => Compare::Mom,
-            other => bail!("--compare `{other}` is not yoy or mom"),
+            "target" => Compare::Target,
+            other => bail!("--compare `{other}` is not yoy, mom or target"),
         });
     }
     let query = MetricsQuery {

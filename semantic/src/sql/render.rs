@@ -98,6 +98,8 @@ impl Renderer<'_> {
             Expr::Column { table, name } => self.sql.push_str(&format!("{table}.{name}")),
             Expr::Literal(v) => self.sql.push_str(&v.to_string()),
             Expr::Param(v) => self.bind(v),
+            // An empty list matches nothing; PostgreSQL rejects `IN ()`.
+            Expr::InList { values, .. } if values.is_empty() => self.sql.push_str("1 = 0"),
             Expr::InList { expr, values } => {
                 self.expr(expr);
                 self.sql.push_str(" IN (");

@@ -1,0 +1,117 @@
+//! `board(code:, asOf:)`: every panel of a board (看板) in one request, run concurrently
+//! through the same runner as `metrics`. A panel that fails (a district token asking a
+//! city-wide panel it may not read, say) carries its error; the others still answer.
+
+use async_graphql::{Context, ErrorExtensions, Json, Object, SimpleObject};
+use chrono::NaiveDate;
+use jiuye_semantic::{BoardDef, Caller, Catalog};
+use jiuye_warehouse::Warehouse;
+use serde_json::{Map, Value};
+
+use crate::AppState;
+use crate::metrics::{run_metrics, shanghai_today};
+
+#[derive(SimpleObject)]
+pub struct BoardAnswer {
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    /// The board's date, YYYY-MM-DD: every panel's range ends on it.
+    pub as_of: String,
+    pub panels: Vec<PanelAnswer>,
+}
+
+#[derive(SimpleObject)]
+pub struct PanelAnswer {
+    pub code: String,
+    pub title: String,
+    pub indicators: Vec<String>,
+    /// The panel's time range, YYYY-MM-DD.
+    pub from: String,
+    pub to: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Json<Map<String, Value>>>,
+    /// Why this panel has no rows, when it failed; the other panels are unaffected.
+    pub error: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct BoardSummary {
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub panels: Vec<String>,
+}
+
+/// Answers every panel of `board` dated `as_of`, concurrently.
+pub async fn answer_board(warehouse: &Warehouse, catalog: &Catalog, board: &BoardDef, as_of: NaiveDate, caller: &Caller) -> BoardAnswer {
+    let runs = board.panels.iter().map(|panel| {
+        let query = panel.query(as_of);
+        async move {
+            let outcome = run_metrics(warehouse, catalog, &query, caller).await;
+            let (columns, rows, error) = match outcome {
+                Ok(answer) => (answer.table.columns, answer.table.rows.into_iter().map(Json).collect(), None),
+                Err(e) => (vec![], vec![], Some(e.public_message())),
+            };
+            PanelAnswer {
+                code: panel.code.clone(),
+                title: panel.title.clone(),
+                indicators: panel.indicators.clone(),
+                from: query.from.to_string(),
+                to: query.to.to_string(),
+                columns,
+                rows,
+                error,
+            }
+        }
+    });
+    BoardAnswer {
+        code: board.code.clone(),
+        name: board.name.clone(),
+        description: board.description.clone(),
+        as_of: as_of.to_string(),
+        panels: futures::future::join_all(runs).await,
+    }
+}
+
+#[derive(Default)]
+pub struct BoardQuery;
+
+#[Object]
+impl BoardQuery {
+    /// A board (看板) with all its panels, in one round trip. `asOf` (YYYY-MM-DD, default
+    /// today in Shanghai) is the board's date: "today", "this month" … end on it.
+    async fn board(&self, ctx: &Context<'_>, code: String, as_of: Option<String>) -> async_graphql::Result<BoardAnswer> {
+        let state = ctx.data::<AppState>()?;
+        let caller = ctx.data::<Caller>()?;
+        let board = state.catalog.boards.get(&code).ok_or_else(|| {
+            let known: Vec<&str> = state.catalog.boards.keys().map(String::as_str).collect();
+            async_graphql::Error::new(format!("unknown board `{code}`; boards: {}", known.join(", ")))
+                .extend_with(|_, e| e.set("code", "BAD_USER_INPUT"))
+        })?;
+        let as_of = match as_of {
+            Some(text) => NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| {
+                async_graphql::Error::new(format!("asOf `{text}` is not a date as YYYY-MM-DD"))
+                    .extend_with(|_, e| e.set("code", "BAD_USER_INPUT"))
+            })?,
+            None => shanghai_today(),
+        };
+        Ok(answer_board(&state.warehouse, &state.catalog, board, as_of, caller).await)
+    }
+
+    /// The boards of the model, with their panel codes.
+    async fn boards(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<BoardSummary>> {
+        let state = ctx.data::<AppState>()?;
+        Ok(state
+            .catalog
+            .boards
+            .values()
+            .map(|b| BoardSummary {
+                code: b.code.clone(),
+                name: b.name.clone(),
+                description: b.description.clone(),
+                panels: b.panels.iter().map(|p| p.code.clone()).collect(),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,115 @@
+//! Boards (看板): a named set of panels, each an indicator query whose time range is
+//! relative to the board's date (today, this month, the last ten years …), so one model
+//! file describes a screen and one request answers it. Panels are ordinary queries: the
+//! same planner, rollups, security and comparisons as `metrics`.
+
+use chrono::{Datelike, Months, NaiveDate};
+use serde::Deserialize;
+
+use crate::request::{DimensionFilter, MetricsQuery};
+use crate::time::{Compare, Grain};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoardDef {
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub panels: Vec<PanelDef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PanelDef {
+    pub code: String,
+    pub title: String,
+    pub indicators: Vec<String>,
+    #[serde(default)]
+    pub dimensions: Vec<String>,
+    pub grain: Grain,
+    pub range: RelativeRange,
+    #[serde(default)]
+    pub compare: Vec<Compare>,
+    /// dimension → values
+    #[serde(default)]
+    pub filters: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// A time range ending on the board's date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelativeRange {
+    Today,
+    ThisMonth,
+    ThisQuarter,
+    ThisYear,
+    /// The twelve months up to and including the board date's month.
+    #[serde(rename = "last_12_months")]
+    Last12Months,
+    /// January 1 two years before the board date's year, to the board date.
+    #[serde(rename = "last_3_years")]
+    Last3Years,
+    #[serde(rename = "last_10_years")]
+    Last10Years,
+}
+
+impl RelativeRange {
+    /// `(from, to)` for a board dated `as_of`.
+    pub fn resolve(self, as_of: NaiveDate) -> (NaiveDate, NaiveDate) {
+        let year_start = |years_back: i32| NaiveDate::from_ymd_opt(as_of.year() - years_back, 1, 1).expect("Jan 1 exists");
+        let from = match self {
+            RelativeRange::Today => as_of,
+            RelativeRange::ThisMonth => Grain::Month.period_start(as_of),
+            RelativeRange::ThisQuarter => Grain::Quarter.period_start(as_of),
+            RelativeRange::ThisYear => year_start(0),
+            RelativeRange::Last12Months => Grain::Month.period_start(as_of) - Months::new(11),
+            RelativeRange::Last3Years => year_start(2),
+            RelativeRange::Last10Years => year_start(9),
+        };
+        (from, as_of)
+    }
+}
+
+impl PanelDef {
+    /// The panel's query on a board dated `as_of`.
+    pub fn query(&self, as_of: NaiveDate) -> MetricsQuery {
+        let (from, to) = self.range.resolve(as_of);
+        MetricsQuery {
+            indicators: self.indicators.clone(),
+            dimensions: self.dimensions.clone(),
+            grain: self.grain,
+            from,
+            to,
+            filters: self
+                .filters
+                .iter()
+                .map(|(dimension, values)| DimensionFilter {
+                    dimension: dimension.clone(),
+                    values: values.clone(),
+                })
+                .collect(),
+            compare: self.compare.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn relative_ranges_end_on_the_board_date() {
+        let as_of = d("2025-06-18");
+        assert_eq!(RelativeRange::Today.resolve(as_of), (as_of, as_of));
+        assert_eq!(RelativeRange::ThisMonth.resolve(as_of).0, d("2025-06-01"));
+        assert_eq!(RelativeRange::ThisQuarter.resolve(as_of).0, d("2025-04-01"));
+        assert_eq!(RelativeRange::ThisYear.resolve(as_of).0, d("2025-01-01"));
+        assert_eq!(RelativeRange::Last12Months.resolve(as_of).0, d("2024-07-01"));
+        assert_eq!(RelativeRange::Last3Years.resolve(as_of).0, d("2023-01-01"));
+        assert_eq!(RelativeRange::Last10Years.resolve(as_of).0, d("2016-01-01"));
+    }
+}

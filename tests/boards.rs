@@ -1,0 +1,143 @@
+//! Boards (看板) on SQLite and PostgreSQL: every panel of every board of the model answers
+//! on a year of demo data, a panel's figure equals an independent count from DWD, a
+//! district token's board holds only its district, and a whole board is one HTTP request.
+
+mod support;
+
+use chrono::NaiveDate;
+use jiuye_semantic::{Caller, Role};
+use jiuye_sql_value::Statement;
+use serde_json::json;
+use support::{TestDb, backends};
+
+async fn demo_year(db: &TestDb) {
+    let exports = tempfile::tempdir().unwrap();
+    jiuye_seeds::generate_demo(
+        exports.path(),
+        &jiuye_seeds::DemoConfig {
+            first_year: 2024,
+            years: 1,
+            scale: 0.02,
+            seed: 11,
+        },
+    )
+    .unwrap();
+    db.load(exports.path()).await;
+}
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+#[tokio::test]
+async fn every_panel_of_every_board_answers_and_agrees_with_detail() {
+    for db in backends().await {
+        demo_year(&db).await;
+        let as_of = day("2024-06-18");
+        assert!(
+            db.catalog.boards.len() >= 4,
+            "decision support, business handling, situation analysis, topics"
+        );
+        for board in db.catalog.boards.values() {
+            let answer = jiuye_graphql::answer_board(&db.warehouse, &db.catalog, board, as_of, &Caller::admin()).await;
+            assert_eq!(answer.panels.len(), board.panels.len());
+            for panel in &answer.panels {
+                assert!(
+                    panel.error.is_none(),
+                    "{} {}.{}: {:?}",
+                    db.name,
+                    board.code,
+                    panel.code,
+                    panel.error
+                );
+                assert!(!panel.columns.is_empty(), "{}.{}", board.code, panel.code);
+            }
+        }
+        // 当日数据更新 counts today's 招工 records, as DWD does.
+        let board = &db.catalog.boards["decision_support"];
+        let answer = jiuye_graphql::answer_board(&db.warehouse, &db.catalog, board, as_of, &Caller::admin()).await;
+        let today = answer.panels.iter().find(|p| p.code == "today_updates").unwrap();
+        let raw = db
+            .warehouse
+            .fetch(&Statement {
+                sql: "SELECT COUNT(*) FROM dwd_employment_registration WHERE business_type = '1' AND date_key = 20240618".into(),
+                params: vec![],
+            })
+            .await
+            .unwrap()
+            .rows[0][0]
+            .as_i64()
+            .unwrap();
+        assert!(raw > 0, "a working Tuesday has hires");
+        assert_eq!(today.rows[0]["hire_registrations"], json!(raw), "{}", db.name);
+        assert_eq!((today.from.as_str(), today.to.as_str()), ("2024-06-18", "2024-06-18"));
+
+        // A district token's board: its district only, in every district panel.
+        let district = Caller {
+            role: Role::District("310115".into()),
+        };
+        let answer = jiuye_graphql::answer_board(&db.warehouse, &db.catalog, board, as_of, &district).await;
+        let map = answer.panels.iter().find(|p| p.code == "map_employment").unwrap();
+        assert!(map.error.is_none(), "{:?}", map.error);
+        assert!(!map.rows.is_empty());
+        assert!(map.rows.iter().all(|r| r["district"] == json!("310115")), "{}", db.name);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_whole_board_is_one_graphql_request() {
+    for db in backends().await {
+        demo_year(&db).await;
+        let token = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst, None)
+            .await
+            .unwrap();
+        let state = jiuye_graphql::AppState::new(db.warehouse.clone(), std::sync::Arc::new(db.catalog.clone()))
+            .await
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let handle = tokio::spawn(async move {
+            axum::serve(listener, jiuye_graphql::router(state)).await.unwrap();
+        });
+        let query = r#"{ board(code: "decision_support", asOf: "2024-06-18") { code asOf panels { code title from to columns rows error } } boards { code panels } }"#;
+        let body: serde_json::Value = reqwest::Client::new()
+            .post(format!("http://{addr}/graphql"))
+            .bearer_auth(&token)
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let board = &body["data"]["board"];
+        assert_eq!(board["asOf"], json!("2024-06-18"), "{body}");
+        let panels = board["panels"].as_array().unwrap();
+        assert_eq!(panels.len(), 8);
+        assert!(panels.iter().all(|p| p["error"].is_null()), "{body}");
+        let fund = panels.iter().find(|p| p["code"] == json!("ui_fund")).unwrap();
+        assert_eq!(
+            (fund["from"].as_str(), fund["to"].as_str()),
+            (Some("2023-07-01"), Some("2024-06-18"))
+        );
+        assert!(body["data"]["boards"].as_array().unwrap().len() >= 4);
+        // An unknown board is a clear error naming the known ones.
+        let body: serde_json::Value = reqwest::Client::new()
+            .post(format!("http://{addr}/graphql"))
+            .bearer_auth(&token)
+            .json(&json!({ "query": r#"{ board(code: "nope") { code } }"# }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            body["errors"][0]["message"].as_str().unwrap().contains("decision_support"),
+            "{body}"
+        );
+        handle.abort();
+        db.cleanup().await;
+    }
+}
