@@ -88,7 +88,8 @@ fn etl_run_json_token_and_query() {
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         doc["rows"],
-        serde_json::json!([{"period": "2024-03", "district": "310115", "hire_persons": 1, "hire_registrations": 1}])
+        // One person is a small cell for a district caller: the whole row is suppressed.
+        serde_json::json!([{"period": "2024-03", "district": "310115", "hire_persons": null, "hire_registrations": null, "suppressed": ["hire_persons", "hire_registrations"]}])
     );
 
     let out = jiuye(

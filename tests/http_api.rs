@@ -115,11 +115,13 @@ async fn metrics_over_http_with_roles() {
         );
         assert!(m["sql"].as_str().unwrap().contains("SELECT"), "analysts see the SQL");
 
+        // A district token sees its district only, and 2 persons is a small cell: null,
+        // flagged (analysts and admins see it).
         let (_, _, body) = server.post(Some(&district), None, json!({ "query": METRICS })).await;
         let m = &body["data"]["metrics"];
         assert_eq!(
             m["rows"],
-            json!([{"period": "2024-03", "district": "310104", "hire_persons": 2}]),
+            json!([{"period": "2024-03", "district": "310104", "hire_persons": null, "suppressed": ["hire_persons"]}]),
             "{}",
             db.name
         );

@@ -41,6 +41,18 @@ pub struct MetricsAnswer {
 }
 
 /// Today in Asia/Shanghai (UTC+8, no daylight saving), where the users are.
+/// Person counts below this are suppressed for callers without detail permission:
+/// `JIUYE_SMALL_CELL_THRESHOLD` (1 turns protection off), else 5.
+pub fn small_cell_threshold() -> i64 {
+    static THRESHOLD: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *THRESHOLD.get_or_init(|| {
+        std::env::var("JIUYE_SMALL_CELL_THRESHOLD")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(jiuye_semantic::DEFAULT_SMALL_CELL_THRESHOLD)
+    })
+}
+
 pub fn shanghai_today() -> NaiveDate {
     (Utc::now() + Duration::hours(8)).date_naive()
 }
@@ -54,7 +66,7 @@ pub async fn run_metrics(
     let stale = stale_dates(warehouse).await?;
     let plan = plan_with(catalog, dialect_for(warehouse.backend()), query, caller, shanghai_today(), &stale)?;
     let results = futures::future::try_join_all(plan.parts.iter().map(|p| warehouse.fetch(&p.statement))).await?;
-    let table = plan.assemble(&results)?;
+    let table = plan.assemble_for(&results, caller, small_cell_threshold())?;
     let sql = caller.may_see_sql().then(|| {
         plan.parts
             .iter()

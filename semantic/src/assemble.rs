@@ -10,6 +10,8 @@ use crate::SemanticError;
 use crate::catalog::IndicatorKind;
 use crate::model::Aggregation;
 use crate::planner::{PartPurpose, Plan};
+use crate::request::Caller;
+use crate::small_cells;
 use crate::target;
 use crate::time::Compare;
 
@@ -43,6 +45,17 @@ impl Plan {
 
     /// Combine the results of `self.parts` (same order) into the answer.
     pub fn assemble(&self, results: &[ResultSet]) -> Result<Table, SemanticError> {
+        self.assemble_protected(results, None)
+    }
+
+    /// `assemble`, suppressing small person counts for a caller without detail
+    /// permission (see `small_cells`).
+    pub fn assemble_for(&self, results: &[ResultSet], caller: &Caller, threshold: i64) -> Result<Table, SemanticError> {
+        let protect = (!caller.has_detail_permission() && threshold > 1).then_some(threshold);
+        self.assemble_protected(results, protect)
+    }
+
+    fn assemble_protected(&self, results: &[ResultSet], protect: Option<i64>) -> Result<Table, SemanticError> {
         if results.len() != self.parts.len() {
             return Err(SemanticError::InvalidQuery(format!(
                 "expected {} result sets, got {}",
@@ -116,7 +129,18 @@ impl Plan {
                     row.insert(format!("{code}_{}", c.suffix()), float(ratio));
                 }
             }
+            if let Some(threshold) = protect {
+                let cell = main.get(key);
+                let value_of = |m: &str| cell.and_then(|c| c.get(m)).copied().unwrap_or(0.0);
+                let hidden = small_cells::small_in_cell(&self.catalog, &self.indicators, &value_of, threshold);
+                if !hidden.is_empty() {
+                    small_cells::suppress(&mut row, &hidden);
+                }
+            }
             rows.push(row);
+        }
+        if protect.is_some() {
+            small_cells::complement(&mut rows, &self.indicators);
         }
         Ok(Table { columns, rows })
     }

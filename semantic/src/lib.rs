@@ -16,6 +16,7 @@ mod model;
 mod planner;
 mod request;
 mod rollup;
+mod small_cells;
 pub mod sql;
 mod target;
 mod time;
@@ -29,6 +30,7 @@ pub use model::{Aggregation, BUILTIN_MODEL, DimensionDef, MeasureDef, SourceDef,
 pub use planner::{PartPurpose, Plan, PlanPart, RoutingNote, StaleDates, plan, plan_with};
 pub use request::{Caller, DimensionFilter, MetricsQuery, Role};
 pub use rollup::{rollup_build_statements, rollup_create_table};
+pub use small_cells::DEFAULT_SMALL_CELL_THRESHOLD;
 pub use time::{Compare, Grain, date_from_key, date_key};
 
 #[derive(Debug, thiserror::Error)]

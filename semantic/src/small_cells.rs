@@ -1,0 +1,109 @@
+//! Small-cell protection: for callers without detail permission (district tokens), a
+//! cell (row) in which a count of distinct persons is below a threshold (default 5) is
+//! suppressed whole — every indicator of the row null, with its comparisons and targets,
+//! and listed in the row's `suppressed` — since any figure of such a cell may point at a
+//! handful of people. An answer holds cells of one grouping (no margins), but a caller
+//! may also know the period's total from another query or panel: so when a period has
+//! exactly one suppressed cell, its smallest other cell is suppressed too
+//! (complementary suppression), and no cell can be recovered by subtraction.
+
+use serde_json::Value;
+
+use crate::catalog::{Catalog, IndicatorKind};
+use crate::model::Aggregation;
+use crate::request::{Caller, Role};
+
+/// The threshold when none is configured (`JIUYE_SMALL_CELL_THRESHOLD`).
+pub const DEFAULT_SMALL_CELL_THRESHOLD: i64 = 5;
+
+impl Caller {
+    /// Whether the caller may see small counts of persons (and detail rows): the
+    /// platform's own staff (admin, analyst), not district or dashboard tokens.
+    pub fn has_detail_permission(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Analyst)
+    }
+}
+
+/// Person counts: distinct counts of the pseudonymised person key.
+fn counts_persons(catalog: &Catalog, code: &str) -> bool {
+    catalog
+        .indicator(code)
+        .ok()
+        .and_then(|i| i.measure())
+        .is_some_and(|m| m.aggregation == Aggregation::CountDistinct && m.column.as_deref() == Some("person_key"))
+}
+
+/// The person-count measures an indicator's value reveals: itself, or those its formula
+/// reads.
+fn person_inputs(catalog: &Catalog, code: &str) -> Vec<String> {
+    match catalog.indicator(code).map(|i| &i.kind) {
+        Ok(IndicatorKind::Formula(_)) => catalog
+            .base_measures(code)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|b| counts_persons(catalog, b))
+            .collect(),
+        Ok(IndicatorKind::Measure(_)) if counts_persons(catalog, code) => vec![code.to_string()],
+        _ => vec![],
+    }
+}
+
+/// The requested indicators whose value in a cell would reveal a person count in
+/// `1..threshold`, given the cell's measure values.
+pub(crate) fn small_in_cell(catalog: &Catalog, indicators: &[String], value_of: &dyn Fn(&str) -> f64, threshold: i64) -> Vec<String> {
+    let small = indicators.iter().any(|code| {
+        person_inputs(catalog, code).iter().any(|i| {
+            let v = value_of(i);
+            v > 0.0 && v < threshold as f64
+        })
+    });
+    if small { indicators.to_vec() } else { vec![] }
+}
+
+/// Complementary suppression: in each period with exactly one suppressed row among
+/// several, the row with the smallest first indicator is suppressed too.
+pub(crate) fn complement(rows: &mut [serde_json::Map<String, Value>], indicators: &[String]) {
+    let mut periods: std::collections::BTreeMap<String, Vec<usize>> = std::collections::BTreeMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        periods.entry(row["period"].to_string()).or_default().push(i);
+    }
+    for members in periods.values() {
+        let suppressed = members.iter().filter(|i| rows[**i].contains_key("suppressed")).count();
+        if suppressed != 1 || members.len() < 2 {
+            continue;
+        }
+        let first = &indicators[0];
+        let smallest = members
+            .iter()
+            .filter(|i| !rows[**i].contains_key("suppressed"))
+            .min_by(|a, b| {
+                let v = |i: &usize| rows[*i].get(first).and_then(Value::as_f64).unwrap_or(f64::MAX);
+                v(a).total_cmp(&v(b))
+            })
+            .copied();
+        if let Some(i) = smallest {
+            suppress(&mut rows[i], indicators);
+        }
+    }
+}
+
+/// Nulls the columns of `hidden` indicators (the indicator and its comparison and target
+/// columns) and lists them in the row's `suppressed`.
+pub(crate) fn suppress(row: &mut serde_json::Map<String, Value>, hidden: &[String]) {
+    let columns: Vec<String> = row
+        .keys()
+        .filter(|k| {
+            hidden
+                .iter()
+                .any(|h| *k == h || (k.starts_with(h.as_str()) && k[h.len()..].starts_with('_')))
+        })
+        .cloned()
+        .collect();
+    for c in columns {
+        row.insert(c, Value::Null);
+    }
+    row.insert(
+        "suppressed".into(),
+        Value::Array(hidden.iter().cloned().map(Value::String).collect()),
+    );
+}
