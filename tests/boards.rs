@@ -137,6 +137,43 @@ async fn a_whole_board_is_one_graphql_request() {
             body["errors"][0]["message"].as_str().unwrap().contains("decision_support"),
             "{body}"
         );
+        // Map layers: the 16 employment-promotion centres, one per district; a district
+        // token sees its own district's points only.
+        let layer = r#"{ mapLayer(layer: FACILITIES, types: ["1"]) { code name type district longitude latitude } }"#;
+        let post = |token: String, query: &'static str| {
+            let url = format!("http://{addr}/graphql");
+            async move {
+                reqwest::Client::new()
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&json!({ "query": query }))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json::<serde_json::Value>()
+                    .await
+                    .unwrap()
+            }
+        };
+        let body = post(token.clone(), layer).await;
+        let points = body["data"]["mapLayer"].as_array().unwrap();
+        assert_eq!(points.len(), 16, "{body}");
+        assert!(
+            points
+                .iter()
+                .all(|p| p["type"] == json!("1") && p["longitude"].as_f64().unwrap() > 120.0)
+        );
+        let district = jiuye_graphql::auth::create_token(&db.warehouse, &Role::District("310115".into()), None)
+            .await
+            .unwrap();
+        let body = post(district.clone(), r#"{ mapLayer(layer: EMPLOYERS) { district } }"#).await;
+        let points = body["data"]["mapLayer"].as_array().unwrap();
+        assert!(
+            !points.is_empty() && points.iter().all(|p| p["district"] == json!("310115")),
+            "{body}"
+        );
+        let body = post(district, r#"{ mapLayer(layer: EMPLOYERS, districts: ["310104"]) { district } }"#).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], json!("FORBIDDEN"), "{body}");
         handle.abort();
         db.cleanup().await;
     }

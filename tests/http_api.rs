@@ -326,3 +326,54 @@ async fn the_catalog_and_a_self_hosted_graphiql() {
     server.handle.abort();
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn explain_names_the_serving_table_and_why_the_others_did_not_serve() {
+    for db in backends().await {
+        loaded_db(&db).await;
+        let analyst = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst, None)
+            .await
+            .unwrap();
+        let district = jiuye_graphql::auth::create_token(&db.warehouse, &Role::District("310104".into()), None)
+            .await
+            .unwrap();
+        let server = start(&db).await;
+        let query = r#"{ metrics(indicators: ["hire_persons"], dimensions: ["district"], grain: MONTH, timeRange: {from: "2024-03-01", to: "2024-03-31"}) { explain { purpose source chosen rejected { table reason } } } }"#;
+        let (_, _, body) = server.post(Some(&analyst), None, json!({ "query": query })).await;
+        let parts = body["data"]["metrics"]["explain"].as_array().unwrap().clone();
+        assert_eq!(parts.len(), 1, "{body}");
+        assert_eq!(
+            parts[0]["chosen"],
+            json!("dws_employment_registration_persons_month_district"),
+            "{}",
+            db.name
+        );
+        let reasons: Vec<String> = parts[0]["rejected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["reason"].as_str().unwrap().to_string())
+            .collect();
+        assert!(reasons.iter().any(|r| r.contains("distinct counts")), "{reasons:?}");
+        // A query the rollups cannot answer exactly is served from detail, and says why.
+        let detail = r#"{ metrics(indicators: ["hire_persons"], dimensions: ["district"], grain: MONTH, timeRange: {from: "2024-03-02", to: "2024-03-31"}) { explain { chosen rejected { table reason } } } }"#;
+        let (_, _, body) = server.post(Some(&analyst), None, json!({ "query": detail })).await;
+        let part = &body["data"]["metrics"]["explain"][0];
+        assert_eq!(part["chosen"], json!("dwd_employment_registration"), "{body}");
+        assert!(
+            part["rejected"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["reason"].as_str().unwrap().contains("whole"))
+        );
+        let (_, _, body) = server.post(Some(&district), None, json!({ "query": query })).await;
+        assert_eq!(
+            body["data"]["metrics"]["explain"],
+            Value::Null,
+            "district tokens do not see routing"
+        );
+        server.handle.abort();
+        db.cleanup().await;
+    }
+}

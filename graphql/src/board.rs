@@ -115,3 +115,74 @@ impl BoardQuery {
             .collect())
     }
 }
+
+/// A point of a map layer.
+#[derive(SimpleObject)]
+pub struct MapPoint {
+    pub code: String,
+    pub name: String,
+    /// 机构类型 (facility_type) or 单位性质 (employer_type) code.
+    #[graphql(name = "type")]
+    pub kind: String,
+    pub district: String,
+    pub longitude: f64,
+    pub latitude: f64,
+}
+
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq)]
+pub enum Layer {
+    /// Open service facilities and bases (feed facility_registry).
+    Facilities,
+    /// Employers of the registry (current version).
+    Employers,
+}
+
+#[derive(Default)]
+pub struct MapQuery;
+
+#[Object]
+impl MapQuery {
+    /// Points of a map layer, filterable by type codes and districts (at most 5,000).
+    async fn map_layer(
+        &self,
+        ctx: &Context<'_>,
+        layer: Layer,
+        #[graphql(default)] types: Vec<String>,
+        #[graphql(default)] districts: Vec<String>,
+    ) -> async_graphql::Result<Vec<MapPoint>> {
+        let state = ctx.data::<AppState>()?;
+        let caller = ctx.data::<Caller>()?;
+        let layer = match layer {
+            Layer::Facilities => jiuye_semantic::MapLayer::Facilities,
+            Layer::Employers => jiuye_semantic::MapLayer::Employers,
+        };
+        let statement = jiuye_semantic::map_layer_statement(
+            layer,
+            &types,
+            &districts,
+            caller,
+            jiuye_semantic::sql::dialect_for(state.warehouse.backend()),
+        )
+        .map_err(|e| {
+            let code = e.code();
+            async_graphql::Error::new(e.to_string()).extend_with(move |_, x| x.set("code", code))
+        })?;
+        let rows = state
+            .warehouse
+            .fetch(&statement)
+            .await
+            .map_err(|e| async_graphql::Error::new(crate::metrics::MetricsError::from(e).public_message()))?;
+        Ok(rows
+            .rows
+            .iter()
+            .map(|r| MapPoint {
+                code: r[0].to_key(),
+                name: r[1].to_key(),
+                kind: r[2].to_key(),
+                district: r[3].to_key(),
+                longitude: r[4].as_f64().unwrap_or_default(),
+                latitude: r[5].as_f64().unwrap_or_default(),
+            })
+            .collect())
+    }
+}

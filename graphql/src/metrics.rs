@@ -2,7 +2,9 @@
 //! by the GraphQL resolver and `jiuye query`, so both answer with the same rows.
 
 use chrono::{Duration, NaiveDate, Utc};
-use jiuye_semantic::{Caller, Catalog, MetricsQuery, SemanticError, StaleDates, Table, date_from_key, plan_with, sql::dialect_for};
+use jiuye_semantic::{
+    Caller, Catalog, MetricsQuery, RoutingNote, SemanticError, StaleDates, Table, date_from_key, plan_with, sql::dialect_for,
+};
 use jiuye_warehouse::{Warehouse, WarehouseError};
 
 #[derive(Debug, thiserror::Error)]
@@ -38,9 +40,10 @@ pub struct MetricsAnswer {
     pub table: Table,
     /// The statements, for callers allowed to see them.
     pub sql: Option<Vec<String>>,
+    /// Which table served each part and why each rollup did not, for the same callers.
+    pub routing: Option<Vec<RoutingNote>>,
 }
 
-/// Today in Asia/Shanghai (UTC+8, no daylight saving), where the users are.
 /// Person counts below this are suppressed for callers without detail permission:
 /// `JIUYE_SMALL_CELL_THRESHOLD` (1 turns protection off), else 5.
 pub fn small_cell_threshold() -> i64 {
@@ -53,6 +56,7 @@ pub fn small_cell_threshold() -> i64 {
     })
 }
 
+/// Today in Asia/Shanghai (UTC+8, no daylight saving), where the users are.
 pub fn shanghai_today() -> NaiveDate {
     (Utc::now() + Duration::hours(8)).date_naive()
 }
@@ -78,7 +82,8 @@ pub async fn run_metrics(
             })
             .collect()
     });
-    Ok(MetricsAnswer { table, sql })
+    let routing = caller.may_see_sql().then(|| plan.routing.clone());
+    Ok(MetricsAnswer { table, sql, routing })
 }
 
 /// Dates loads have changed whose rollup periods are not rebuilt yet (normally none: a

@@ -15,7 +15,7 @@ pub type JiuyeSchema = Schema<Query, crate::kb::KbMutation, EmptySubscription>;
 
 /// Every query field: metrics and the catalog here, the knowledge base in `kb`.
 #[derive(MergedObject, Default)]
-pub struct Query(QueryRoot, crate::kb::KbQuery, crate::board::BoardQuery);
+pub struct Query(QueryRoot, crate::kb::KbQuery, crate::board::BoardQuery, crate::board::MapQuery);
 
 pub fn build_schema(state: AppState) -> JiuyeSchema {
     Schema::build(Query::default(), crate::kb::KbMutation, EmptySubscription)
@@ -67,6 +67,25 @@ pub struct MetricsResult {
     pub rows: Vec<Json<Map<String, Value>>>,
     /// The generated SQL; null for roles not allowed to see it.
     pub sql: Option<String>,
+    /// Which table served each part of the answer and why every other rollup did not;
+    /// null for roles not allowed to see it.
+    pub explain: Option<Vec<ExplainPart>>,
+}
+
+#[derive(SimpleObject)]
+pub struct ExplainPart {
+    /// `Main`, `Base(Yoy)`, `YearToDate(…)` …
+    pub purpose: String,
+    pub source: String,
+    /// The rollup (`dws_…`) or detail (`dwd_…`/state) table that served it.
+    pub chosen: String,
+    pub rejected: Vec<RejectedTable>,
+}
+
+#[derive(SimpleObject)]
+pub struct RejectedTable {
+    pub table: String,
+    pub reason: String,
 }
 
 #[derive(SimpleObject)]
@@ -141,6 +160,21 @@ impl QueryRoot {
             columns: answer.table.columns,
             rows: answer.table.rows.into_iter().map(Json).collect(),
             sql: answer.sql.map(|s| s.join("\n\n")),
+            explain: answer.routing.map(|notes| {
+                notes
+                    .into_iter()
+                    .map(|n| ExplainPart {
+                        purpose: format!("{:?}", n.purpose),
+                        source: n.source,
+                        chosen: n.chosen,
+                        rejected: n
+                            .rejected
+                            .into_iter()
+                            .map(|(table, reason)| RejectedTable { table, reason })
+                            .collect(),
+                    })
+                    .collect()
+            }),
         })
     }
 
