@@ -7,6 +7,7 @@
 
 pub mod auth;
 mod board;
+mod drill;
 mod graphiql;
 mod http;
 mod kb;

@@ -15,7 +15,13 @@ pub type JiuyeSchema = Schema<Query, crate::kb::KbMutation, EmptySubscription>;
 
 /// Every query field: metrics and the catalog here, the knowledge base in `kb`.
 #[derive(MergedObject, Default)]
-pub struct Query(QueryRoot, crate::kb::KbQuery, crate::board::BoardQuery, crate::board::MapQuery);
+pub struct Query(
+    QueryRoot,
+    crate::kb::KbQuery,
+    crate::board::BoardQuery,
+    crate::board::MapQuery,
+    crate::drill::DrillQuery,
+);
 
 pub fn build_schema(state: AppState) -> JiuyeSchema {
     Schema::build(Query::default(), crate::kb::KbMutation, EmptySubscription)

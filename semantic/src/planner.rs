@@ -492,7 +492,7 @@ pub(crate) fn value_type(def: &MeasureDef) -> SqlType {
 /// The aggregate of one measure over detail rows aliased `alias`. Conditional
 /// aggregation lets several measures share one scan.
 /// The rows a measure counts, or `None` when it counts every row.
-fn measure_condition(def: &MeasureDef, alias: &str) -> Option<Expr> {
+pub(crate) fn measure_condition(def: &MeasureDef, alias: &str) -> Option<Expr> {
     Expr::all(
         def.where_in
             .iter()
