@@ -23,7 +23,9 @@ async fn from_a_cell_to_the_next_level_and_to_the_detail_rows() {
             ],
         );
         db.load(dir.path()).await;
-        let analyst = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst, None).await.unwrap();
+        let analyst = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst, None)
+            .await
+            .unwrap();
         let district = jiuye_graphql::auth::create_token(&db.warehouse, &Role::District("310104".into()), None)
             .await
             .unwrap();
@@ -51,7 +53,11 @@ async fn from_a_cell_to_the_next_level_and_to_the_detail_rows() {
             }
         };
         // The year 2024 → its quarters.
-        let body = post(&analyst, r#"{ drill(indicator: "hire_persons", grain: YEAR, period: "2024") { grain rows } }"#).await;
+        let body = post(
+            &analyst,
+            r#"{ drill(indicator: "hire_persons", grain: YEAR, period: "2024") { grain rows } }"#,
+        )
+        .await;
         assert_eq!(body["data"]["drill"]["grain"], json!("QUARTER"), "{body}");
         assert_eq!(
             body["data"]["drill"]["rows"],
@@ -78,7 +84,10 @@ async fn from_a_cell_to_the_next_level_and_to_the_detail_rows() {
         .await;
         let page = &body["data"]["drillDetail"];
         let columns: Vec<&str> = page["columns"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
-        assert!(columns.contains(&"id_number_masked") && columns.contains(&"source_file") && columns.contains(&"etl_run"), "{columns:?}");
+        assert!(
+            columns.contains(&"id_number_masked") && columns.contains(&"source_file") && columns.contains(&"etl_run"),
+            "{columns:?}"
+        );
         assert!(!columns.contains(&"person_key"), "no pseudonyms in detail");
         let rows = page["rows"].as_array().unwrap();
         assert_eq!(rows.len(), 1, "page size 1");
@@ -93,7 +102,11 @@ async fn from_a_cell_to_the_next_level_and_to_the_detail_rows() {
         .await;
         assert_eq!(body["data"]["drillDetail"]["rows"][0]["business_key"], json!("K2"));
         // District tokens get no detail rows.
-        let body = post(&district, r#"{ drillDetail(indicator: "hire_persons", grain: MONTH, period: "2024-03") { rows } }"#).await;
+        let body = post(
+            &district,
+            r#"{ drillDetail(indicator: "hire_persons", grain: MONTH, period: "2024-03") { rows } }"#,
+        )
+        .await;
         assert_eq!(body["errors"][0]["extensions"]["code"], json!("FORBIDDEN"), "{body}");
         handle.abort();
         db.cleanup().await;
