@@ -30,6 +30,19 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// Time indicator queries (one a rollup serves, one only detail can) and the whole
+    /// decision-support board on a loaded warehouse, in process and over HTTP: p50, p99
+    /// and max of --runs repetitions. Example, after `bench etl --postgres URL`:
+    /// jiuye bench query --database-url postgres://… --schema jiuye_bench --as-of 2025-06-30
+    Query {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+        /// The board's date; the queries cover January–June of its year.
+        #[arg(long)]
+        as_of: chrono::NaiveDate,
+    },
 }
 
 /// The process's peak resident memory (VmHWM), in MiB.
@@ -41,13 +54,19 @@ fn peak_rss_mib() -> Option<f64> {
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
-    let BenchCommand::Etl {
-        rows,
-        dir,
-        postgres,
-        schema,
-        seed,
-    } = command;
+    let (rows, dir, postgres, schema, seed) = match command {
+        BenchCommand::Etl {
+            rows,
+            dir,
+            postgres,
+            schema,
+            seed,
+        } => (rows, dir, postgres, schema, seed),
+        BenchCommand::Query { db, runs, as_of } => {
+            super::bench_query::run(&db, runs.max(1), as_of).await?;
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     let cleanup = dir.is_none();
     let temp = tempfile_dir(dir)?;
     let input = temp.join("input");

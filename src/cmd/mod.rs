@@ -1,6 +1,7 @@
 //! One module per command group.
 
 pub mod bench;
+pub mod bench_query;
 pub mod demo;
 pub mod etl;
 pub mod kb;
