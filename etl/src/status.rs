@@ -201,10 +201,28 @@ async fn rebuild(tx: &mut Transaction, status: &str) -> Result<u64, EtlError> {
         })
         .await?;
     let persons: Vec<String> = dirty.rows.iter().map(|r| r[0].to_key()).collect();
+    // A first load fills empty state tables: there is nothing to delete, and deleting
+    // per chunk from a table growing under stale statistics turned into repeated full
+    // scans on PostgreSQL (10 M-row bench).
+    let tables: &[&str] = if status == "unemployment" {
+        &["dws_status_unemployed"]
+    } else {
+        &["dws_status_employed", "dws_employment_transition"]
+    };
+    let mut empty = true;
+    for table in tables {
+        let rows = tx
+            .fetch(&Statement {
+                sql: format!("SELECT COUNT(*) FROM (SELECT 1 FROM {table} LIMIT 1) t"),
+                params: vec![],
+            })
+            .await?;
+        empty &= rows.rows.first().and_then(|r| r[0].as_i64()) == Some(0);
+    }
     for chunk in persons.chunks(400) {
         match status {
-            "unemployment" => rebuild_unemployment(tx, chunk).await?,
-            _ => rebuild_employment(tx, chunk).await?,
+            "unemployment" => rebuild_unemployment(tx, chunk, !empty).await?,
+            _ => rebuild_employment(tx, chunk, !empty).await?,
         }
     }
     tx.execute(&Statement {
@@ -215,7 +233,7 @@ async fn rebuild(tx: &mut Transaction, status: &str) -> Result<u64, EtlError> {
     Ok(persons.len() as u64)
 }
 
-async fn rebuild_unemployment(tx: &mut Transaction, persons: &[String]) -> Result<(), EtlError> {
+async fn rebuild_unemployment(tx: &mut Transaction, persons: &[String], existing: bool) -> Result<(), EtlError> {
     let records = records(tx, "dwd_unemployment_registration", "industry, industry_section", "NULL", persons).await?;
     let mut rows = Vec::new();
     for (person, list) in &records {
@@ -223,12 +241,14 @@ async fn rebuild_unemployment(tx: &mut Transaction, persons: &[String]) -> Resul
             rows.push(status_row(person, &iv, false));
         }
     }
-    replace(tx, "dws_status_unemployed", persons).await?;
+    if existing {
+        replace(tx, "dws_status_unemployed", persons).await?;
+    }
     tx.insert_rows("dws_status_unemployed", STATUS_COLUMNS, &rows).await?;
     Ok(())
 }
 
-async fn rebuild_employment(tx: &mut Transaction, persons: &[String]) -> Result<(), EtlError> {
+async fn rebuild_employment(tx: &mut Transaction, persons: &[String], existing: bool) -> Result<(), EtlError> {
     let hires = records(
         tx,
         "dwd_employment_registration",
@@ -264,8 +284,10 @@ async fn rebuild_employment(tx: &mut Transaction, persons: &[String]) -> Result<
             status_rows.push(status_row(person, &iv, true));
         }
     }
-    replace(tx, "dws_status_employed", persons).await?;
-    replace(tx, "dws_employment_transition", persons).await?;
+    if existing {
+        replace(tx, "dws_status_employed", persons).await?;
+        replace(tx, "dws_employment_transition", persons).await?;
+    }
     let mut columns = STATUS_COLUMNS.to_vec();
     columns.insert(3, ("record_feed", ColumnType::Text));
     tx.insert_rows("dws_status_employed", &columns, &status_rows).await?;
