@@ -220,6 +220,20 @@ impl Dialect {
         }
     }
 
+    /// The table's columns and their types, in order (binds: table, schema or NULL).
+    fn columns_sql(&self) -> &'static str {
+        match self {
+            Dialect::Postgres => {
+                "SELECT column_name::text, data_type::text FROM information_schema.columns \
+                 WHERE table_name = $1 AND table_schema = COALESCE($2, current_schema()) ORDER BY ordinal_position"
+            }
+            Dialect::MySql => {
+                "SELECT CAST(column_name AS CHAR), CAST(data_type AS CHAR) FROM information_schema.columns \
+                 WHERE table_name = ? AND table_schema = COALESCE(?, DATABASE()) ORDER BY ordinal_position"
+            }
+        }
+    }
+
     /// The source's own clock, in Shanghai time: the watermark never passes it.
     fn now_sql(&self) -> &'static str {
         match self {
@@ -253,71 +267,48 @@ async fn extract(source: &DbSource, spec: &FeedSpec, since: Option<&str>) -> Res
         Some((s, t)) => (Some(s.to_string()), t.to_string()),
         None => (None, source.table.clone()),
     };
+    // The same steps on either driver: the table's columns and types, the source's clock,
+    // then the rows since the watermark as text. (A macro, since the two pools share no
+    // trait sqlx lets us name here without a tangle of bounds.)
+    macro_rules! read_table {
+        ($pool:expr, $dialect:expr) => {{
+            let pool = $pool.map_err(|e| source_error(source, format!("cannot connect: {e}")))?;
+            let dialect = $dialect;
+            let columns: Vec<(String, String)> = sqlx::query(dialect.columns_sql())
+                .bind(&table)
+                .bind(&schema)
+                .fetch_all(&pool)
+                .await
+                .map_err(|e| source_error(source, e))?
+                .iter()
+                .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
+                .collect();
+            let source_now: String = sqlx::query_scalar(dialect.now_sql())
+                .fetch_one(&pool)
+                .await
+                .map_err(|e| source_error(source, e))?;
+            let (sql, bind) = select_sql(&dialect, spec, source, schema.as_deref(), &table, &columns, since)?;
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            if let Some(b) = bind {
+                query = query.bind(b);
+            }
+            let rows = query.fetch_all(&pool).await.map_err(|e| source_error(source, e))?;
+            let rows = text_cells(source, &rows, &columns)?;
+            pool.close().await;
+            (columns, rows, source_now)
+        }};
+    }
     let (columns, rows, source_now) = if source.url.starts_with("postgres://") || source.url.starts_with("postgresql://") {
-        let pool = sqlx::postgres::PgPoolOptions::new()
-            .max_connections(1)
-            .connect(&source.url)
-            .await
-            .map_err(|e| source_error(source, format!("cannot connect: {e}")))?;
-        let columns: Vec<(String, String)> = sqlx::query(
-            "SELECT column_name::text, data_type::text FROM information_schema.columns \
-             WHERE table_name = $1 AND table_schema = COALESCE($2, current_schema()) ORDER BY ordinal_position",
+        read_table!(
+            sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&source.url).await,
+            Dialect::Postgres
         )
-        .bind(&table)
-        .bind(&schema)
-        .fetch_all(&pool)
-        .await
-        .map_err(|e| source_error(source, e))?
-        .iter()
-        .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
-        .collect();
-        let dialect = Dialect::Postgres;
-        let source_now: String = sqlx::query_scalar(dialect.now_sql())
-            .fetch_one(&pool)
-            .await
-            .map_err(|e| source_error(source, e))?;
-        let (sql, bind) = select_sql(&dialect, spec, source, schema.as_deref(), &table, &columns, since)?;
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        if let Some(b) = bind {
-            query = query.bind(b);
-        }
-        let rows = query.fetch_all(&pool).await.map_err(|e| source_error(source, e))?;
-        let rows = text_cells(source, &rows, &columns)?;
-        pool.close().await;
-        (columns, rows, source_now)
     } else if source.url.starts_with("mysql://") || source.url.starts_with("mariadb://") {
         let url = source.url.replacen("mariadb://", "mysql://", 1);
-        let pool = sqlx::mysql::MySqlPoolOptions::new()
-            .max_connections(1)
-            .connect(&url)
-            .await
-            .map_err(|e| source_error(source, format!("cannot connect: {e}")))?;
-        let columns: Vec<(String, String)> = sqlx::query(
-            "SELECT CAST(column_name AS CHAR), CAST(data_type AS CHAR) FROM information_schema.columns \
-             WHERE table_name = ? AND table_schema = COALESCE(?, DATABASE()) ORDER BY ordinal_position",
+        read_table!(
+            sqlx::mysql::MySqlPoolOptions::new().max_connections(1).connect(&url).await,
+            Dialect::MySql
         )
-        .bind(&table)
-        .bind(&schema)
-        .fetch_all(&pool)
-        .await
-        .map_err(|e| source_error(source, e))?
-        .iter()
-        .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
-        .collect();
-        let dialect = Dialect::MySql;
-        let source_now: String = sqlx::query_scalar(dialect.now_sql())
-            .fetch_one(&pool)
-            .await
-            .map_err(|e| source_error(source, e))?;
-        let (sql, bind) = select_sql(&dialect, spec, source, schema.as_deref(), &table, &columns, since)?;
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        if let Some(b) = bind {
-            query = query.bind(b);
-        }
-        let rows = query.fetch_all(&pool).await.map_err(|e| source_error(source, e))?;
-        let rows = text_cells(source, &rows, &columns)?;
-        pool.close().await;
-        (columns, rows, source_now)
     } else {
         return Err(source_error(source, "the source URL must start with postgres:// or mysql://"));
     };
