@@ -24,6 +24,8 @@ pub struct Table {
 
 type RowKey = (i64, Vec<Option<String>>);
 type Cells = BTreeMap<RowKey, BTreeMap<String, f64>>;
+/// (year, indicator, district) → (目标值, 预警值)
+type Targets = BTreeMap<(i64, String, String), (Option<f64>, Option<f64>)>;
 
 impl Plan {
     /// `period`, the dimensions, then each indicator followed by its comparisons.
@@ -64,8 +66,7 @@ impl Plan {
             )));
         }
         let mut by_purpose: BTreeMap<String, Cells> = BTreeMap::new();
-        // (year, indicator, district) → (目标值, 预警值)
-        let mut targets: BTreeMap<(i64, String, String), (Option<f64>, Option<f64>)> = BTreeMap::new();
+        let mut targets: Targets = BTreeMap::new();
         for (part, result) in self.parts.iter().zip(results) {
             if part.purpose == PartPurpose::Targets {
                 for row in &result.rows {
@@ -146,14 +147,7 @@ impl Plan {
     }
 
     /// `x_target`, `x_completion`, `x_progress`, `x_status` of one row.
-    fn insert_target(
-        &self,
-        row: &mut Map<String, Value>,
-        code: &str,
-        key: &RowKey,
-        ytd: &Cells,
-        targets: &BTreeMap<(i64, String, String), (Option<f64>, Option<f64>)>,
-    ) {
+    fn insert_target(&self, row: &mut Map<String, Value>, code: &str, key: &RowKey, ytd: &Cells, targets: &Targets) {
         let last_day = target::period_last_day(self.grain, key.0, self.to);
         let district = target::target_district(&self.dimensions, &key.1, self.pinned_district.as_deref());
         let (goal, warning) = match (last_day, &district) {
