@@ -39,7 +39,7 @@ async fn every_panel_of_every_board_answers_and_agrees_with_detail() {
             "decision support, business handling, situation analysis, topics"
         );
         for board in db.catalog.boards.values() {
-            let answer = jiuye_graphql::answer_board(&db.warehouse, &db.catalog, board, as_of, &Caller::admin()).await;
+            let answer = jiuye_graphql::answer_board(&db.warehouse, &db.catalog, board, as_of, None, &Caller::admin()).await;
             assert_eq!(answer.panels.len(), board.panels.len());
             for panel in &answer.panels {
                 assert!(
@@ -55,7 +55,7 @@ async fn every_panel_of_every_board_answers_and_agrees_with_detail() {
         }
         // 当日数据更新 counts today's 招工 records, as DWD does.
         let board = &db.catalog.boards["decision_support"];
-        let answer = jiuye_graphql::answer_board(&db.warehouse, &db.catalog, board, as_of, &Caller::admin()).await;
+        let answer = jiuye_graphql::answer_board(&db.warehouse, &db.catalog, board, as_of, None, &Caller::admin()).await;
         let today = answer.panels.iter().find(|p| p.code == "today_updates").unwrap();
         let raw = db
             .warehouse
@@ -76,7 +76,7 @@ async fn every_panel_of_every_board_answers_and_agrees_with_detail() {
         let district = Caller {
             role: Role::District("310115".into()),
         };
-        let answer = jiuye_graphql::answer_board(&db.warehouse, &db.catalog, board, as_of, &district).await;
+        let answer = jiuye_graphql::answer_board(&db.warehouse, &db.catalog, board, as_of, None, &district).await;
         let map = answer.panels.iter().find(|p| p.code == "map_employment").unwrap();
         assert!(map.error.is_none(), "{:?}", map.error);
         assert!(!map.rows.is_empty());

@@ -16,7 +16,7 @@ use crate::status::OPEN;
 
 /// Adds the versions of `rows` to the feed's history and recomputes the validity of
 /// every version of the keys they touch.
-pub(crate) async fn record(tx: &mut Transaction, feed: &dyn Feed, rows: &[DwdRow]) -> Result<(), EtlError> {
+pub(crate) async fn record(tx: &mut Transaction, feed: &dyn Feed, rows: &[DwdRow], stamp: &str) -> Result<(), EtlError> {
     let table = format!("{}_history", feed.dwd_table());
     let columns = feed.dwd_columns();
     let key_column = columns[0].0;
@@ -31,7 +31,7 @@ pub(crate) async fn record(tx: &mut Transaction, feed: &dyn Feed, rows: &[DwdRow
     let kept: Vec<usize> = (1..columns.len()).filter(|i| columns[*i].0 != "updated_at").collect();
     history_columns.extend(kept.iter().map(|i| columns[*i]));
     let mut keys = BTreeSet::new();
-    let values: Vec<Vec<SqlValue>> = rows
+    let mut values: Vec<Vec<SqlValue>> = rows
         .iter()
         .map(|r| {
             keys.insert(r.business_key.clone());
@@ -45,9 +45,11 @@ pub(crate) async fn record(tx: &mut Transaction, feed: &dyn Feed, rows: &[DwdRow
             v
         })
         .collect();
+    let names: Vec<&str> = history_columns.iter().map(|(c, _)| *c).collect();
+    crate::known::stamp_rows(&mut values, stamp);
     tx.insert_rows_with(
         &table,
-        &history_columns,
+        &crate::known::with_known_at(&history_columns),
         &values,
         &format!("ON CONFLICT ({key_column}, updated_at) DO NOTHING"),
     )
@@ -60,13 +62,15 @@ pub(crate) async fn record(tx: &mut Transaction, feed: &dyn Feed, rows: &[DwdRow
                 sql: placeholders(
                     tx,
                     &format!(
-                        "SELECT {key_column}, updated_at FROM {table} WHERE {key_column} IN ({marks}) ORDER BY {key_column}, updated_at"
+                        "SELECT {key_column}, updated_at, valid_from, valid_to FROM {table} WHERE {key_column} IN ({marks}) \
+                         ORDER BY {key_column}, updated_at"
                     ),
                 ),
                 params: chunk.iter().map(|k| SqlValue::Text(k.clone())).collect(),
             })
             .await?;
         let list: Vec<(String, String)> = versions.rows.iter().map(|r| (r[0].to_key(), r[1].to_key())).collect();
+        let stored: Vec<(Option<i64>, Option<i64>)> = versions.rows.iter().map(|r| (r[2].as_i64(), r[3].as_i64())).collect();
         for (i, (key, updated_at)) in list.iter().enumerate() {
             let first = i == 0 || list[i - 1].0 != *key;
             let valid_from = if first { 0 } else { day_of(updated_at)? };
@@ -74,12 +78,22 @@ pub(crate) async fn record(tx: &mut Transaction, feed: &dyn Feed, rows: &[DwdRow
                 Some((next_key, next_updated)) if next_key == key => day_of(next_updated)?,
                 _ => OPEN,
             };
+            // Only a changed validity makes a new version of the history row, so an
+            // answer as known earlier still finds the old one.
+            if stored[i] == (Some(valid_from), Some(valid_to)) {
+                continue;
+            }
+            let condition = format!("{key_column} = ? AND updated_at = ?");
+            let which: Vec<SqlValue> = vec![key.clone().into(), updated_at.clone().into()];
+            crate::known::supersede(tx, &table, &names, &condition, which.clone(), stamp).await?;
+            let mut params = vec![valid_from.into(), valid_to.into(), stamp.into()];
+            params.extend(which);
             tx.execute(&Statement {
                 sql: placeholders(
                     tx,
-                    &format!("UPDATE {table} SET valid_from = ?, valid_to = ? WHERE {key_column} = ? AND updated_at = ?"),
+                    &format!("UPDATE {table} SET valid_from = ?, valid_to = ?, known_at = ? WHERE {condition}"),
                 ),
-                params: vec![valid_from.into(), valid_to.into(), key.clone().into(), updated_at.clone().into()],
+                params,
             })
             .await?;
         }

@@ -12,6 +12,7 @@ pub mod conform;
 mod dws;
 mod feeds;
 mod history;
+mod known;
 pub mod ledger;
 mod load;
 mod pending;

@@ -104,6 +104,7 @@ pub(crate) async fn load_rows(
 
     let mut tx = ctx.warehouse.begin().await?;
     lock_loads(&mut tx).await?;
+    let stamp = crate::known::stamp_now();
     let file_id = insert_file_row(&mut tx, ctx.run_id, feed, file_name, size, reader.encoding()).await?;
     let feed_ctx = FeedContext {
         keys: ctx.keys,
@@ -145,7 +146,7 @@ pub(crate) async fn load_rows(
                 .map(|r| (r.business_key.clone(), r.values[line_index].as_i64().unwrap_or(0)))
                 .collect();
             let (ready, waiting) = pending::resolve(&mut tx, feed, reference, candidates).await?;
-            let held = pending::hold(&mut tx, feed, reference, waiting, file_id, &lines, &dated).await?;
+            let held = pending::hold(&mut tx, feed, reference, waiting, file_id, &lines, &dated, &stamp).await?;
             let (ready, outdated) = pending::drop_outdated_by_waiting(&mut tx, feed, ready).await?;
             total.pending += held.pending;
             total.unchanged += (held.unchanged + outdated) as u64;
@@ -153,12 +154,12 @@ pub(crate) async fn load_rows(
         }
         let written: Vec<String> = candidates.iter().map(|r| r.business_key.clone()).collect();
         if feed.keeps_history() {
-            crate::history::record(&mut tx, feed, &candidates).await?;
+            crate::history::record(&mut tx, feed, &candidates, &stamp).await?;
         }
         // Later batches merge against earlier ones already in DWD (same transaction), by
         // the same newest-wins rule as across files.
-        let (loaded, unchanged) = merge_into_dwd(&mut tx, feed, &dated, candidates, file_id).await?;
-        pending::propagate(&mut tx, ctx.catalog, feed, &written).await?;
+        let (loaded, unchanged) = merge_into_dwd(&mut tx, feed, &dated, candidates, file_id, &stamp).await?;
+        pending::propagate(&mut tx, ctx.catalog, feed, &written, &stamp).await?;
         if feed.reference().is_some() {
             let dropped = pending::drop_superseded(&mut tx, feed, file_id).await?;
             total.pending += dropped.pending;
@@ -175,7 +176,7 @@ pub(crate) async fn load_rows(
         (total.loaded + total.unchanged + total.quarantined) as i64 + total.pending
     );
     // Rows of other files that waited for this file's rows load now, in this transaction.
-    let released = pending::release(&mut tx, ctx.catalog, feed).await?;
+    let released = pending::release(&mut tx, ctx.catalog, feed, &stamp).await?;
     if released > 0 {
         ctx.progress.message(&format!(
             "{released} waiting rows loaded now that {file_name} brought their references"
@@ -404,6 +405,7 @@ pub(crate) async fn merge_into_dwd(
     dated: &[(String, String)],
     candidates: Vec<DwdRow>,
     file_id: i64,
+    stamp: &str,
 ) -> Result<(u64, u64), EtlError> {
     let total = candidates.len() as u64;
     // Within the file: first the newest version of each key (ties: the earlier line).
@@ -470,6 +472,7 @@ pub(crate) async fn merge_into_dwd(
     let mut dirty_persons = BTreeSet::new();
     let mut writes = Vec::new();
     let mut superseded_in_file = 0u64;
+    let mut replaced = Vec::new();
     for (key, row) in best {
         match stored.get(&key) {
             Some(v) if v.updated_at >= row.updated_at => {}
@@ -493,6 +496,7 @@ pub(crate) async fn merge_into_dwd(
                     if *old_file == file_id {
                         superseded_in_file += 1;
                     }
+                    replaced.push(key.clone());
                 }
                 for ((source, _), i) in dated.iter().zip(&date_indexes) {
                     if let Some(d) = row.values[*i].as_i64() {
@@ -504,6 +508,14 @@ pub(crate) async fn merge_into_dwd(
         }
     }
     let loaded = writes.len() as u64 - superseded_in_file;
+    let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
+    for chunk in replaced.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let params = chunk.iter().map(|k| SqlValue::Text(k.clone())).collect();
+        crate::known::supersede(tx, feed.dwd_table(), &names, &format!("{key_column} IN ({marks})"), params, stamp).await?;
+    }
+    let columns = crate::known::with_known_at(columns);
+    crate::known::stamp_rows(&mut writes, stamp);
     let set: Vec<String> = columns.iter().skip(1).map(|(c, _)| format!("{c} = excluded.{c}")).collect();
     // The WHERE repeats the version rule inside the statement itself: never overwrite a
     // newer stored version, whatever was read before.
@@ -512,7 +524,7 @@ pub(crate) async fn merge_into_dwd(
         set.join(", "),
         feed.dwd_table()
     );
-    tx.insert_rows_with(feed.dwd_table(), columns, &writes, &trailer).await?;
+    tx.insert_rows_with(feed.dwd_table(), &columns, &writes, &trailer).await?;
     if let Some(status) = status {
         crate::status::mark_dirty(tx, status, dirty_persons.into_iter().collect()).await?;
     }

@@ -112,6 +112,7 @@ pub(crate) async fn drop_outdated_by_waiting(
 /// Stores waiting rows of file `file_id`: a version no newer than one already in DWD or
 /// already waiting changes nothing (unchanged); a newer one replaces the waiting one,
 /// which then counts as superseded in its own file.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn hold(
     tx: &mut Transaction,
     feed: &dyn Feed,
@@ -120,6 +121,7 @@ pub(crate) async fn hold(
     file_id: i64,
     lines: &HashMap<String, i64>,
     dated: &[(String, String)],
+    stamp: &str,
 ) -> Result<PendingTally, EtlError> {
     let mut tally = PendingTally::default();
     let mut best: BTreeMap<String, DwdRow> = BTreeMap::new();
@@ -164,7 +166,7 @@ pub(crate) async fn hold(
         if newest_known.is_some() {
             // An older version is loaded: the newest wins and the older one no longer
             // counts anywhere, so it leaves DWD while the newest waits.
-            withdraw(tx, feed, dated, key_column, &key).await?;
+            withdraw(tx, feed, dated, key_column, &key, stamp).await?;
         }
         if let Some((_, old_file)) = waiting {
             *replaced.entry(old_file).or_default() += 1;
@@ -209,7 +211,14 @@ const UPSERT: &str = "ON CONFLICT (feed, business_key) DO UPDATE SET updated_at 
      file_id = excluded.file_id, line_no = excluded.line_no, row_values = excluded.row_values";
 
 /// Removes a key's DWD row and marks the dates it counted under for rebuilding.
-async fn withdraw(tx: &mut Transaction, feed: &dyn Feed, dated: &[(String, String)], key_column: &str, key: &str) -> Result<(), EtlError> {
+async fn withdraw(
+    tx: &mut Transaction,
+    feed: &dyn Feed,
+    dated: &[(String, String)],
+    key_column: &str,
+    key: &str,
+    stamp: &str,
+) -> Result<(), EtlError> {
     if !dated.is_empty() {
         let columns: Vec<&str> = dated.iter().map(|(_, c)| c.as_str()).collect();
         let found = tx
@@ -239,8 +248,11 @@ async fn withdraw(tx: &mut Transaction, feed: &dyn Feed, dated: &[(String, Strin
         )
         .await?;
     }
+    let names: Vec<&str> = feed.dwd_columns().iter().map(|(c, _)| *c).collect();
+    let condition = format!("{key_column} = ?");
+    crate::known::supersede(tx, feed.dwd_table(), &names, &condition, vec![key.into()], stamp).await?;
     tx.execute(&Statement {
-        sql: placeholders(tx, &format!("DELETE FROM {} WHERE {key_column} = ?", feed.dwd_table())),
+        sql: placeholders(tx, &format!("DELETE FROM {} WHERE {condition}", feed.dwd_table())),
         params: vec![key.into()],
     })
     .await?;
@@ -255,6 +267,7 @@ pub(crate) async fn propagate(
     catalog: &jiuye_semantic::Catalog,
     feed: &dyn Feed,
     keys: &[String],
+    stamp: &str,
 ) -> Result<(), EtlError> {
     for dependent in all_feeds() {
         let Some(reference) = dependent.reference().filter(|r| r.table == feed.dwd_table()) else {
@@ -294,17 +307,21 @@ pub(crate) async fn propagate(
                     )
                 })
                 .collect();
+            let condition = format!("{} IN ({marks})", reference.column);
+            let names: Vec<&str> = dependent.dwd_columns().iter().map(|(c, _)| *c).collect();
+            crate::known::supersede(tx, dependent.dwd_table(), &names, &condition, params.clone(), stamp).await?;
+            let mut bound = vec![SqlValue::Text(stamp.to_string())];
+            bound.extend(params.iter().cloned());
             tx.execute(&Statement {
                 sql: placeholders(
                     tx,
                     &format!(
-                        "UPDATE {} SET {} WHERE {} IN ({marks})",
+                        "UPDATE {} SET {}, known_at = ? WHERE {condition}",
                         dependent.dwd_table(),
-                        set.join(", "),
-                        reference.column
+                        set.join(", ")
                     ),
                 ),
-                params: params.clone(),
+                params: bound,
             })
             .await?;
         }
@@ -376,7 +393,12 @@ pub(crate) async fn drop_superseded(tx: &mut Transaction, feed: &dyn Feed, file_
 
 /// After a file of `loaded_feed`: loads the waiting rows of every feed that refers to
 /// its table and whose referenced row is now there. Returns the rows released.
-pub(crate) async fn release(tx: &mut Transaction, catalog: &jiuye_semantic::Catalog, loaded_feed: &dyn Feed) -> Result<u64, EtlError> {
+pub(crate) async fn release(
+    tx: &mut Transaction,
+    catalog: &jiuye_semantic::Catalog,
+    loaded_feed: &dyn Feed,
+    stamp: &str,
+) -> Result<u64, EtlError> {
     let mut released = 0u64;
     for feed in all_feeds() {
         let Some(reference) = feed.reference().filter(|r| r.table == loaded_feed.dwd_table()) else {
@@ -411,7 +433,7 @@ pub(crate) async fn release(tx: &mut Transaction, catalog: &jiuye_semantic::Cata
             let keys: Vec<String> = rows.iter().map(|r| r.business_key.clone()).collect();
             let n = rows.len() as i64;
             let (ready, _) = resolve(tx, feed.as_ref(), reference, rows).await?;
-            let (loaded, unchanged) = merge_into_dwd(tx, feed.as_ref(), &dated, ready, file_id).await?;
+            let (loaded, unchanged) = merge_into_dwd(tx, feed.as_ref(), &dated, ready, file_id, stamp).await?;
             shift_accounting(tx, file_id, -n, loaded as i64, unchanged as i64).await?;
             for key in keys {
                 tx.execute(&Statement {

@@ -51,6 +51,7 @@ pub async fn retry_quarantine(
         };
         let mut tx = warehouse.begin().await?;
         lock_loads(&mut tx).await?;
+        let stamp = crate::known::stamp_now();
         let lines = tx
             .fetch(&Statement {
                 sql: placeholders(
@@ -126,7 +127,7 @@ pub async fn retry_quarantine(
                 continue;
             }
             if feed.keeps_history() {
-                crate::history::record(&mut tx, feed.as_ref(), &passed).await?;
+                crate::history::record(&mut tx, feed.as_ref(), &passed, &stamp).await?;
             }
             // Rows that refer to another feed's row wait for it here too.
             let mut held = PendingTally::default();
@@ -138,15 +139,22 @@ pub async fn retry_quarantine(
                     .collect();
                 let (ready, waiting) = pending::resolve(&mut tx, feed.as_ref(), reference, passed).await?;
                 let dated = dated_sources(catalog, feed.as_ref());
-                held = pending::hold(&mut tx, feed.as_ref(), reference, waiting, file_id, &lines, &dated).await?;
+                held = pending::hold(&mut tx, feed.as_ref(), reference, waiting, file_id, &lines, &dated, &stamp).await?;
                 let (ready, outdated) = pending::drop_outdated_by_waiting(&mut tx, feed.as_ref(), ready).await?;
                 held.unchanged += outdated;
                 passed = ready;
             }
             let written: Vec<String> = passed.iter().map(|r| r.business_key.clone()).collect();
-            let (loaded, merged_unchanged) =
-                merge_into_dwd(&mut tx, feed.as_ref(), &dated_sources(catalog, feed.as_ref()), passed, file_id).await?;
-            pending::propagate(&mut tx, catalog, feed.as_ref(), &written).await?;
+            let (loaded, merged_unchanged) = merge_into_dwd(
+                &mut tx,
+                feed.as_ref(),
+                &dated_sources(catalog, feed.as_ref()),
+                passed,
+                file_id,
+                &stamp,
+            )
+            .await?;
+            pending::propagate(&mut tx, catalog, feed.as_ref(), &written, &stamp).await?;
             // Every passing row leaves quarantine: loaded, unchanged, or waiting.
             let left_quarantine = (loaded + merged_unchanged) as i64 + held.unchanged + held.pending;
             report.moved += left_quarantine as u64;
@@ -186,7 +194,7 @@ pub async fn retry_quarantine(
             .await?;
         }
         // Rows of other feeds that waited for a row now out of quarantine load now.
-        pending::release(&mut tx, catalog, feed.as_ref()).await?;
+        pending::release(&mut tx, catalog, feed.as_ref(), &stamp).await?;
         report.still_quarantined = report.retried - report.moved;
         tx.commit().await?;
         reports.push(report);

@@ -182,13 +182,31 @@ fn status_row(person: &str, iv: &Interval, with_feed: bool) -> Vec<SqlValue> {
     row
 }
 
-async fn replace(tx: &mut Transaction, table: &str, persons: &[String]) -> Result<(), EtlError> {
-    let marks = vec!["?"; persons.len()].join(", ");
-    tx.execute(&Statement {
-        sql: placeholders(tx, &format!("DELETE FROM {table} WHERE person_key IN ({marks})")),
-        params: persons.iter().map(|p| SqlValue::Text(p.clone())).collect(),
-    })
-    .await?;
+/// Writes the new states of `persons` in place of their old ones (moved to the
+/// superseded table when `existing`: a first load has none).
+async fn replace(
+    tx: &mut Transaction,
+    table: &str,
+    columns: &[(&str, ColumnType)],
+    mut rows: Vec<Vec<SqlValue>>,
+    persons: &[String],
+    existing: bool,
+    stamp: &str,
+) -> Result<(), EtlError> {
+    if existing {
+        let marks = vec!["?"; persons.len()].join(", ");
+        let condition = format!("person_key IN ({marks})");
+        let params: Vec<SqlValue> = persons.iter().map(|p| SqlValue::Text(p.clone())).collect();
+        let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
+        crate::known::supersede(tx, table, &names, &condition, params.clone(), stamp).await?;
+        tx.execute(&Statement {
+            sql: placeholders(tx, &format!("DELETE FROM {table} WHERE {condition}")),
+            params,
+        })
+        .await?;
+    }
+    crate::known::stamp_rows(&mut rows, stamp);
+    tx.insert_rows(table, &crate::known::with_known_at(columns), &rows).await?;
     Ok(())
 }
 
@@ -219,10 +237,11 @@ async fn rebuild(tx: &mut Transaction, status: &str) -> Result<u64, EtlError> {
             .await?;
         empty &= rows.rows.first().and_then(|r| r[0].as_i64()) == Some(0);
     }
+    let stamp = crate::known::stamp_now();
     for chunk in persons.chunks(400) {
         match status {
-            "unemployment" => rebuild_unemployment(tx, chunk, !empty).await?,
-            _ => rebuild_employment(tx, chunk, !empty).await?,
+            "unemployment" => rebuild_unemployment(tx, chunk, !empty, &stamp).await?,
+            _ => rebuild_employment(tx, chunk, !empty, &stamp).await?,
         }
     }
     tx.execute(&Statement {
@@ -233,7 +252,7 @@ async fn rebuild(tx: &mut Transaction, status: &str) -> Result<u64, EtlError> {
     Ok(persons.len() as u64)
 }
 
-async fn rebuild_unemployment(tx: &mut Transaction, persons: &[String], existing: bool) -> Result<(), EtlError> {
+async fn rebuild_unemployment(tx: &mut Transaction, persons: &[String], existing: bool, stamp: &str) -> Result<(), EtlError> {
     let records = records(tx, "dwd_unemployment_registration", "industry, industry_section", "NULL", persons).await?;
     let mut rows = Vec::new();
     for (person, list) in &records {
@@ -241,14 +260,10 @@ async fn rebuild_unemployment(tx: &mut Transaction, persons: &[String], existing
             rows.push(status_row(person, &iv, false));
         }
     }
-    if existing {
-        replace(tx, "dws_status_unemployed", persons).await?;
-    }
-    tx.insert_rows("dws_status_unemployed", STATUS_COLUMNS, &rows).await?;
-    Ok(())
+    replace(tx, "dws_status_unemployed", STATUS_COLUMNS, rows, persons, existing, stamp).await
 }
 
-async fn rebuild_employment(tx: &mut Transaction, persons: &[String], existing: bool) -> Result<(), EtlError> {
+async fn rebuild_employment(tx: &mut Transaction, persons: &[String], existing: bool, stamp: &str) -> Result<(), EtlError> {
     let hires = records(
         tx,
         "dwd_employment_registration",
@@ -284,13 +299,9 @@ async fn rebuild_employment(tx: &mut Transaction, persons: &[String], existing: 
             status_rows.push(status_row(person, &iv, true));
         }
     }
-    if existing {
-        replace(tx, "dws_status_employed", persons).await?;
-        replace(tx, "dws_employment_transition", persons).await?;
-    }
     let mut columns = STATUS_COLUMNS.to_vec();
     columns.insert(3, ("record_feed", ColumnType::Text));
-    tx.insert_rows("dws_status_employed", &columns, &status_rows).await?;
+    replace(tx, "dws_status_employed", &columns, status_rows, persons, existing, stamp).await?;
     let transition_columns: Vec<(&str, ColumnType)> = [
         ("person_key", ColumnType::Text),
         ("date_key", ColumnType::Int),
@@ -301,9 +312,16 @@ async fn rebuild_employment(tx: &mut Transaction, persons: &[String], existing: 
     .into_iter()
     .chain(ATTRIBUTE_COLUMNS.iter().map(|c| (*c, ColumnType::Text)))
     .collect();
-    tx.insert_rows("dws_employment_transition", &transition_columns, &transitions)
-        .await?;
-    Ok(())
+    replace(
+        tx,
+        "dws_employment_transition",
+        &transition_columns,
+        transitions,
+        persons,
+        existing,
+        stamp,
+    )
+    .await
 }
 
 /// Rebuilds every state with dirty persons, each in one transaction.

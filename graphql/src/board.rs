@@ -4,7 +4,7 @@
 
 use async_graphql::{Context, ErrorExtensions, Json, Object, SimpleObject};
 use chrono::NaiveDate;
-use jiuye_semantic::{BoardDef, Caller, Catalog};
+use jiuye_semantic::{BoardDef, Caller, Catalog, KnownAt};
 use jiuye_warehouse::Warehouse;
 use serde_json::{Map, Value};
 
@@ -18,6 +18,8 @@ pub struct BoardAnswer {
     pub description: String,
     /// The board's date, YYYY-MM-DD: every panel's range ends on it.
     pub as_of: String,
+    /// For an as-of answer, the instant whose knowledge it reproduces (Shanghai time).
+    pub known_at: Option<String>,
     pub panels: Vec<PanelAnswer>,
 }
 
@@ -43,14 +45,29 @@ pub struct BoardSummary {
     pub panels: Vec<String>,
 }
 
-/// Answers every panel of `board` dated `as_of`, concurrently.
-pub async fn answer_board(warehouse: &Warehouse, catalog: &Catalog, board: &BoardDef, as_of: NaiveDate, caller: &Caller) -> BoardAnswer {
+/// Answers every panel of `board` dated `as_of`, concurrently; with `known_at`, as the
+/// warehouse knew it at that instant.
+pub async fn answer_board(
+    warehouse: &Warehouse,
+    catalog: &Catalog,
+    board: &BoardDef,
+    as_of: NaiveDate,
+    known_at: Option<KnownAt>,
+    caller: &Caller,
+) -> BoardAnswer {
     let runs = board.panels.iter().map(|panel| {
-        let query = panel.query(as_of);
+        let mut query = panel.query(as_of);
+        query.known_at = known_at;
         async move {
             let outcome = run_metrics(warehouse, catalog, &query, caller).await;
             let (columns, rows, error) = match outcome {
-                Ok(answer) => (answer.table.columns, answer.table.rows.into_iter().map(Json).collect(), None),
+                Ok(answer) => {
+                    let mut rows = answer.table.rows;
+                    if let Some(rank) = &panel.rank {
+                        rank.apply(&mut rows);
+                    }
+                    (answer.table.columns, rows.into_iter().map(Json).collect(), None)
+                }
                 Err(e) => (vec![], vec![], Some(e.public_message())),
             };
             PanelAnswer {
@@ -70,6 +87,7 @@ pub async fn answer_board(warehouse: &Warehouse, catalog: &Catalog, board: &Boar
         name: board.name.clone(),
         description: board.description.clone(),
         as_of: as_of.to_string(),
+        known_at: known_at.map(|k| k.city_time()),
         panels: futures::future::join_all(runs).await,
     }
 }
@@ -79,8 +97,11 @@ pub struct BoardQuery;
 
 #[Object]
 impl BoardQuery {
-    /// A board (看板) with all its panels, in one round trip. `asOf` (YYYY-MM-DD, default
-    /// today in Shanghai) is the board's date: "today", "this month" … end on it.
+    /// A board (看板) with all its panels, in one round trip. `asOf` is the board's date
+    /// (YYYY-MM-DD, default today in Shanghai): "today", "this month" … end on it. A
+    /// timestamp instead (`2025-10-31T18:00:00+08:00`, or Shanghai time `2025-10-31
+    /// 18:00:00`) answers as the warehouse knew it at that instant, dated that day: a
+    /// board published then is reproduced exactly, whatever was corrected since.
     async fn board(&self, ctx: &Context<'_>, code: String, as_of: Option<String>) -> async_graphql::Result<BoardAnswer> {
         let state = ctx.data::<AppState>()?;
         let caller = ctx.data::<Caller>()?;
@@ -89,14 +110,22 @@ impl BoardQuery {
             async_graphql::Error::new(format!("unknown board `{code}`; boards: {}", known.join(", ")))
                 .extend_with(|_, e| e.set("code", "BAD_USER_INPUT"))
         })?;
-        let as_of = match as_of {
-            Some(text) => NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| {
-                async_graphql::Error::new(format!("asOf `{text}` is not a date as YYYY-MM-DD"))
-                    .extend_with(|_, e| e.set("code", "BAD_USER_INPUT"))
-            })?,
-            None => shanghai_today(),
+        let (as_of, known_at) = match as_of {
+            None => (shanghai_today(), None),
+            Some(text) => match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+                Ok(day) => (day, None),
+                Err(_) => {
+                    let known = KnownAt::parse(&text).map_err(|_| {
+                        async_graphql::Error::new(format!(
+                            "asOf `{text}` is neither a date (YYYY-MM-DD) nor a timestamp (2025-10-31T18:00:00+08:00)"
+                        ))
+                        .extend_with(|_, e| e.set("code", "BAD_USER_INPUT"))
+                    })?;
+                    (known.city_date(), Some(known))
+                }
+            },
         };
-        Ok(answer_board(&state.warehouse, &state.catalog, board, as_of, caller).await)
+        Ok(answer_board(&state.warehouse, &state.catalog, board, as_of, known_at, caller).await)
     }
 
     /// The boards of the model, with their panel codes.

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use async_graphql::{Context, EmptySubscription, Enum, ErrorExtensions, InputObject, Json, MergedObject, Object, Schema, SimpleObject};
 use chrono::NaiveDate;
-use jiuye_semantic::{Caller, Compare as SemCompare, DimensionFilter, Grain as SemGrain, MetricsQuery, sql::dialect_for};
+use jiuye_semantic::{Caller, Compare as SemCompare, DimensionFilter, Grain as SemGrain, KnownAt, MetricsQuery, sql::dialect_for};
 use jiuye_sql_value::Statement;
 use serde_json::{Map, Value};
 
@@ -127,6 +127,11 @@ impl QueryRoot {
         time_range: TimeRange,
         #[graphql(default)] filters: Vec<Filter>,
         #[graphql(default)] compare: Vec<Compare>,
+        #[graphql(
+            desc = "Answer as the warehouse knew it at this instant (`2025-10-31T18:00:00+08:00`, or a Shanghai \
+                          time `2025-10-31 18:00:00`): versions loaded later, corrections included, do not count."
+        )]
+        as_of: Option<String>,
     ) -> async_graphql::Result<MetricsResult> {
         let state = ctx.data::<AppState>()?;
         let caller = ctx.data::<Caller>()?;
@@ -157,6 +162,10 @@ impl QueryRoot {
                     Compare::Target => SemCompare::Target,
                 })
                 .collect(),
+            known_at: as_of
+                .map(|t| KnownAt::parse(&t))
+                .transpose()
+                .map_err(|e| bad_input(e.to_string()))?,
         };
         let answer = run_metrics(&state.warehouse, &state.catalog, &query, caller).await.map_err(|e| {
             let code = e.code();
@@ -195,15 +204,29 @@ impl QueryRoot {
         let state = ctx.data::<AppState>()?;
         let dim = state.catalog.dimension(&dimension).map_err(|e| bad_input(e.to_string()))?;
         let dialect = dialect_for(state.warehouse.backend());
-        let rows = state
-            .warehouse
-            .fetch(&Statement {
+        let statement = match &dim.members {
+            // A registry's current versions (employers, facilities); identifiers come
+            // from the model, never from the request.
+            Some(m) => Statement {
+                sql: format!(
+                    "SELECT {code}, {name}, NULL, NULL FROM {table} ORDER BY {code}",
+                    code = m.code,
+                    name = m.name,
+                    table = m.table
+                ),
+                params: vec![],
+            },
+            None => Statement {
                 sql: format!(
                     "SELECT code, name, parent, successor FROM dim_code WHERE code_table = {} ORDER BY code",
                     dialect.placeholder(1)
                 ),
                 params: vec![dim.code_table.clone().into()],
-            })
+            },
+        };
+        let rows = state
+            .warehouse
+            .fetch(&statement)
             .await
             .map_err(|e| async_graphql::Error::new(crate::metrics::MetricsError::from(e).public_message()))?;
         let opt = |v: &jiuye_sql_value::SqlValue| Some(v.to_key()).filter(|s| !s.is_empty());

@@ -155,13 +155,16 @@ pub fn render_catalog(kb: &KnowledgeBase) -> BTreeMap<String, String> {
     let mut md =
         String::from("# 维度 Dimensions\n\n[← catalog](README.md)\n\n| code | 中文名 | description | code table |\n|---|---|---|---|\n");
     for d in kb.catalog.dimensions.values() {
+        let members = match &d.members {
+            Some(m) => format!("registry `{}` ({}, {})", m.table, m.code, m.name),
+            None => format!("[{0}](code-tables.md#{0})", d.code_table),
+        };
         let _ = writeln!(
             md,
-            "| <a id=\"{0}\"></a>`{0}` | {1} | {2} | [{3}](code-tables.md#{3}) |",
+            "| <a id=\"{0}\"></a>`{0}` | {1} | {2} | {members} |",
             d.code,
             d.name,
-            cell(&d.description),
-            d.code_table
+            cell(&d.description)
         );
     }
     files.insert("dimensions.md".into(), md);

@@ -33,6 +33,34 @@ pub struct PanelDef {
     /// dimension → values
     #[serde(default)]
     pub filters: std::collections::BTreeMap<String, Vec<String>>,
+    /// A ranking (most active employers, largest layoffs): the rows with the largest
+    /// values of one indicator, first.
+    #[serde(default)]
+    pub rank: Option<RankDef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RankDef {
+    /// One of the panel's indicators.
+    pub by: String,
+    /// How many rows to keep (at most [`MAX_RANK`]).
+    pub top: usize,
+}
+
+/// Most rows a ranking keeps.
+pub const MAX_RANK: usize = 100;
+
+impl RankDef {
+    /// Keeps the `top` rows with the largest `by`, largest first (ties in the answer's
+    /// order, which is by dimension). Rows without a value — none, zero, or a suppressed
+    /// small cell — are not ranked.
+    pub fn apply(&self, rows: &mut Vec<serde_json::Map<String, serde_json::Value>>) {
+        let value = |r: &serde_json::Map<String, serde_json::Value>| r.get(&self.by).and_then(|v| v.as_f64()).filter(|v| *v > 0.0);
+        rows.retain(|r| value(r).is_some());
+        rows.sort_by(|a, b| value(b).unwrap_or(0.0).total_cmp(&value(a).unwrap_or(0.0)));
+        rows.truncate(self.top);
+    }
 }
 
 /// A time range ending on the board's date.
@@ -89,6 +117,7 @@ impl PanelDef {
                 })
                 .collect(),
             compare: self.compare.clone(),
+            known_at: None,
         }
     }
 }

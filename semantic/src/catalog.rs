@@ -231,6 +231,18 @@ impl Catalog {
                 if !panels.insert(&panel.code) {
                     return Err(err(format!("board `{}`: panel `{}` is listed twice", board.code, panel.code)));
                 }
+                if let Some(rank) = &panel.rank
+                    && (!panel.indicators.contains(&rank.by) || rank.top == 0 || rank.top > crate::board::MAX_RANK)
+                {
+                    return Err(err(format!(
+                        "board `{}`, panel `{}`: rank by `{}` top {} — rank by one of the panel's indicators, top 1 to {}",
+                        board.code,
+                        panel.code,
+                        rank.by,
+                        rank.top,
+                        crate::board::MAX_RANK
+                    )));
+                }
                 for code in &panel.indicators {
                     let dims = self
                         .indicator_dimensions(code)

@@ -77,6 +77,7 @@ pub fn drill_query(
         to,
         filters: cell.to_vec(),
         compare: vec![],
+        known_at: None,
     })
 }
 
@@ -134,10 +135,7 @@ pub fn detail_statement(
     select.columns.push((Expr::col("l", "file_name"), "source_file".into()));
     select.columns.push((Expr::col("l", "run_id"), "etl_run".into()));
     select.joins.push(Join {
-        table: TableRef {
-            name: "meta_load_file".into(),
-            alias: "l".into(),
-        },
+        table: TableRef::new("meta_load_file", "l"),
         on: Expr::eq(Expr::col("l", "file_id"), Expr::col("f", "file_id")),
         left: true,
     });

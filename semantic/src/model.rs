@@ -34,11 +34,13 @@ pub const BUILTIN_MODEL: &[(&str, &str)] = &[
     ("employment_status.yaml", include_str!("../model/employment_status.yaml")),
     ("employment_transition.yaml", include_str!("../model/employment_transition.yaml")),
     ("ui_fund_stock.yaml", include_str!("../model/ui_fund_stock.yaml")),
+    ("facility_stock.yaml", include_str!("../model/facility_stock.yaml")),
     ("planned.yaml", include_str!("../model/planned.yaml")),
     ("boards/decision_support.yaml", include_str!("../boards/decision_support.yaml")),
     ("boards/business_handling.yaml", include_str!("../boards/business_handling.yaml")),
     ("boards/situation_analysis.yaml", include_str!("../boards/situation_analysis.yaml")),
     ("boards/topics.yaml", include_str!("../boards/topics.yaml")),
+    ("boards/topics_quality.yaml", include_str!("../boards/topics_quality.yaml")),
 ];
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -71,8 +73,22 @@ pub struct DimensionDef {
     pub code: String,
     pub name: String,
     pub description: String,
+    /// The code table of its members, or for a registry-backed dimension the registry's
+    /// name (`employer_registry`), with `members` saying where the codes and names live.
     pub code_table: String,
     pub parent: Option<String>,
+    #[serde(default)]
+    pub members: Option<RegistryMembers>,
+}
+
+/// Members of a dimension whose codes come from a registry, not a code table (employers,
+/// facilities): too many and too changeable for one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryMembers {
+    pub table: String,
+    pub code: String,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -168,6 +184,8 @@ impl Aggregation {
 #[serde(deny_unknown_fields)]
 pub struct MeasureDef {
     pub aggregation: Aggregation,
+    /// The column summed or counted distinct; for `count`, optional: rows where it is
+    /// filled (a wage reported, a park named).
     pub column: Option<String>,
     /// A sum of whole numbers (招聘人数, 带动就业人数): answered as an integer, not a decimal.
     #[serde(default)]

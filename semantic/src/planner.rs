@@ -8,9 +8,10 @@ use jiuye_sql_value::{SqlValue, Statement};
 
 use crate::SemanticError;
 use crate::catalog::{Catalog, Rollup};
+use crate::known::{KnownAt, superseded_table};
 use crate::model::{Aggregation, IntervalDef, MeasureDef, SourceDef};
 use crate::request::{Caller, DimensionFilter, MetricsQuery, Role};
-use crate::sql::{AggFunc, Dialect, Expr, Join, Select, SqlType, TableRef, render_select};
+use crate::sql::{AggFunc, AsKnown, Dialect, Expr, Join, Select, SqlType, TableRef, render_select};
 use crate::time::{Compare, Grain, date_key};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +131,8 @@ pub fn plan_with(
         }
     }
 
+    // An as-of answer cannot describe days after the instant it reproduces.
+    let today = query.known_at.map_or(today, |k| today.min(k.city_date()));
     let to = query.to.min(today);
     let mut ranges = vec![(PartPurpose::Main, query.grain, query.from, to)];
     for c in query.compare.iter().filter(|c| **c != Compare::Target) {
@@ -139,7 +142,13 @@ pub fn plan_with(
     let mut parts = Vec::new();
     if query.compare.contains(&Compare::Target) {
         ranges.extend(crate::target::year_to_date_ranges(query.grain, query.from, to)?);
-        parts.push(crate::target::targets_part(&query.indicators, query.from, to, dialect));
+        parts.push(crate::target::targets_part(
+            &query.indicators,
+            query.from,
+            to,
+            query.known_at,
+            dialect,
+        ));
     }
 
     let mut routing = Vec::new();
@@ -154,15 +163,19 @@ pub fn plan_with(
                 to,
                 stale: stale.0.get(source_code).copied(),
             };
-            let (rollup, rejected) = match &source.interval {
-                Some(_) => (None, vec![]),
-                None => route(catalog, source_code, measures, &request),
+            let (rollup, rejected) = match (&source.interval, query.known_at) {
+                (Some(_), _) => (None, vec![]),
+                (None, Some(known)) => (None, rollups_unknowing(catalog, source_code, known)),
+                (None, None) => route(catalog, source_code, measures, &request),
             };
-            let select = match (rollup, &source.interval) {
+            let mut select = match (rollup, &source.interval) {
                 (Some(r), _) => rollup_select(r, measures, catalog, &request),
                 (None, Some(interval)) => stock_select(source, interval, measures, catalog, &request)?,
                 (None, None) => detail_select(source, measures, catalog, &request),
             };
+            if let Some(known) = query.known_at {
+                read_as_known(&mut select, known);
+            }
             let table = rollup.map(|r| r.table.clone()).unwrap_or_else(|| source.table.clone());
             routing.push(RoutingNote {
                 purpose,
@@ -313,12 +326,41 @@ fn route<'c>(catalog: &'c Catalog, source: &str, measures: &[String], q: &PartRe
     (chosen, rejected)
 }
 
+/// Rollups hold only what the warehouse knows now, so an as-of answer passes them over.
+fn rollups_unknowing(catalog: &Catalog, source: &str, known: KnownAt) -> Vec<(String, String)> {
+    catalog
+        .rollups
+        .iter()
+        .filter(|r| r.source == source)
+        .map(|r| {
+            let why = format!(
+                "an answer as known at {} reads the detail versions; rollups hold only the current knowledge",
+                known.city_time()
+            );
+            (r.table.clone(), why)
+        })
+        .collect()
+}
+
+/// Makes `select` read its fact table and its lookups as known at `known` (the columns
+/// it uses only). The calendar is reference data, the same at any instant.
+pub(crate) fn read_as_known(select: &mut Select, known: KnownAt) {
+    let as_known = |select: &Select, table: &TableRef| AsKnown {
+        stamp: known.stamp(),
+        superseded_table: superseded_table(&table.name),
+        columns: select.columns_of(&table.alias),
+    };
+    select.from.as_known = Some(as_known(select, &select.from));
+    for i in 0..select.joins.len() {
+        if select.joins[i].table.name != "dim_date" {
+            select.joins[i].table.as_known = Some(as_known(select, &select.joins[i].table));
+        }
+    }
+}
+
 fn date_join(fact_alias: &str, date_column: &str) -> Join {
     Join {
-        table: TableRef {
-            name: "dim_date".into(),
-            alias: DATES.into(),
-        },
+        table: TableRef::new("dim_date", DATES),
         on: Expr::eq(Expr::col(DATES, "date_key"), Expr::col(fact_alias, date_column)),
         left: false,
     }
@@ -360,10 +402,7 @@ fn lookup_joins(source: &SourceDef, q: &PartRequest, date: &Expr) -> Vec<Join> {
                 on.push(Expr::Below(Box::new(date.clone()), Box::new(Expr::col(alias, "valid_to"))));
             }
             Join {
-                table: TableRef {
-                    name: lookup.table.clone(),
-                    alias: alias.to_string(),
-                },
+                table: TableRef::new(&lookup.table, alias),
                 on: Expr::And(on),
                 left: true,
             }
@@ -450,10 +489,7 @@ fn stock_select(
     let mut select = Select::from(&source.table, FACT);
     let day = Expr::col(DATES, "date_key");
     select.joins.push(Join {
-        table: TableRef {
-            name: "dim_date".into(),
-            alias: DATES.into(),
-        },
+        table: TableRef::new("dim_date", DATES),
         on: Expr::And(vec![
             Expr::AtLeast(Box::new(day.clone()), Box::new(Expr::col(FACT, &interval.valid_from))),
             Expr::Below(Box::new(day.clone()), Box::new(Expr::col(FACT, &interval.valid_to))),
@@ -493,12 +529,16 @@ pub(crate) fn value_type(def: &MeasureDef) -> SqlType {
 /// aggregation lets several measures share one scan.
 /// The rows a measure counts, or `None` when it counts every row.
 pub(crate) fn measure_condition(def: &MeasureDef, alias: &str) -> Option<Expr> {
-    Expr::all(
-        def.where_in
-            .iter()
-            .map(|(col, values)| Expr::in_list(Expr::col(alias, col), values.iter().map(|v| SqlValue::Text(v.clone())).collect()))
-            .collect(),
-    )
+    let mut conditions: Vec<Expr> = def
+        .where_in
+        .iter()
+        .map(|(col, values)| Expr::in_list(Expr::col(alias, col), values.iter().map(|v| SqlValue::Text(v.clone())).collect()))
+        .collect();
+    // A count with a column counts the rows where it is filled.
+    if let (Aggregation::Count, Some(col)) = (def.aggregation, &def.column) {
+        conditions.push(Expr::IsNotNull(Box::new(Expr::col(alias, col))));
+    }
+    Expr::all(conditions)
 }
 
 pub(crate) fn measure_expr(def: &MeasureDef, alias: &str) -> Expr {

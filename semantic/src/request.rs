@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 
+use crate::known::KnownAt;
 use crate::time::{Compare, Grain};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +20,9 @@ pub struct MetricsQuery {
     pub to: NaiveDate,
     pub filters: Vec<DimensionFilter>,
     pub compare: Vec<Compare>,
+    /// Answer as the warehouse knew it at this instant (corrections loaded later do not
+    /// count); `None` for what it knows now.
+    pub known_at: Option<KnownAt>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

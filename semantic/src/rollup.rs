@@ -38,10 +38,7 @@ pub fn rollup_build_statements(rollup: &Rollup, catalog: &Catalog, dialect: &dyn
         let mut s = Select::from("meta_dirty_date", "m");
         s.distinct = true;
         s.joins.push(Join {
-            table: TableRef {
-                name: "dim_date".into(),
-                alias: "dd".into(),
-            },
+            table: TableRef::new("dim_date", "dd"),
             on: Expr::eq(Expr::col("dd", "date_key"), Expr::col("m", "date_key")),
             left: false,
         });
@@ -61,10 +58,7 @@ pub fn rollup_build_statements(rollup: &Rollup, catalog: &Catalog, dialect: &dyn
     };
     let mut select = Select::from(&source.table, "f");
     select.joins.push(Join {
-        table: TableRef {
-            name: "dim_date".into(),
-            alias: "d".into(),
-        },
+        table: TableRef::new("dim_date", "d"),
         on: Expr::eq(Expr::col("d", "date_key"), Expr::col("f", &source.date_column)),
         left: false,
     });

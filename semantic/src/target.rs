@@ -8,6 +8,7 @@ use jiuye_sql_value::SqlValue;
 use serde_json::Value;
 
 use crate::SemanticError;
+use crate::known::KnownAt;
 use crate::model::TargetRule;
 use crate::planner::{PartPurpose, PlanPart};
 use crate::sql::{Dialect, Expr, Select, render_select};
@@ -45,7 +46,13 @@ pub(crate) fn year_to_date_ranges(
 }
 
 /// The targets of the requested indicators for the years the range touches.
-pub(crate) fn targets_part(indicators: &[String], from: NaiveDate, to: NaiveDate, dialect: &dyn Dialect) -> PlanPart {
+pub(crate) fn targets_part(
+    indicators: &[String],
+    from: NaiveDate,
+    to: NaiveDate,
+    known_at: Option<KnownAt>,
+    dialect: &dyn Dialect,
+) -> PlanPart {
     let mut select = Select::from(TARGET_TABLE, "t");
     for column in ["year", "indicator_code", "district", "target", "warning"] {
         select.columns.push((Expr::col("t", column), column.into()));
@@ -59,6 +66,9 @@ pub(crate) fn targets_part(indicators: &[String], from: NaiveDate, to: NaiveDate
         low: SqlValue::Int(from.year() as i64),
         high: SqlValue::Int(to.year() as i64),
     });
+    if let Some(known) = known_at {
+        crate::planner::read_as_known(&mut select, known);
+    }
     PlanPart {
         purpose: PartPurpose::Targets,
         source: "indicator_target".into(),

@@ -17,6 +17,7 @@ fn query(indicators: &[&str], dims: &[&str], grain: Grain, from: &str, to: &str)
         to: d(to),
         filters: vec![],
         compare: vec![],
+        known_at: None,
     }
 }
 
@@ -180,6 +181,31 @@ fn a_stock_reads_each_period_at_its_last_day_and_a_lookup_takes_the_version_of_t
         insta::assert_snapshot!(
             format!("stock_and_lookup_{name}"),
             format!("{}\n\n{}", p.parts[0].statement.sql, l.parts[0].statement.sql)
+        );
+    }
+}
+
+#[test]
+fn an_as_of_answer_reads_the_versions_known_then() {
+    let catalog = Catalog::builtin().unwrap();
+    let known = jiuye_semantic::KnownAt::parse("2025-04-01T09:00:00+08:00").unwrap();
+    let mut count = query(&["hire_persons"], &["district"], Grain::Month, "2025-01-01", "2025-03-31");
+    count.known_at = Some(known);
+    let mut stock = query(&["registered_unemployed"], &[], Grain::Month, "2025-01-01", "2025-03-31");
+    stock.known_at = Some(known);
+    for (name, dialect) in [
+        ("sqlite", &SqliteDialect as &dyn jiuye_semantic::sql::Dialect),
+        ("postgres", &PostgresDialect),
+    ] {
+        let c = plan(&catalog, dialect, &count, &Caller::admin(), d(TODAY)).unwrap();
+        assert_eq!(
+            c.parts[0].table, "dwd_employment_registration",
+            "rollups hold only today's knowledge"
+        );
+        let s = plan(&catalog, dialect, &stock, &Caller::admin(), d(TODAY)).unwrap();
+        insta::assert_snapshot!(
+            format!("as_of_{name}"),
+            format!("{}\n\n{}", c.parts[0].statement.sql, s.parts[0].statement.sql)
         );
     }
 }

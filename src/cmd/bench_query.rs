@@ -38,6 +38,7 @@ pub async fn run(db: &DatabaseArgs, runs: usize, as_of: chrono::NaiveDate) -> an
         to: day(format!("{year}-06-30")),
         filters: vec![],
         compare: vec![jiuye_semantic::Compare::Yoy],
+        known_at: None,
     };
     let detail_query = MetricsQuery {
         indicators: vec!["hire_persons".into()],
@@ -47,6 +48,7 @@ pub async fn run(db: &DatabaseArgs, runs: usize, as_of: chrono::NaiveDate) -> an
         to: day(format!("{year}-06-30")),
         filters: vec![],
         compare: vec![],
+        known_at: None,
     };
     let board = catalog
         .boards
@@ -71,7 +73,7 @@ pub async fn run(db: &DatabaseArgs, runs: usize, as_of: chrono::NaiveDate) -> an
     let mut ms = Vec::new();
     for _ in 0..runs {
         let t = Instant::now();
-        let answer = jiuye_graphql::answer_board(&warehouse, &catalog, board, as_of, &admin).await;
+        let answer = jiuye_graphql::answer_board(&warehouse, &catalog, board, as_of, None, &admin).await;
         ms.push(t.elapsed().as_secs_f64() * 1000.0);
         if let Some(p) = answer.panels.iter().find(|p| p.error.is_some()) {
             anyhow::bail!("panel {} failed: {:?}", p.code, p.error);

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
-use jiuye_semantic::{Caller, Compare, DimensionFilter, Grain, MetricsQuery};
+use jiuye_semantic::{Caller, Compare, DimensionFilter, Grain, KnownAt, MetricsQuery};
 use serde_json::Value;
 
 use crate::DatabaseArgs;
@@ -44,6 +44,11 @@ pub struct QueryArgs {
     /// Answer as a district caller would see it (row-level security).
     #[arg(long)]
     as_district: Option<String>,
+    /// Answer as the warehouse knew it at this instant (2025-10-31T18:00:00+08:00, or a
+    /// Shanghai time "2025-10-31 18:00:00"): reproduces a figure published then, whatever
+    /// was corrected since.
+    #[arg(long, value_name = "TIMESTAMP")]
+    as_of: Option<String>,
     #[command(flatten)]
     db: DatabaseArgs,
 }
@@ -91,6 +96,7 @@ pub async fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
         to: parse_date("to", &args.to)?,
         filters,
         compare,
+        known_at: args.as_of.as_deref().map(KnownAt::parse).transpose()?,
     };
     let caller = match args.as_district {
         Some(d) => Caller {

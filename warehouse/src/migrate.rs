@@ -31,6 +31,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("V7__stocks", include_str!("../../migrations/V7__stocks.sql")),
     ("V8__registry_history", include_str!("../../migrations/V8__registry_history.sql")),
     ("V9__source_watermarks", include_str!("../../migrations/V9__source_watermarks.sql")),
+    ("V10__knowledge_time", include_str!("../../migrations/V10__knowledge_time.sql")),
 ];
 
 fn render(template: &str, backend: Backend) -> String {

@@ -40,6 +40,7 @@ pub enum Expr {
         high: SqlValue,
     },
     Eq(Box<Expr>, Box<Expr>),
+    IsNotNull(Box<Expr>),
     /// `left >= right` / `left < right`: the half-open validity intervals of stocks.
     AtLeast(Box<Expr>, Box<Expr>),
     Below(Box<Expr>, Box<Expr>),
@@ -104,6 +105,54 @@ impl Expr {
 pub struct TableRef {
     pub name: String,
     pub alias: String,
+    /// Read the table as the warehouse knew it at an instant (see `crate::known`).
+    pub as_known: Option<AsKnown>,
+}
+
+impl TableRef {
+    pub fn new(name: &str, alias: &str) -> TableRef {
+        TableRef {
+            name: name.to_string(),
+            alias: alias.to_string(),
+            as_known: None,
+        }
+    }
+}
+
+/// The versions of a table known at `stamp`: its rows known by then, plus the superseded
+/// versions known by then and replaced after. Only `columns` are read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AsKnown {
+    pub stamp: String,
+    pub superseded_table: String,
+    pub columns: Vec<String>,
+}
+
+impl Expr {
+    /// The columns of `alias` this expression reads (subqueries keep their own aliases).
+    fn collect_columns(&self, alias: &str, out: &mut std::collections::BTreeSet<String>) {
+        match self {
+            Expr::Column { table, name } if table == alias => {
+                out.insert(name.clone());
+            }
+            Expr::Column { .. } | Expr::Literal(_) | Expr::Param(_) | Expr::Aggregate { arg: None, .. } => {}
+            Expr::InList { expr, .. }
+            | Expr::InSelect { expr, .. }
+            | Expr::Between { expr, .. }
+            | Expr::Cast { expr, .. }
+            | Expr::IsNotNull(expr) => expr.collect_columns(alias, out),
+            Expr::Aggregate { arg: Some(e), .. } => e.collect_columns(alias, out),
+            Expr::Eq(l, r) | Expr::AtLeast(l, r) | Expr::Below(l, r) => {
+                l.collect_columns(alias, out);
+                r.collect_columns(alias, out);
+            }
+            Expr::And(items) | Expr::Or(items) => items.iter().for_each(|e| e.collect_columns(alias, out)),
+            Expr::CaseWhen { condition, then } => {
+                condition.collect_columns(alias, out);
+                then.collect_columns(alias, out);
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -130,15 +179,29 @@ impl Select {
         Select {
             distinct: false,
             columns: Vec::new(),
-            from: TableRef {
-                name: name.to_string(),
-                alias: alias.to_string(),
-            },
+            from: TableRef::new(name, alias),
             joins: Vec::new(),
             filter: Vec::new(),
             group_by: Vec::new(),
             order_by: Vec::new(),
         }
+    }
+
+    /// The columns of `alias` the statement reads, in name order.
+    pub fn columns_of(&self, alias: &str) -> Vec<String> {
+        let mut out = std::collections::BTreeSet::new();
+        let exprs = self
+            .columns
+            .iter()
+            .map(|(e, _)| e)
+            .chain(self.joins.iter().map(|j| &j.on))
+            .chain(&self.filter)
+            .chain(&self.group_by)
+            .chain(&self.order_by);
+        for e in exprs {
+            e.collect_columns(alias, &mut out);
+        }
+        out.into_iter().collect()
     }
 }
 

@@ -6,6 +6,6 @@ mod ast;
 mod dialect;
 mod render;
 
-pub use ast::{AggFunc, Expr, Join, Select, SqlType, TableRef, WriteStatement};
+pub use ast::{AggFunc, AsKnown, Expr, Join, Select, SqlType, TableRef, WriteStatement};
 pub use dialect::{Dialect, PostgresDialect, SqliteDialect, dialect_for};
 pub use render::{render_select, render_write};

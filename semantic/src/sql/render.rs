@@ -1,6 +1,6 @@
 use jiuye_sql_value::{SqlValue, Statement};
 
-use super::ast::{AggFunc, Expr, Select, WriteStatement};
+use super::ast::{AggFunc, Expr, Select, TableRef, WriteStatement};
 use super::dialect::Dialect;
 
 struct Renderer<'d> {
@@ -76,10 +76,12 @@ impl Renderer<'_> {
             self.expr(e);
             self.sql.push_str(&format!(" AS {alias}"));
         }
-        self.sql.push_str(&format!("\nFROM {} {}", s.from.name, s.from.alias));
+        self.sql.push_str("\nFROM ");
+        self.table(&s.from);
         for j in &s.joins {
-            let kind = if j.left { "LEFT JOIN" } else { "JOIN" };
-            self.sql.push_str(&format!("\n{kind} {} {} ON ", j.table.name, j.table.alias));
+            self.sql.push_str(if j.left { "\nLEFT JOIN " } else { "\nJOIN " });
+            self.table(&j.table);
+            self.sql.push_str(" ON ");
             self.expr(&j.on);
         }
         self.filter(&s.filter);
@@ -91,6 +93,27 @@ impl Renderer<'_> {
             self.sql.push_str("\nORDER BY ");
             self.list(&s.order_by, ", ");
         }
+    }
+
+    /// `name alias`, or for an as-of read the versions known at the stamp: those still
+    /// current, and those superseded after it.
+    fn table(&mut self, t: &TableRef) {
+        let Some(known) = &t.as_known else {
+            self.sql.push_str(&format!("{} {}", t.name, t.alias));
+            return;
+        };
+        let columns = known.columns.join(", ");
+        let stamp = SqlValue::Text(known.stamp.clone());
+        self.sql.push_str(&format!("(SELECT {columns} FROM {} WHERE known_at <= ", t.name));
+        self.bind(&stamp);
+        self.sql.push_str(&format!(
+            "\n      UNION ALL SELECT {columns} FROM {} WHERE known_at <= ",
+            known.superseded_table
+        ));
+        self.bind(&stamp);
+        self.sql.push_str(" AND superseded_at > ");
+        self.bind(&stamp);
+        self.sql.push_str(&format!(") {}", t.alias));
     }
 
     fn expr(&mut self, e: &Expr) {
@@ -128,6 +151,10 @@ impl Renderer<'_> {
                 self.expr(l);
                 self.sql.push_str(" = ");
                 self.expr(r);
+            }
+            Expr::IsNotNull(e) => {
+                self.expr(e);
+                self.sql.push_str(" IS NOT NULL");
             }
             Expr::AtLeast(l, r) => {
                 self.expr(l);

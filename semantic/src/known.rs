@@ -1,0 +1,101 @@
+//! Knowledge time: when the warehouse learnt a version of a row. Every row the ETL writes
+//! to a DWD table or a person-state table carries `known_at`; a version it replaces or
+//! removes moves to `<table>_superseded` with `superseded_at`. An as-of answer reads
+//! the versions known at an instant and not yet superseded then, so a report published
+//! last month can be reproduced exactly after later corrections.
+//!
+//! The stamp is text of one fixed width in UTC (`2025-10-31T10:00:00.000000Z`), so it
+//! orders the same way as text on both databases under any collation.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+
+use crate::SemanticError;
+
+/// The city's clock: Shanghai time, UTC+8 all year (no daylight saving).
+fn city_offset() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+/// An instant of the warehouse's knowledge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KnownAt(DateTime<Utc>);
+
+impl KnownAt {
+    pub fn from_utc(at: DateTime<Utc>) -> KnownAt {
+        // Stamps keep microseconds; dropping the rest keeps parse(stamp()) == self.
+        KnownAt(DateTime::from_timestamp_micros(at.timestamp_micros()).expect("a clock reading is in range"))
+    }
+
+    /// `2025-10-31T18:00:00+08:00`, `…Z`, or a local time of the city without a zone
+    /// (`2025-10-31 18:00[:00]`, `2025-10-31T18:00:00`), read as Shanghai time.
+    pub fn parse(text: &str) -> Result<KnownAt, SemanticError> {
+        let text = text.trim();
+        if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+            return Ok(KnownAt::from_utc(at.with_timezone(&Utc)));
+        }
+        for format in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
+            if let Ok(local) = NaiveDateTime::parse_from_str(text, format)
+                && let Some(at) = city_offset().from_local_datetime(&local).single()
+            {
+                return Ok(KnownAt::from_utc(at.with_timezone(&Utc)));
+            }
+        }
+        Err(SemanticError::InvalidQuery(format!(
+            "asOf `{text}` is not a timestamp; write 2025-10-31T18:00:00+08:00 (or a Shanghai time such as 2025-10-31 18:00:00)"
+        )))
+    }
+
+    /// The stamp written to `known_at` / `superseded_at` and compared with them.
+    pub fn stamp(&self) -> String {
+        self.0.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    }
+
+    /// The city's calendar day at this instant: the latest business date such an answer
+    /// can describe.
+    pub fn city_date(&self) -> NaiveDate {
+        self.0.with_timezone(&city_offset()).date_naive()
+    }
+
+    /// The instant in the city's time, for display.
+    pub fn city_time(&self) -> String {
+        self.0.with_timezone(&city_offset()).format("%Y-%m-%dT%H:%M:%S%.6f%:z").to_string()
+    }
+}
+
+/// The table keeping the versions `table` no longer holds.
+pub fn superseded_table(table: &str) -> String {
+    format!("{table}_superseded")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zoned_and_city_local_times_agree() {
+        let zoned = KnownAt::parse("2025-10-31T18:00:00+08:00").unwrap();
+        assert_eq!(KnownAt::parse("2025-10-31T10:00:00Z").unwrap(), zoned);
+        assert_eq!(KnownAt::parse("2025-10-31 18:00:00").unwrap(), zoned);
+        assert_eq!(KnownAt::parse("2025-10-31 18:00").unwrap(), zoned);
+        assert_eq!(zoned.stamp(), "2025-10-31T10:00:00.000000Z");
+        assert_eq!(zoned.city_date(), NaiveDate::from_ymd_opt(2025, 10, 31).unwrap());
+        // Just after midnight in Shanghai is still the previous day in UTC.
+        let early = KnownAt::parse("2025-11-01 00:30:00").unwrap();
+        assert_eq!(early.city_date(), NaiveDate::from_ymd_opt(2025, 11, 1).unwrap());
+        assert_eq!(early.stamp(), "2025-10-31T16:30:00.000000Z");
+    }
+
+    #[test]
+    fn stamps_order_as_text_like_the_instants() {
+        let a = KnownAt::parse("2025-10-31T10:00:00.5Z").unwrap();
+        let b = KnownAt::parse("2025-10-31T10:00:01Z").unwrap();
+        assert!(a < b && a.stamp() < b.stamp());
+        assert_eq!(KnownAt::parse(&a.stamp()).unwrap(), a);
+    }
+
+    #[test]
+    fn a_date_alone_is_not_an_instant() {
+        let err = KnownAt::parse("2025-10-31").unwrap_err().to_string();
+        assert!(err.contains("2025-10-31T18:00:00+08:00"), "{err}");
+    }
+}
