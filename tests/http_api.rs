@@ -377,3 +377,35 @@ async fn explain_names_the_serving_table_and_why_the_others_did_not_serve() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn as_of_over_http_answers_as_known_then_and_refuses_what_is_not_a_timestamp() {
+    for db in backends().await {
+        let admin = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Admin, None).await.unwrap();
+        let server = start(&db).await;
+        let at = |t: &str| {
+            format!(
+                r#"{{ metrics(indicators: ["hire_persons"], grain: MONTH, timeRange: {{from: "2024-03-01", to: "2024-03-31"}}, asOf: "{t}") {{ rows }} }}"#
+            )
+        };
+        let before = jiuye_semantic::KnownAt::from_utc(chrono::Utc::now()).city_time();
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        loaded_db(&db).await;
+        let (_, _, body) = server.post(Some(&admin), None, json!({ "query": at(&before) })).await;
+        assert_eq!(body["data"]["metrics"]["rows"], json!([]), "{}: {body}", db.name);
+        let now = jiuye_semantic::KnownAt::from_utc(chrono::Utc::now()).city_time();
+        let (_, _, body) = server.post(Some(&admin), None, json!({ "query": at(&now) })).await;
+        assert_eq!(body["data"]["metrics"]["rows"][0]["hire_persons"], json!(3), "{}: {body}", db.name);
+        let (_, _, body) = server.post(Some(&admin), None, json!({ "query": at("last week") })).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], json!("BAD_USER_INPUT"), "{body}");
+        assert!(
+            body["errors"][0]["message"].as_str().unwrap().contains("2025-10-31T18:00:00+08:00"),
+            "{body}"
+        );
+        let board = format!(r#"{{ board(code: "decision_support", asOf: "{before}") {{ asOf knownAt }} }}"#);
+        let (_, _, body) = server.post(Some(&admin), None, json!({ "query": board })).await;
+        assert_eq!(body["data"]["board"]["knownAt"], json!(before), "{body}");
+        server.handle.abort();
+        db.cleanup().await;
+    }
+}

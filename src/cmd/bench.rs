@@ -39,6 +39,9 @@ pub enum BenchCommand {
         db: DatabaseArgs,
         #[arg(long, default_value_t = 50)]
         runs: usize,
+        /// Repetitions of the detail-served query (seconds each on 10 M rows).
+        #[arg(long, default_value_t = 10)]
+        detail_runs: usize,
         /// The board's date; the queries cover January–June of its year.
         #[arg(long)]
         as_of: chrono::NaiveDate,
@@ -62,8 +65,13 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             schema,
             seed,
         } => (rows, dir, postgres, schema, seed),
-        BenchCommand::Query { db, runs, as_of } => {
-            super::bench_query::run(&db, runs.max(1), as_of).await?;
+        BenchCommand::Query {
+            db,
+            runs,
+            detail_runs,
+            as_of,
+        } => {
+            super::bench_query::run(&db, runs.max(1), detail_runs.max(1), as_of).await?;
             return Ok(ExitCode::SUCCESS);
         }
     };
@@ -81,7 +89,14 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         std::fs::metadata(&file)?.len() as f64 / 1048576.0
     );
 
-    let keys = Keys::load(&KeySource::Hex(Keys::generate_hex()))?;
+    // The configured key when there is one, so that other feeds can be loaded into the
+    // same warehouse afterwards (`etl run` refuses a warehouse written under another key).
+    let configured = std::env::var_os("JIUYE_SECRET_KEY").is_some() || std::env::var_os("JIUYE_KEY_FILE").is_some();
+    let keys = Keys::load(&if configured {
+        KeySource::Environment
+    } else {
+        KeySource::Hex(Keys::generate_hex())
+    })?;
     let codes = jiuye_etl::CodeTables::load()?;
     let mut lines = Vec::new();
     let mut stage = |name: &str, n: u64, secs: f64| {

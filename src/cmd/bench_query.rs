@@ -26,7 +26,7 @@ fn summary(name: &str, mut ms: Vec<f64>) -> String {
 
 /// Times `runs` repetitions of: a rollup-served query, a detail-served query, and the
 /// decision-support board dated `as_of`; in process and through the HTTP endpoint.
-pub async fn run(db: &DatabaseArgs, runs: usize, as_of: chrono::NaiveDate) -> anyhow::Result<()> {
+pub async fn run(db: &DatabaseArgs, runs: usize, detail_runs: usize, as_of: chrono::NaiveDate) -> anyhow::Result<()> {
     let (warehouse, catalog) = super::open_warehouse(db).await?;
     let year = as_of.format("%Y").to_string();
     let day = |s: String| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").expect("date");
@@ -56,9 +56,9 @@ pub async fn run(db: &DatabaseArgs, runs: usize, as_of: chrono::NaiveDate) -> an
         .context("the model has no decision_support board")?;
     let admin = Caller::admin();
     let mut lines = Vec::new();
-    for (name, query) in [
-        ("rollup-served query (in process)", &rollup_query),
-        ("detail-served query (in process)", &detail_query),
+    for (name, query, runs) in [
+        ("rollup-served query (in process)", &rollup_query, runs),
+        ("detail-served query (in process)", &detail_query, detail_runs),
     ] {
         let answer = jiuye_graphql::run_metrics(&warehouse, &catalog, query, &admin).await?;
         eprintln!("  {name}: {} rows", answer.table.rows.len());
@@ -79,7 +79,10 @@ pub async fn run(db: &DatabaseArgs, runs: usize, as_of: chrono::NaiveDate) -> an
             anyhow::bail!("panel {} failed: {:?}", p.code, p.error);
         }
     }
-    lines.push(summary("decision-support board, 8 panels (in process)", ms));
+    lines.push(summary(
+        &format!("decision-support board, {} panels (in process)", board.panels.len()),
+        ms,
+    ));
 
     // Over HTTP: the same server the CLI serves, on a free local port.
     let state = jiuye_graphql::AppState::new(warehouse.clone(), catalog.clone()).await?;
@@ -92,23 +95,26 @@ pub async fn run(db: &DatabaseArgs, runs: usize, as_of: chrono::NaiveDate) -> an
     let client = reqwest::Client::new();
     let queries = [
         (
+            runs,
             "rollup-served query (HTTP)",
             format!(
                 r#"{{ metrics(indicators: ["hire_persons"], dimensions: ["district"], grain: MONTH, timeRange: {{from: "{year}-01-01", to: "{year}-06-30"}}, compare: [YOY]) {{ rows }} }}"#
             ),
         ),
         (
+            detail_runs,
             "detail-served query (HTTP)",
             format!(
                 r#"{{ metrics(indicators: ["hire_persons"], dimensions: ["education"], grain: MONTH, timeRange: {{from: "{year}-01-01", to: "{year}-06-30"}}) {{ rows }} }}"#
             ),
         ),
         (
+            runs,
             "decision-support board (HTTP)",
             format!(r#"{{ board(code: "decision_support", asOf: "{as_of}") {{ panels {{ code rows error }} }} }}"#),
         ),
     ];
-    for (name, query) in queries {
+    for (runs, name, query) in queries {
         let mut ms = Vec::new();
         for _ in 0..runs {
             let t = Instant::now();
