@@ -31,13 +31,16 @@ fn build(catalog: &jiuye_semantic::Catalog, indicators: &[String], pick: (usize,
     let indicator = &indicators[i % indicators.len()];
     let dims = catalog.indicator_dimensions(indicator).unwrap();
     let grain = [Grain::Day, Grain::Week, Grain::Month, Grain::Quarter, Grain::Year][g % 5];
-    let (from, to) = match (grain, r % 4) {
+    let (from, to) = match (grain, r % 6) {
         (Grain::Day | Grain::Week, 0) => ("2024-06-01", "2024-06-30"),
         (Grain::Day | Grain::Week, 1) => ("2024-06-03", "2024-06-16"),
         (Grain::Day | Grain::Week, _) => ("2024-03-01", "2024-03-31"),
         (_, 0) => ("2024-01-01", "2024-12-31"),
         (_, 1) => ("2024-04-01", "2024-09-30"),
         (_, 2) => ("2024-02-10", "2024-11-20"),
+        // To date: from a year's or a month's first day to a day inside a month.
+        (_, 3) => ("2024-01-01", "2024-08-19"),
+        (_, 4) => ("2024-03-01", "2024-05-17"),
         _ => ("2024-07-01", "2024-07-31"),
     };
     let dimension: Vec<&str> = match d % 3 {
@@ -86,8 +89,9 @@ async fn rollup_answers_equal_detail_answers_for_random_queries() {
             },
             TestRng::deterministic_rng(RngAlgorithm::ChaCha),
         );
-        let strategy = (0..1000usize, 0..3usize, 0..12usize, 0..5usize, 0..4usize, 0..3usize);
+        let strategy = (0..1000usize, 0..3usize, 0..12usize, 0..5usize, 0..6usize, 0..3usize);
         let mut served_by_rollup = 0;
+        let mut served_to_date = 0;
         for _ in 0..96 {
             let pick = strategy.new_tree(&mut runner).unwrap().current();
             let q = build(&db.catalog, &indicators, pick);
@@ -100,6 +104,11 @@ async fn rollup_answers_equal_detail_answers_for_random_queries() {
             )
             .unwrap();
             served_by_rollup += plan.parts.iter().filter(|p| p.table.starts_with("dws_")).count();
+            served_to_date += plan
+                .parts
+                .iter()
+                .filter(|p| p.table.contains("_mtd_") || p.table.contains("_ytd_"))
+                .count();
             let detail = jiuye_graphql::run_metrics(&db.warehouse, &detail_only, &q, &Caller::admin())
                 .await
                 .unwrap()
@@ -107,6 +116,47 @@ async fn rollup_answers_equal_detail_answers_for_random_queries() {
             assert_eq!(db.metrics(&q).await, detail, "{q:?} on {}", db.name);
         }
         assert!(served_by_rollup > 20, "rollups served {served_by_rollup} parts of 96 queries");
+        assert!(served_to_date > 0, "to-date rollups served {served_to_date} parts of 96 queries");
+
+        // Every measure of every to-date rollup, in the shapes boards ask: this month and
+        // this year so far, with the year-earlier base.
+        let to_date: Vec<&jiuye_semantic::Rollup> = db.catalog.rollups.iter().filter(|r| r.first_in.is_some()).collect();
+        assert!(to_date.len() >= 20, "{} to-date rollups", to_date.len());
+        for r in to_date {
+            // The second range does not start on a period's first day: detail answers it.
+            let (grain, from, to, late_from) = match r.first_in {
+                Some(Grain::Month) => (Grain::Month, "2024-03-01", "2024-05-17", "2024-03-05"),
+                _ => (Grain::Year, "2024-01-01", "2024-08-19", "2024-03-01"),
+            };
+            let dims: Vec<&str> = r.dimensions.iter().map(String::as_str).collect();
+            for code in &r.indicators {
+                let late = query(&[code.as_str()], &dims, grain, late_from, to);
+                let detail = jiuye_graphql::run_metrics(&db.warehouse, &detail_only, &late, &Caller::admin())
+                    .await
+                    .unwrap()
+                    .table;
+                assert_eq!(db.metrics(&late).await, detail, "{late:?} on {}", db.name);
+                let q = with_compare(query(&[code.as_str()], &dims, grain, from, to), &[Compare::Yoy]);
+                let plan = jiuye_semantic::plan(
+                    &db.catalog,
+                    jiuye_semantic::sql::dialect_for(db.warehouse.backend()),
+                    &q,
+                    &Caller::admin(),
+                    day("2026-01-01"),
+                )
+                .unwrap();
+                assert!(
+                    plan.parts.iter().all(|p| p.table.contains("_mtd_") || p.table.contains("_ytd_")),
+                    "{code} {grain:?}: {:?}",
+                    plan.routing
+                );
+                let detail = jiuye_graphql::run_metrics(&db.warehouse, &detail_only, &q, &Caller::admin())
+                    .await
+                    .unwrap()
+                    .table;
+                assert_eq!(db.metrics(&q).await, detail, "{q:?} on {}", db.name);
+            }
+        }
         db.cleanup().await;
     }
 }

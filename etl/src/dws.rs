@@ -41,7 +41,7 @@ pub async fn rebuild_source(tx: &mut Transaction, catalog: &Catalog, source: &st
 /// Rebuilds whatever is still dirty: the person states behind the stocks, then the
 /// rollups, one transaction per state and per source.
 pub async fn rebuild_dirty(warehouse: &Warehouse, catalog: &Catalog) -> Result<usize, EtlError> {
-    crate::status::rebuild_dirty(warehouse).await?;
+    crate::status::rebuild_dirty(warehouse, catalog).await?;
     let mut rebuilt = 0;
     for source in catalog.sources.keys() {
         let mut tx = warehouse.begin().await?;

@@ -182,36 +182,75 @@ fn status_row(person: &str, iv: &Interval, with_feed: bool) -> Vec<SqlValue> {
     row
 }
 
+/// What a rebuild writes with: whether the state tables hold rows already (a first load
+/// has none to replace), the transaction's knowledge stamp, and the dated (rollup-able)
+/// semantic sources reading each state table, whose changed dates are marked dirty.
+struct Rebuild<'a> {
+    existing: bool,
+    stamp: &'a str,
+    dated: &'a BTreeMap<String, Vec<(String, String)>>,
+}
+
 /// Writes the new states of `persons` in place of their old ones (moved to the
-/// superseded table when `existing`: a first load has none).
+/// superseded table), marking the dates of both, old and new, dirty for the sources
+/// that roll the table up.
 async fn replace(
     tx: &mut Transaction,
     table: &str,
     columns: &[(&str, ColumnType)],
     mut rows: Vec<Vec<SqlValue>>,
     persons: &[String],
-    existing: bool,
-    stamp: &str,
+    ctx: &Rebuild<'_>,
 ) -> Result<(), EtlError> {
+    let marks = vec!["?"; persons.len()].join(", ");
+    let condition = format!("person_key IN ({marks})");
+    let params: Vec<SqlValue> = persons.iter().map(|p| SqlValue::Text(p.clone())).collect();
+    let mark_dates = |tx: &Transaction| {
+        let statements: Vec<Statement> = ctx
+            .dated
+            .get(table)
+            .into_iter()
+            .flatten()
+            .map(|(source, column)| {
+                let mut bound = vec![SqlValue::Text(source.clone())];
+                bound.extend(params.iter().cloned());
+                Statement {
+                    sql: placeholders(
+                        tx,
+                        &format!(
+                            "INSERT INTO meta_dirty_date (source, date_key) SELECT DISTINCT ?, {column} FROM {table} \
+                             WHERE {condition} ON CONFLICT (source, date_key) DO NOTHING"
+                        ),
+                    ),
+                    params: bound,
+                }
+            })
+            .collect();
+        statements
+    };
+    let (existing, stamp) = (ctx.existing, ctx.stamp);
     if existing {
-        let marks = vec!["?"; persons.len()].join(", ");
-        let condition = format!("person_key IN ({marks})");
-        let params: Vec<SqlValue> = persons.iter().map(|p| SqlValue::Text(p.clone())).collect();
+        for statement in mark_dates(tx) {
+            tx.execute(&statement).await?;
+        }
         let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
         crate::known::supersede(tx, table, &names, &condition, params.clone(), stamp).await?;
         tx.execute(&Statement {
             sql: placeholders(tx, &format!("DELETE FROM {table} WHERE {condition}")),
-            params,
+            params: params.clone(),
         })
         .await?;
     }
     crate::known::stamp_rows(&mut rows, stamp);
     tx.insert_rows(table, &crate::known::with_known_at(columns), &rows).await?;
+    for statement in mark_dates(tx) {
+        tx.execute(&statement).await?;
+    }
     Ok(())
 }
 
 /// Rebuilds the states of the dirty persons of `status`; returns how many persons.
-async fn rebuild(tx: &mut Transaction, status: &str) -> Result<u64, EtlError> {
+async fn rebuild(tx: &mut Transaction, status: &str, dated: &BTreeMap<String, Vec<(String, String)>>) -> Result<u64, EtlError> {
     let dirty = tx
         .fetch(&Statement {
             sql: placeholders(tx, "SELECT person_key FROM meta_dirty_person WHERE status = ?"),
@@ -238,10 +277,15 @@ async fn rebuild(tx: &mut Transaction, status: &str) -> Result<u64, EtlError> {
         empty &= rows.rows.first().and_then(|r| r[0].as_i64()) == Some(0);
     }
     let stamp = crate::known::stamp_now();
+    let ctx = Rebuild {
+        existing: !empty,
+        stamp: &stamp,
+        dated,
+    };
     for chunk in persons.chunks(400) {
         match status {
-            "unemployment" => rebuild_unemployment(tx, chunk, !empty, &stamp).await?,
-            _ => rebuild_employment(tx, chunk, !empty, &stamp).await?,
+            "unemployment" => rebuild_unemployment(tx, chunk, &ctx).await?,
+            _ => rebuild_employment(tx, chunk, &ctx).await?,
         }
     }
     tx.execute(&Statement {
@@ -252,7 +296,7 @@ async fn rebuild(tx: &mut Transaction, status: &str) -> Result<u64, EtlError> {
     Ok(persons.len() as u64)
 }
 
-async fn rebuild_unemployment(tx: &mut Transaction, persons: &[String], existing: bool, stamp: &str) -> Result<(), EtlError> {
+async fn rebuild_unemployment(tx: &mut Transaction, persons: &[String], ctx: &Rebuild<'_>) -> Result<(), EtlError> {
     let records = records(tx, "dwd_unemployment_registration", "industry, industry_section", "NULL", persons).await?;
     let mut rows = Vec::new();
     for (person, list) in &records {
@@ -260,10 +304,10 @@ async fn rebuild_unemployment(tx: &mut Transaction, persons: &[String], existing
             rows.push(status_row(person, &iv, false));
         }
     }
-    replace(tx, "dws_status_unemployed", STATUS_COLUMNS, rows, persons, existing, stamp).await
+    replace(tx, "dws_status_unemployed", STATUS_COLUMNS, rows, persons, ctx).await
 }
 
-async fn rebuild_employment(tx: &mut Transaction, persons: &[String], existing: bool, stamp: &str) -> Result<(), EtlError> {
+async fn rebuild_employment(tx: &mut Transaction, persons: &[String], ctx: &Rebuild<'_>) -> Result<(), EtlError> {
     let hires = records(
         tx,
         "dwd_employment_registration",
@@ -301,7 +345,7 @@ async fn rebuild_employment(tx: &mut Transaction, persons: &[String], existing: 
     }
     let mut columns = STATUS_COLUMNS.to_vec();
     columns.insert(3, ("record_feed", ColumnType::Text));
-    replace(tx, "dws_status_employed", &columns, status_rows, persons, existing, stamp).await?;
+    replace(tx, "dws_status_employed", &columns, status_rows, persons, ctx).await?;
     let transition_columns: Vec<(&str, ColumnType)> = [
         ("person_key", ColumnType::Text),
         ("date_key", ColumnType::Int),
@@ -312,25 +356,28 @@ async fn rebuild_employment(tx: &mut Transaction, persons: &[String], existing: 
     .into_iter()
     .chain(ATTRIBUTE_COLUMNS.iter().map(|c| (*c, ColumnType::Text)))
     .collect();
-    replace(
-        tx,
-        "dws_employment_transition",
-        &transition_columns,
-        transitions,
-        persons,
-        existing,
-        stamp,
-    )
-    .await
+    replace(tx, "dws_employment_transition", &transition_columns, transitions, persons, ctx).await
 }
 
 /// Rebuilds every state with dirty persons, each in one transaction.
-pub(crate) async fn rebuild_dirty(warehouse: &jiuye_warehouse::Warehouse) -> Result<u64, EtlError> {
+pub(crate) async fn rebuild_dirty(warehouse: &jiuye_warehouse::Warehouse, catalog: &jiuye_semantic::Catalog) -> Result<u64, EtlError> {
+    // Dated sources over a state table (new_jobs' transitions) have rollups to keep.
+    let mut dated: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for source in catalog
+        .sources
+        .values()
+        .filter(|s| s.interval.is_none() && s.table.starts_with("dws_"))
+    {
+        dated
+            .entry(source.table.clone())
+            .or_default()
+            .push((source.code.clone(), source.date_column.clone()));
+    }
     let mut persons = 0;
     for status in ["employment", "unemployment"] {
         let mut tx = warehouse.begin().await?;
         crate::load::lock_loads(&mut tx).await?;
-        persons += rebuild(&mut tx, status).await?;
+        persons += rebuild(&mut tx, status, &dated).await?;
         tx.commit().await?;
     }
     Ok(persons)

@@ -91,7 +91,7 @@ impl Plan {
                 let entry = cells.entry((period, dims)).or_default();
                 for (i, m) in part.measures.iter().enumerate() {
                     let v = row.get(1 + self.dimensions.len() + i).and_then(SqlValue::as_f64).unwrap_or(0.0);
-                    entry.insert(m.clone(), v);
+                    entry.insert(m.clone(), if self.in_yuan(m) { to_fen(v) } else { v });
                 }
             }
         }
@@ -174,6 +174,16 @@ impl Plan {
         row.insert(format!("{code}_status"), status);
     }
 
+    /// A sum of amounts (`dec`, yuan with at most two decimals: the ETL refuses more), so
+    /// exact to the 分 — whatever a database's floating-point addition left beyond it.
+    fn in_yuan(&self, code: &str) -> bool {
+        self.catalog
+            .indicator(code)
+            .ok()
+            .and_then(|i| i.measure())
+            .is_some_and(|m| m.aggregation == Aggregation::Sum && !m.integer)
+    }
+
     /// An indicator's value in one cell; absent events count as zero.
     fn value(&self, code: &str, cell: Option<&BTreeMap<String, f64>>) -> Option<f64> {
         let indicator = self.catalog.indicator(code).ok()?;
@@ -214,6 +224,12 @@ fn purpose_key(p: PartPurpose) -> String {
         PartPurpose::YearToDate(period) => format!("ytd:{period}"),
         PartPurpose::Targets => "targets".into(),
     }
+}
+
+/// Rounds to the 分 (0.01 yuan). Division is correctly rounded, so the result is the
+/// double nearest the decimal amount, as the database would return for an exact sum.
+fn to_fen(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
 }
 
 fn float(v: Option<f64>) -> Value {

@@ -50,6 +50,9 @@ pub struct Rollup {
     pub grain: Grain,
     pub dimensions: Vec<String>,
     pub indicators: Vec<String>,
+    /// For a to-date rollup (DAY grain): the period within which a distinct count counts
+    /// an identifier on the day of its first row (see `RollupDef::first_in`).
+    pub first_in: Option<Grain>,
 }
 
 #[derive(Debug, Clone)]
@@ -149,6 +152,18 @@ impl Catalog {
             }
         }
         for (file, source, def) in pending_rollups {
+            if let Some(g) = def.first_in
+                && (def.grains != [Grain::Day] || matches!(g, Grain::Day | Grain::Week))
+            {
+                return Err(SemanticError::Model {
+                    file,
+                    message: format!(
+                        "rollup `{}`: first_in {} needs grains [DAY] and a period of MONTH, QUARTER or YEAR",
+                        def.name,
+                        g.name()
+                    ),
+                });
+            }
             for grain in &def.grains {
                 for dims in &def.dimension_sets {
                     let dim_part = if dims.is_empty() {
@@ -169,6 +184,7 @@ impl Catalog {
                         grain: *grain,
                         dimensions: dims.clone(),
                         indicators: def.indicators.clone(),
+                        first_in: def.first_in,
                     });
                 }
             }

@@ -202,6 +202,12 @@ pub struct RollupDef {
     pub grains: Vec<Grain>,
     pub dimension_sets: Vec<Vec<String>>,
     pub indicators: Vec<String>,
+    /// A to-date rollup (grains `[DAY]`): a distinct count counts each person (or other
+    /// identifier) on the day of its first row within this period (MONTH, QUARTER or
+    /// YEAR), so a range from such a period's first day to any later day — this month,
+    /// this year so far — is answered exactly by adding days.
+    #[serde(default)]
+    pub first_in: Option<Grain>,
 }
 
 pub fn parse_model_file(file: &str, text: &str) -> Result<ModelFile, SemanticError> {

@@ -283,14 +283,34 @@ fn route<'c>(catalog: &'c Catalog, source: &str, measures: &[String], q: &PartRe
     let mut candidates: Vec<&Rollup> = Vec::new();
     for r in catalog.rollups.iter().filter(|r| r.source == source) {
         let dims: BTreeSet<&str> = r.dimensions.iter().map(String::as_str).collect();
-        // The periods the rollup would read, widened to its grain, must all be rebuilt.
+        // The periods the rollup would read, widened to its grain (a to-date rollup: to
+        // the periods its first occurrences are counted in), must all be rebuilt.
+        let span = r.first_in.unwrap_or(r.grain);
         let stale = q
             .stale
-            .filter(|(first, last)| *first <= r.grain.period_end(q.to) && *last >= r.grain.period_start(q.from));
+            .filter(|(first, last)| *first <= span.period_end(q.to) && *last >= span.period_start(q.from));
+        // A to-date rollup's distinct counts hold for ranges starting on a period's
+        // first day, at that period's grain.
+        let to_date = r.first_in.filter(|_| has_distinct);
         let reason = if let Some(m) = measures.iter().find(|m| !r.indicators.contains(m)) {
             Some(format!("does not hold `{m}`"))
         } else if let Some((first, last)) = stale {
             Some(format!("a load changed dates {first}..{last} and its periods are not rebuilt yet"))
+        } else if let Some(g) = to_date
+            && g != q.grain
+        {
+            Some(format!(
+                "it counts each person once per {0}, so it answers {0} periods only",
+                g.name()
+            ))
+        } else if let Some(g) = to_date
+            && q.from != g.period_start(q.from)
+        {
+            Some(format!(
+                "it counts each person from a {0}'s first day; the range starts on {1}",
+                g.name(),
+                q.from
+            ))
         } else if !r.grain.rolls_up_to(q.grain) {
             Some(format!("its grain {} does not roll up to {}", r.grain.name(), q.grain.name()))
         } else if q.from != r.grain.period_start(q.from) || q.to != r.grain.period_end(q.to) {
@@ -302,7 +322,7 @@ fn route<'c>(catalog: &'c Catalog, source: &str, measures: &[String], q: &PartRe
             ))
         } else if let Some(d) = needed.iter().find(|d| !dims.contains(*d)) {
             Some(format!("lacks dimension `{d}`"))
-        } else if has_distinct && r.grain != q.grain {
+        } else if has_distinct && to_date.is_none() && r.grain != q.grain {
             Some(format!(
                 "distinct counts at {} cannot be added up to {}",
                 r.grain.name(),

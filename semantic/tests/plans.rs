@@ -90,7 +90,7 @@ fn whole_months_route_to_the_smallest_exact_rollup() {
 #[test]
 fn partial_months_are_served_from_detail() {
     let catalog = Catalog::builtin().unwrap();
-    let mut q = query(&["hire_persons"], &["district"], Grain::Month, "2025-01-01", "2025-01-15");
+    let mut q = query(&["hire_persons"], &["district"], Grain::Month, "2025-01-05", "2025-01-15");
     q.compare = vec![Compare::Yoy, Compare::Mom];
     let p = plan(&catalog, &SqliteDialect, &q, &Caller::admin(), d(TODAY)).unwrap();
     assert!(p.parts.iter().all(|part| part.table == "dwd_employment_registration"));
@@ -104,8 +104,45 @@ fn partial_months_are_served_from_detail() {
             .cloned()
             .collect::<Vec<_>>()
     };
-    assert_eq!(range(1), [20240101.into(), 20240115.into()]);
-    assert_eq!(range(2), [20241201.into(), 20241215.into()]);
+    assert_eq!(range(1), [20240105.into(), 20240115.into()]);
+    assert_eq!(range(2), [20241205.into(), 20241215.into()]);
+}
+
+#[test]
+fn month_and_year_to_date_distinct_counts_are_served_by_to_date_rollups() {
+    let catalog = Catalog::builtin().unwrap();
+    let mut q = query(&["hire_persons"], &["district"], Grain::Month, "2025-01-01", "2025-01-15");
+    q.compare = vec![Compare::Yoy, Compare::Mom];
+    let p = plan(&catalog, &SqliteDialect, &q, &Caller::admin(), d(TODAY)).unwrap();
+    for part in &p.parts {
+        assert_eq!(part.table, "dws_employment_registration_mtd_day_district", "{:?}", part.purpose);
+    }
+    let mut ytd = query(&["hire_persons"], &[], Grain::Year, "2025-01-01", "2025-06-18");
+    ytd.compare = vec![Compare::Yoy];
+    let p = plan(&catalog, &SqliteDialect, &ytd, &Caller::admin(), d(TODAY)).unwrap();
+    assert!(p.parts.iter().all(|part| part.table == "dws_employment_registration_ytd_day_city"));
+    // A year-to-date count asked by month would count a person once per year: refused.
+    let by_month = query(&["hire_persons"], &[], Grain::Quarter, "2025-01-01", "2025-06-18");
+    let p = plan(&catalog, &SqliteDialect, &by_month, &Caller::admin(), d(TODAY)).unwrap();
+    assert_eq!(p.parts[0].table, "dwd_employment_registration");
+    let why: Vec<&String> = p.routing[0].rejected.iter().map(|(_, w)| w).collect();
+    assert!(why.iter().any(|w| w.contains("once per YEAR")), "{why:?}");
+    insta::assert_snapshot!(
+        "to_date_build_postgres",
+        jiuye_semantic::rollup_build_statements(
+            catalog
+                .rollups
+                .iter()
+                .find(|r| r.table == "dws_employment_registration_ytd_day_district")
+                .unwrap(),
+            &catalog,
+            &PostgresDialect
+        )
+        .iter()
+        .map(|s| s.sql.clone())
+        .collect::<Vec<_>>()
+        .join(";\n\n")
+    );
 }
 
 #[test]

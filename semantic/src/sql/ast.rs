@@ -13,6 +13,7 @@ pub enum AggFunc {
     Count,
     CountDistinct,
     Sum,
+    Min,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -107,6 +108,8 @@ pub struct TableRef {
     pub alias: String,
     /// Read the table as the warehouse knew it at an instant (see `crate::known`).
     pub as_known: Option<AsKnown>,
+    /// A derived table: this statement's rows under `alias` (`name` is then unused).
+    pub derived: Option<Box<Select>>,
 }
 
 impl TableRef {
@@ -115,6 +118,14 @@ impl TableRef {
             name: name.to_string(),
             alias: alias.to_string(),
             as_known: None,
+            derived: None,
+        }
+    }
+
+    pub fn derived(select: Select, alias: &str) -> TableRef {
+        TableRef {
+            derived: Some(Box::new(select)),
+            ..TableRef::new("", alias)
         }
     }
 }

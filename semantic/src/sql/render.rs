@@ -98,6 +98,12 @@ impl Renderer<'_> {
     /// `name alias`, or for an as-of read the versions known at the stamp: those still
     /// current, and those superseded after it.
     fn table(&mut self, t: &TableRef) {
+        if let Some(select) = &t.derived {
+            self.sql.push('(');
+            self.select(select);
+            self.sql.push_str(&format!(") {}", t.alias));
+            return;
+        }
         let Some(known) = &t.as_known else {
             self.sql.push_str(&format!("{} {}", t.name, t.alias));
             return;
@@ -188,6 +194,7 @@ impl Renderer<'_> {
                     AggFunc::Count => ("COUNT", false),
                     AggFunc::CountDistinct => ("COUNT", true),
                     AggFunc::Sum => ("SUM", false),
+                    AggFunc::Min => ("MIN", false),
                 };
                 self.sql.push_str(name);
                 self.sql.push('(');
