@@ -91,7 +91,6 @@ async fn rollup_answers_equal_detail_answers_for_random_queries() {
         );
         let strategy = (0..1000usize, 0..3usize, 0..12usize, 0..5usize, 0..6usize, 0..3usize);
         let mut served_by_rollup = 0;
-        let mut served_to_date = 0;
         for _ in 0..96 {
             let pick = strategy.new_tree(&mut runner).unwrap().current();
             let q = build(&db.catalog, &indicators, pick);
@@ -104,11 +103,6 @@ async fn rollup_answers_equal_detail_answers_for_random_queries() {
             )
             .unwrap();
             served_by_rollup += plan.parts.iter().filter(|p| p.table.starts_with("dws_")).count();
-            served_to_date += plan
-                .parts
-                .iter()
-                .filter(|p| p.table.contains("_mtd_") || p.table.contains("_ytd_"))
-                .count();
             let detail = jiuye_graphql::run_metrics(&db.warehouse, &detail_only, &q, &Caller::admin())
                 .await
                 .unwrap()
@@ -116,7 +110,6 @@ async fn rollup_answers_equal_detail_answers_for_random_queries() {
             assert_eq!(db.metrics(&q).await, detail, "{q:?} on {}", db.name);
         }
         assert!(served_by_rollup > 20, "rollups served {served_by_rollup} parts of 96 queries");
-        assert!(served_to_date > 0, "to-date rollups served {served_to_date} parts of 96 queries");
 
         // Every measure of every to-date rollup, in the shapes boards ask: this month and
         // this year so far, with the year-earlier base.

@@ -24,9 +24,14 @@ pub async fn rebuild_source(tx: &mut Transaction, catalog: &Catalog, source: &st
     }
     let dialect = dialect_for(tx.backend());
     let mut rebuilt = 0;
+    let stock = catalog.source(source).interval.is_some();
     for rollup in catalog.rollups.iter().filter(|r| r.source == source) {
-        for statement in rollup_build_statements(rollup, catalog, dialect) {
-            tx.execute(&statement).await?;
+        if stock {
+            crate::snapshot::rebuild(tx, catalog, rollup).await?;
+        } else {
+            for statement in rollup_build_statements(rollup, catalog, dialect) {
+                tx.execute(&statement).await?;
+            }
         }
         rebuilt += 1;
     }

@@ -19,6 +19,7 @@ mod pending;
 mod read;
 mod reference;
 mod retry;
+mod snapshot;
 mod source_db;
 mod spec;
 mod status;

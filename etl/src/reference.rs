@@ -140,7 +140,10 @@ async fn sync_rollups(tx: &mut Transaction, catalog: &Catalog) -> Result<(), Etl
         stale_sources.insert(rollup.source.clone());
     }
     for source in stale_sources {
-        let (table, date_column) = (&catalog.source(&source).table, &catalog.source(&source).date_column);
+        let def = catalog.source(&source);
+        // A stock's snapshot is marked by the days its intervals open.
+        let date_column = def.interval.as_ref().map_or(&def.date_column, |i| &i.valid_from);
+        let table = &def.table;
         // Every date of the source is dirty; the rebuild brings all its rollups level.
         tx.execute(&Statement {
             sql: placeholders(

@@ -361,17 +361,18 @@ async fn rebuild_employment(tx: &mut Transaction, persons: &[String], ctx: &Rebu
 
 /// Rebuilds every state with dirty persons, each in one transaction.
 pub(crate) async fn rebuild_dirty(warehouse: &jiuye_warehouse::Warehouse, catalog: &jiuye_semantic::Catalog) -> Result<u64, EtlError> {
-    // Dated sources over a state table (new_jobs' transitions) have rollups to keep.
+    // Sources over a state table with rollups to keep: new_jobs' transitions (dated)
+    // and the stocks' daily snapshots (marked by the days their intervals open).
     let mut dated: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-    for source in catalog
-        .sources
-        .values()
-        .filter(|s| s.interval.is_none() && s.table.starts_with("dws_"))
-    {
-        dated
-            .entry(source.table.clone())
-            .or_default()
-            .push((source.code.clone(), source.date_column.clone()));
+    for source in catalog.sources.values().filter(|s| s.table.starts_with("dws_")) {
+        if !catalog.rollups.iter().any(|r| r.source == source.code) {
+            continue;
+        }
+        let column = match &source.interval {
+            Some(interval) => interval.valid_from.clone(),
+            None => source.date_column.clone(),
+        };
+        dated.entry(source.table.clone()).or_default().push((source.code.clone(), column));
     }
     let mut persons = 0;
     for status in ["employment", "unemployment"] {

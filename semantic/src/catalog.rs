@@ -280,9 +280,9 @@ impl Catalog {
                 return Err(err(format!("rollup table `{}` is defined twice", r.table)));
             }
             let source = &self.sources[&r.source];
-            if source.interval.is_some() {
+            if source.interval.is_some() && (r.grain != Grain::Day || r.first_in.is_some()) {
                 return Err(err(format!(
-                    "rollup `{}`: source `{}` is a stock (interval) source; stocks are read at each period's last day, not rolled up",
+                    "rollup `{}`: source `{}` is a stock (interval) source; it rolls up only as a daily snapshot (grains [DAY])",
                     r.table, r.source
                 )));
             }

@@ -210,13 +210,13 @@ pub fn check_model(files: &[(String, String)]) -> Vec<Problem> {
         }
         for r in &m.rollups {
             let needle = format!("name: {}", r.name);
-            if source.interval.is_some() {
+            if source.interval.is_some() && (r.grains != [crate::time::Grain::Day] || r.first_in.is_some()) {
                 problems.push(at(
                     file,
                     text,
                     &needle,
                     format!(
-                        "rollup `{}`: a stock source is read at each period's last day, not rolled up",
+                        "rollup `{}`: a stock source rolls up only as a daily snapshot (grains [DAY], no first_in)",
                         r.name
                     ),
                 ));

@@ -20,6 +20,7 @@ mod planner;
 mod request;
 mod rollup;
 mod small_cells;
+mod snapshot;
 pub mod sql;
 mod target;
 mod time;
@@ -37,6 +38,7 @@ pub use planner::{PartPurpose, Plan, PlanPart, RoutingNote, StaleDates, plan, pl
 pub use request::{Caller, DimensionFilter, MetricsQuery, Role};
 pub use rollup::{rollup_build_statements, rollup_create_table};
 pub use small_cells::DEFAULT_SMALL_CELL_THRESHOLD;
+pub use snapshot::snapshot_change_statements;
 pub use time::{Compare, Grain, date_from_key, date_key};
 
 #[derive(Debug, thiserror::Error)]

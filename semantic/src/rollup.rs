@@ -31,10 +31,16 @@ pub fn rollup_create_table(rollup: &Rollup, catalog: &Catalog, dialect: &dyn Dia
 }
 
 /// Delete and re-insert every period of `rollup` that holds a date listed for `source`
-/// in `meta_dirty_date`. Run inside the transaction that clears those dates.
+/// in `meta_dirty_date`. Run inside the transaction that clears those dates. For a
+/// stock's daily snapshot these are the queries of its changes instead (see `snapshot`),
+/// which the ETL adds up and writes.
 pub fn rollup_build_statements(rollup: &Rollup, catalog: &Catalog, dialect: &dyn Dialect) -> Vec<Statement> {
     if let Some(period) = rollup.first_in {
         return to_date_build_statements(rollup, period, catalog, dialect);
+    }
+    // A stock's daily snapshot: the changes per day, which the ETL adds up.
+    if catalog.source(&rollup.source).interval.is_some() {
+        return crate::snapshot::snapshot_change_statements(rollup, catalog, dialect);
     }
     let source = catalog.source(&rollup.source);
     let start = rollup.grain.start_column();

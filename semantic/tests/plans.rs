@@ -196,20 +196,21 @@ fn rollup_builds_are_pinned() {
 #[test]
 fn a_stock_reads_each_period_at_its_last_day_and_a_lookup_takes_the_version_of_the_event_date() {
     let catalog = Catalog::builtin().unwrap();
-    let stock = query(
-        &["registered_unemployed"],
-        &["district"],
-        Grain::Quarter,
-        "2025-01-01",
-        "2025-08-15",
-    );
+    let stock = query(&["registered_unemployed"], &["gender"], Grain::Quarter, "2025-01-01", "2025-08-15");
     let lookup = query(&["subsidy_amount"], &["industry_section"], Grain::Month, "2025-01-01", "2025-03-31");
     for (name, dialect) in [
         ("sqlite", &SqliteDialect as &dyn jiuye_semantic::sql::Dialect),
         ("postgres", &PostgresDialect),
     ] {
         let p = plan(&catalog, dialect, &stock, &Caller::admin(), d(TODAY)).unwrap();
-        assert_eq!(p.parts[0].table, "dws_status_unemployed");
+        assert_eq!(p.parts[0].table, "dws_status_unemployed", "no daily snapshot by gender");
+        // By district, the daily snapshot serves: the rows of the same as-of days.
+        let mut by_district = stock.clone();
+        by_district.dimensions = vec!["district".into()];
+        let s = plan(&catalog, dialect, &by_district, &Caller::admin(), d(TODAY)).unwrap();
+        assert_eq!(s.parts[0].table, "dws_unemployed_status_daily_day_district");
+        let days: Vec<String> = s.parts[0].statement.params.iter().map(|v| v.to_key()).collect();
+        assert!(days.windows(3).any(|w| w == ["20250331", "20250630", "20250815"]), "{days:?}");
         // Q1 at March 31; the unfinished Q3 at the query's end date.
         let as_of: Vec<String> = p.parts[0].statement.params.iter().map(|v| v.to_key()).collect();
         assert!(as_of.windows(3).any(|w| w == ["20250331", "20250630", "20250815"]), "{as_of:?}");
