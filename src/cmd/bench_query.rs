@@ -70,6 +70,13 @@ pub async fn run(db: &DatabaseArgs, runs: usize, detail_runs: usize, as_of: chro
         }
         lines.push(summary(name, ms));
     }
+    // Which table serves each part of each panel, so a slow panel explains itself.
+    let dialect = jiuye_semantic::sql::dialect_for(warehouse.backend());
+    for panel in &board.panels {
+        let plan = jiuye_semantic::plan(&catalog, dialect, &panel.query(as_of), &admin, as_of)?;
+        let tables: Vec<String> = plan.parts.iter().map(|p| format!("{:?}: {}", p.purpose, p.table)).collect();
+        eprintln!("  panel {}: {}", panel.code, tables.join(", "));
+    }
     let mut ms = Vec::new();
     for _ in 0..runs {
         let t = Instant::now();
