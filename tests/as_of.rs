@@ -179,3 +179,44 @@ async fn explain_says_why_an_as_of_answer_reads_the_detail() {
     assert_eq!(plan.to, day("2024-04-01"));
     db.cleanup().await;
 }
+
+/// A load stamps its rows when it starts and is visible only once it commits: an answer
+/// as known in between leaves it out. A long load is simulated by moving its recorded
+/// commit an hour later.
+#[tokio::test]
+async fn a_load_is_not_known_before_it_commits() {
+    let exports = tempfile::tempdir().unwrap();
+    support::fixtures::write_regs(
+        exports.path(),
+        "employment_registration_c.csv",
+        &[
+            support::fixtures::Reg::hire("C1", 1, "310115", "2024-03-04"),
+            support::fixtures::Reg::hire("C2", 2, "310104", "2024-03-05"),
+        ],
+    );
+    for db in backends().await {
+        db.load(exports.path()).await;
+        let q = |known: KnownAt| {
+            let mut q = query(&["hire_registrations"], &[], Grain::Year, "2024-01-01", "2024-12-31");
+            q.known_at = Some(known);
+            q
+        };
+        let total = |t: &jiuye_semantic::Table| t.rows.iter().map(|r| r["hire_registrations"].as_i64().unwrap_or(0)).sum::<i64>();
+        assert_eq!(total(&db.metrics(&q(now())).await), 2, "{}: committed, so known", db.name);
+        let later = KnownAt::from_utc(chrono::Utc::now() + chrono::Duration::hours(1));
+        db.warehouse
+            .execute(&jiuye_sql_value::Statement {
+                sql: format!(
+                    "UPDATE meta_knowledge SET committed_at = {}",
+                    jiuye_semantic::sql::dialect_for(db.warehouse.backend()).placeholder(1)
+                ),
+                params: vec![later.instant_stamp().into()],
+            })
+            .await
+            .unwrap();
+        assert_eq!(total(&db.metrics(&q(now())).await), 0, "{}: stamped, not yet committed", db.name);
+        let after = KnownAt::from_utc(chrono::Utc::now() + chrono::Duration::hours(2));
+        assert_eq!(total(&db.metrics(&q(after)).await), 2, "{}: known once committed", db.name);
+        db.cleanup().await;
+    }
+}

@@ -17,6 +17,18 @@ pub(crate) fn stamp_now() -> String {
     KnownAt::from_utc(chrono::Utc::now()).stamp()
 }
 
+/// Records, as the last write of the transaction that stamped its rows `stamp`, the
+/// instant it commits: as-of answers resolve an instant to the stamps committed by then
+/// (see `meta_knowledge`), so a long load is not visible before its commit.
+pub(crate) async fn record_commit(tx: &mut Transaction, stamp: &str) -> Result<(), EtlError> {
+    tx.execute(&Statement {
+        sql: placeholders(tx, "INSERT INTO meta_knowledge (stamp, committed_at) VALUES (?, ?)"),
+        params: vec![stamp.into(), stamp_now().into()],
+    })
+    .await?;
+    Ok(())
+}
+
 /// `columns` plus `known_at`, for writing rows stamped by [`stamp_rows`].
 pub(crate) fn with_known_at<'a>(columns: &[(&'a str, ColumnType)]) -> Vec<(&'a str, ColumnType)> {
     let mut out = columns.to_vec();

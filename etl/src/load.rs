@@ -152,13 +152,13 @@ pub(crate) async fn load_rows(
             total.unchanged += (held.unchanged + outdated) as u64;
             candidates = ready;
         }
-        let written: Vec<String> = candidates.iter().map(|r| r.business_key.clone()).collect();
         if feed.keeps_history() {
             crate::history::record(&mut tx, feed, &candidates, &stamp).await?;
         }
         // Later batches merge against earlier ones already in DWD (same transaction), by
         // the same newest-wins rule as across files.
-        let (loaded, unchanged) = merge_into_dwd(&mut tx, feed, &dated, candidates, file_id, &stamp).await?;
+        let (loaded, unchanged, written) = merge_into_dwd(&mut tx, feed, &dated, candidates, file_id, &stamp).await?;
+        // Rows copied from the ones written take their new values; unchanged ones have them.
         pending::propagate(&mut tx, ctx.catalog, feed, &written, &stamp).await?;
         if feed.reference().is_some() {
             let dropped = pending::drop_superseded(&mut tx, feed, file_id).await?;
@@ -198,6 +198,7 @@ pub(crate) async fn load_rows(
         ],
     };
     tx.execute(&update).await?;
+    crate::known::record_commit(&mut tx, &stamp).await?;
     tx.commit().await?;
     Ok(FileReport {
         file: file_name.to_string(),
@@ -394,7 +395,7 @@ pub(crate) fn dated_sources(catalog: &Catalog, feed: &dyn Feed) -> Vec<(String, 
 }
 
 /// Newest version per business key wins; an equal or older 更新时间 changes nothing.
-/// Returns (loaded, unchanged). `dated` lists the semantic sources reading the feed's
+/// Returns (loaded, unchanged, the keys whose DWD row it wrote). `dated` lists the semantic sources reading the feed's
 /// table and the column dating a row for each (see [`dated_sources`]).
 /// A stored version written by the same file earlier (a previous batch) that a newer one
 /// replaces counts as superseded, not loaded, so a file's accounting does not depend on
@@ -406,7 +407,7 @@ pub(crate) async fn merge_into_dwd(
     candidates: Vec<DwdRow>,
     file_id: i64,
     stamp: &str,
-) -> Result<(u64, u64), EtlError> {
+) -> Result<(u64, u64, Vec<String>), EtlError> {
     let total = candidates.len() as u64;
     // Within the file: first the newest version of each key (ties: the earlier line).
     let mut best: HashMap<String, DwdRow> = HashMap::with_capacity(candidates.len());
@@ -473,6 +474,7 @@ pub(crate) async fn merge_into_dwd(
     let mut writes = Vec::new();
     let mut superseded_in_file = 0u64;
     let mut replaced = Vec::new();
+    let mut written = Vec::new();
     for (key, row) in best {
         match stored.get(&key) {
             Some(v) if v.updated_at >= row.updated_at => {}
@@ -504,6 +506,7 @@ pub(crate) async fn merge_into_dwd(
                     }
                 }
                 writes.push(row.values);
+                written.push(key);
             }
         }
     }
@@ -538,5 +541,5 @@ pub(crate) async fn merge_into_dwd(
         )
         .await?;
     }
-    Ok((loaded, total - loaded))
+    Ok((loaded, total - loaded, written))
 }

@@ -433,7 +433,7 @@ pub(crate) async fn release(
             let keys: Vec<String> = rows.iter().map(|r| r.business_key.clone()).collect();
             let n = rows.len() as i64;
             let (ready, _) = resolve(tx, feed.as_ref(), reference, rows).await?;
-            let (loaded, unchanged) = merge_into_dwd(tx, feed.as_ref(), &dated, ready, file_id, stamp).await?;
+            let (loaded, unchanged, _) = merge_into_dwd(tx, feed.as_ref(), &dated, ready, file_id, stamp).await?;
             shift_accounting(tx, file_id, -n, loaded as i64, unchanged as i64).await?;
             for key in keys {
                 tx.execute(&Statement {

@@ -144,8 +144,7 @@ pub async fn retry_quarantine(
                 held.unchanged += outdated;
                 passed = ready;
             }
-            let written: Vec<String> = passed.iter().map(|r| r.business_key.clone()).collect();
-            let (loaded, merged_unchanged) = merge_into_dwd(
+            let (loaded, merged_unchanged, written) = merge_into_dwd(
                 &mut tx,
                 feed.as_ref(),
                 &dated_sources(catalog, feed.as_ref()),
@@ -196,6 +195,7 @@ pub async fn retry_quarantine(
         // Rows of other feeds that waited for a row now out of quarantine load now.
         pending::release(&mut tx, catalog, feed.as_ref(), &stamp).await?;
         report.still_quarantined = report.retried - report.moved;
+        crate::known::record_commit(&mut tx, &stamp).await?;
         tx.commit().await?;
         reports.push(report);
     }

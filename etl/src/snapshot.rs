@@ -83,14 +83,15 @@ pub(crate) async fn rebuild(tx: &mut Transaction, catalog: &Catalog, rollup: &Ro
             while let Some((_, delta)) = pending.next_if(|(d, _)| **d <= *day) {
                 running.iter_mut().zip(delta).for_each(|(r, d)| *r += d);
             }
-            if running.iter().all(|v| *v == 0.0) {
+            if running.iter().all(|v| v.abs() < 0.005) {
                 continue;
             }
             let mut row = vec![SqlValue::Int(*day)];
             row.extend(key.iter().map(|v| v.clone().map(SqlValue::Text).unwrap_or(SqlValue::Null)));
+            // Amounts are exact to the 分; what a running float sum leaves beyond is noise.
             row.extend(running.iter().zip(&integer).map(|(v, int)| match int {
                 true => SqlValue::Int(v.round() as i64),
-                false => SqlValue::Float(*v),
+                false => SqlValue::Float((v * 100.0).round() / 100.0),
             }));
             rows.push(row);
             if rows.len() >= 20_000 {

@@ -293,6 +293,9 @@ async fn rebuild(tx: &mut Transaction, status: &str, dated: &BTreeMap<String, Ve
         params: vec![status.into()],
     })
     .await?;
+    if !persons.is_empty() {
+        crate::known::record_commit(tx, &stamp).await?;
+    }
     Ok(persons.len() as u64)
 }
 

@@ -68,7 +68,11 @@ pub async fn run_metrics(
     caller: &Caller,
 ) -> Result<MetricsAnswer, MetricsError> {
     let stale = stale_dates(warehouse).await?;
-    let plan = plan_with(catalog, dialect_for(warehouse.backend()), query, caller, shanghai_today(), &stale)?;
+    let mut query = query.clone();
+    if let Some(known) = query.known_at {
+        query.known_at = Some(known.visible_through(committed_stamp(warehouse, &known).await?.as_deref()));
+    }
+    let plan = plan_with(catalog, dialect_for(warehouse.backend()), &query, caller, shanghai_today(), &stale)?;
     let results = futures::future::try_join_all(plan.parts.iter().map(|p| warehouse.fetch(&p.statement))).await?;
     let table = plan.assemble_for(&results, caller, small_cell_threshold())?;
     let sql = caller.may_see_sql().then(|| {
@@ -84,6 +88,20 @@ pub async fn run_metrics(
     });
     let routing = caller.may_see_sql().then(|| plan.routing.clone());
     Ok(MetricsAnswer { table, sql, routing })
+}
+
+/// The newest knowledge stamp committed by the instant `known` asks for.
+async fn committed_stamp(warehouse: &Warehouse, known: &jiuye_semantic::KnownAt) -> Result<Option<String>, WarehouseError> {
+    let rows = warehouse
+        .fetch(&jiuye_sql_value::Statement {
+            sql: format!(
+                "SELECT MAX(stamp) FROM meta_knowledge WHERE committed_at <= {}",
+                dialect_for(warehouse.backend()).placeholder(1)
+            ),
+            params: vec![known.instant_stamp().into()],
+        })
+        .await?;
+    Ok(rows.rows.first().map(|r| r[0].to_key()).filter(|s| !s.is_empty()))
 }
 
 /// Dates loads have changed whose rollup periods are not rebuilt yet (normally none: a

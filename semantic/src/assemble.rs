@@ -174,14 +174,13 @@ impl Plan {
         row.insert(format!("{code}_status"), status);
     }
 
-    /// A sum of amounts (`dec`, yuan with at most two decimals: the ETL refuses more), so
+    /// A sum of amounts in 元 (`dec`: at most two decimals, the ETL refuses more), so
     /// exact to the 分 — whatever a database's floating-point addition left beyond it.
     fn in_yuan(&self, code: &str) -> bool {
         self.catalog
             .indicator(code)
             .ok()
-            .and_then(|i| i.measure())
-            .is_some_and(|m| m.aggregation == Aggregation::Sum && !m.integer)
+            .is_some_and(|i| i.unit == "元" && i.measure().is_some_and(|m| m.aggregation == Aggregation::Sum && !m.integer))
     }
 
     /// An indicator's value in one cell; absent events count as zero.

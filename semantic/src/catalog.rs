@@ -280,6 +280,14 @@ impl Catalog {
                 return Err(err(format!("rollup table `{}` is defined twice", r.table)));
             }
             let source = &self.sources[&r.source];
+            // Only person-state and feed tables tell the ETL when a stock changed; a
+            // registry history does not, so its snapshot would go stale unnoticed.
+            if source.interval.is_some() && source.table.ends_with("_history") {
+                return Err(err(format!(
+                    "rollup `{}`: the stock over `{}` has no change marking; read it from the table",
+                    r.table, source.table
+                )));
+            }
             if source.interval.is_some() && (r.grain != Grain::Day || r.first_in.is_some()) {
                 return Err(err(format!(
                     "rollup `{}`: source `{}` is a stock (interval) source; it rolls up only as a daily snapshot (grains [DAY])",

@@ -16,14 +16,41 @@ fn city_offset() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
 
-/// An instant of the warehouse's knowledge.
+/// An instant of the warehouse's knowledge: the instant asked for and the newest stamp
+/// visible then. Until resolved against `meta_knowledge` (the stamps committed by the
+/// instant, see [`KnownAt::visible_through`]) the stamp is the instant itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct KnownAt(DateTime<Utc>);
+pub struct KnownAt {
+    at: DateTime<Utc>,
+    visible: DateTime<Utc>,
+}
+
+/// The stamp of rows loaded before knowledge time was kept: known from the beginning.
+const BEGINNING: &str = "0001-01-01T00:00:00.000000Z";
 
 impl KnownAt {
     pub fn from_utc(at: DateTime<Utc>) -> KnownAt {
         // Stamps keep microseconds; dropping the rest keeps parse(stamp()) == self.
-        KnownAt(DateTime::from_timestamp_micros(at.timestamp_micros()).expect("a clock reading is in range"))
+        let at = DateTime::from_timestamp_micros(at.timestamp_micros()).expect("a clock reading is in range");
+        KnownAt { at, visible: at }
+    }
+
+    /// The same instant, seeing the versions stamped up to `stamp` — the newest stamp
+    /// committed by the instant — or, when none was, only rows older than knowledge time.
+    /// A transaction stamps its rows when it starts and commits later; this keeps a long
+    /// load out of answers asked while it was still running.
+    pub fn visible_through(self, stamp: Option<&str>) -> KnownAt {
+        let parsed = stamp.and_then(|s| DateTime::parse_from_rfc3339(s).ok());
+        let beginning = DateTime::parse_from_rfc3339(BEGINNING).expect("a valid instant");
+        KnownAt {
+            at: self.at,
+            visible: parsed.unwrap_or(beginning).with_timezone(&Utc),
+        }
+    }
+
+    /// The instant asked for, as `meta_knowledge.committed_at` writes it.
+    pub fn instant_stamp(&self) -> String {
+        self.at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
     }
 
     /// `2025-10-31T18:00:00+08:00`, `…Z`, or a local time of the city without a zone
@@ -45,20 +72,21 @@ impl KnownAt {
         )))
     }
 
-    /// The stamp written to `known_at` / `superseded_at` and compared with them.
+    /// The stamp written to `known_at` / `superseded_at` and compared with them: the
+    /// newest visible at this instant.
     pub fn stamp(&self) -> String {
-        self.0.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+        self.visible.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
     }
 
     /// The city's calendar day at this instant: the latest business date such an answer
     /// can describe.
     pub fn city_date(&self) -> NaiveDate {
-        self.0.with_timezone(&city_offset()).date_naive()
+        self.at.with_timezone(&city_offset()).date_naive()
     }
 
     /// The instant in the city's time, for display.
     pub fn city_time(&self) -> String {
-        self.0.with_timezone(&city_offset()).format("%Y-%m-%dT%H:%M:%S%.6f%:z").to_string()
+        self.at.with_timezone(&city_offset()).format("%Y-%m-%dT%H:%M:%S%.6f%:z").to_string()
     }
 }
 
@@ -91,6 +119,15 @@ mod tests {
         let b = KnownAt::parse("2025-10-31T10:00:01Z").unwrap();
         assert!(a < b && a.stamp() < b.stamp());
         assert_eq!(KnownAt::parse(&a.stamp()).unwrap(), a);
+    }
+
+    #[test]
+    fn an_instant_sees_the_stamps_committed_by_then() {
+        let asked = KnownAt::parse("2025-10-31T10:20:00Z").unwrap();
+        let seen = asked.visible_through(Some("2025-10-31T09:00:00.000000Z"));
+        assert_eq!(seen.stamp(), "2025-10-31T09:00:00.000000Z");
+        assert_eq!(seen.city_date(), asked.city_date());
+        assert_eq!(asked.visible_through(None).stamp(), BEGINNING);
     }
 
     #[test]

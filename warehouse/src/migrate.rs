@@ -32,6 +32,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("V8__registry_history", include_str!("../../migrations/V8__registry_history.sql")),
     ("V9__source_watermarks", include_str!("../../migrations/V9__source_watermarks.sql")),
     ("V10__knowledge_time", include_str!("../../migrations/V10__knowledge_time.sql")),
+    (
+        "V11__knowledge_commits",
+        include_str!("../../migrations/V11__knowledge_commits.sql"),
+    ),
 ];
 
 fn render(template: &str, backend: Backend) -> String {
