@@ -5,27 +5,12 @@
 mod support;
 
 use jiuye_semantic::Grain;
-use jiuye_sql_value::Statement;
 use serde_json::json;
 use support::fixtures::{person_birth, person_id, uscc, write_raw};
-use support::{TestDb, backends, query};
+use support::{backends, query};
 
 fn csv(dir: &std::path::Path, name: &str, header: &str, rows: &[String]) {
     write_raw(dir, name, &format!("{header}\n{}\n", rows.join("\n")));
-}
-
-async fn rows(db: &TestDb, sql: &str) -> Vec<Vec<String>> {
-    db.warehouse
-        .fetch(&Statement {
-            sql: sql.into(),
-            params: vec![],
-        })
-        .await
-        .unwrap()
-        .rows
-        .iter()
-        .map(|r| r.iter().map(|v| v.to_key()).collect())
-        .collect()
 }
 
 const TRAINING: &str = "报名编号,培训机构代码,培训机构名称,项目编号,课程名称,班级编号,公民身份号码,性别,出生日期,户籍类型,文化程度,区县代码,培训类型,报名日期,结业日期,结业状态,是否取证,证书等级,应打卡次数,实际打卡次数,补贴金额,更新时间";
@@ -333,11 +318,8 @@ async fn facilities_and_targets_load_as_reference_data() {
         let facilities = report.files.iter().find(|f| f.feed == "facility_registry").unwrap();
         assert_eq!((facilities.loaded, facilities.quarantined), (2, 1), "{}", db.name);
         assert_eq!(
-            rows(
-                &db,
-                "SELECT business_key, district_reported, district, status FROM dwd_facility ORDER BY business_key"
-            )
-            .await,
+            db.rows("SELECT business_key, district_reported, district, status FROM dwd_facility ORDER BY business_key")
+                .await,
             vec![
                 vec!["JG1".to_string(), "310103".into(), "310101".into(), "1".into()],
                 vec!["JG2".to_string(), "310115".into(), "310115".into(), "1".into()],
@@ -351,11 +333,8 @@ async fn facilities_and_targets_load_as_reference_data() {
             .sum();
         assert_eq!(quarantined, 2);
         assert_eq!(
-            rows(
-                &db,
-                "SELECT year, indicator_code, district, target, warning FROM dwd_indicator_target ORDER BY district"
-            )
-            .await,
+            db.rows("SELECT year, indicator_code, district, target, warning FROM dwd_indicator_target ORDER BY district")
+                .await,
             vec![
                 vec![
                     "2024".to_string(),

@@ -8,23 +8,8 @@ mod support;
 use std::collections::BTreeMap;
 
 use jiuye_semantic::Caller;
-use jiuye_sql_value::Statement;
 use serde_json::Value;
 use support::{TestDb, backends, day};
-
-async fn rows(db: &TestDb, sql: &str) -> Vec<Vec<String>> {
-    db.warehouse
-        .fetch(&Statement {
-            sql: sql.into(),
-            params: vec![],
-        })
-        .await
-        .unwrap()
-        .rows
-        .iter()
-        .map(|r| r.iter().map(|v| v.to_key()).collect())
-        .collect()
-}
 
 fn number(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
@@ -78,12 +63,12 @@ async fn quality_layoff_park_and_base_panels_agree_with_detail() {
 
         // Wage level: Σ月工资 / Σ招工 with a wage, per district, January–June.
         let mut wages: BTreeMap<String, (f64, f64)> = BTreeMap::new();
-        for r in rows(
-            &db,
-            "SELECT district, monthly_wage FROM dwd_employment_registration \
+        for r in db
+            .rows(
+                "SELECT district, monthly_wage FROM dwd_employment_registration \
              WHERE business_type = '1' AND monthly_wage IS NOT NULL AND date_key BETWEEN 20240101 AND 20240630",
-        )
-        .await
+            )
+            .await
         {
             let e = wages.entry(r[0].clone()).or_default();
             e.0 += r[1].parse::<f64>().unwrap();
@@ -105,12 +90,12 @@ async fn quality_layoff_park_and_base_panels_agree_with_detail() {
 
         // Mass layoffs: employers by 单位解除/协商解除 退工 in June, largest first.
         let mut layoffs = BTreeMap::new();
-        for r in rows(
-            &db,
-            "SELECT employer_uscc FROM dwd_employment_registration WHERE business_type = '2' \
+        for r in db
+            .rows(
+                "SELECT employer_uscc FROM dwd_employment_registration WHERE business_type = '2' \
              AND separation_reason IN ('2', '4') AND date_key BETWEEN 20240601 AND 20240630",
-        )
-        .await
+            )
+            .await
         {
             *layoffs.entry(r[0].clone()).or_insert(0.0) += 1.0;
         }
@@ -118,11 +103,9 @@ async fn quality_layoff_park_and_base_panels_agree_with_detail() {
 
         // Parks: start-up support naming a 园区编号, January–June.
         let mut parks = BTreeMap::new();
-        for r in rows(
-            &db,
-            "SELECT park_code FROM dwd_startup_support WHERE park_code IS NOT NULL AND date_key BETWEEN 20240101 AND 20240630",
-        )
-        .await
+        for r in db
+            .rows("SELECT park_code FROM dwd_startup_support WHERE park_code IS NOT NULL AND date_key BETWEEN 20240101 AND 20240630")
+            .await
         {
             *parks.entry(r[0].clone()).or_insert(0.0) += 1.0;
         }
@@ -130,15 +113,15 @@ async fn quality_layoff_park_and_base_panels_agree_with_detail() {
 
         // Bases in the registry on June 30: the demo's registry has one version per
         // facility, so the stock is its open facilities of those types.
-        let open: BTreeMap<String, f64> = rows(
-            &db,
-            "SELECT facility_type, COUNT(*) FROM dwd_facility WHERE status = '1' \
+        let open: BTreeMap<String, f64> = db
+            .rows(
+                "SELECT facility_type, COUNT(*) FROM dwd_facility WHERE status = '1' \
              AND facility_type IN ('2', '3', '5', '7', '8') GROUP BY facility_type",
-        )
-        .await
-        .into_iter()
-        .map(|r| (r[0].clone(), r[1].parse().unwrap()))
-        .collect();
+            )
+            .await
+            .into_iter()
+            .map(|r| (r[0].clone(), r[1].parse().unwrap()))
+            .collect();
         let bases: BTreeMap<String, f64> = panel("bases")
             .rows
             .iter()

@@ -128,6 +128,21 @@ impl TestDb {
             .table
     }
 
+    /// The rows of a hand-written check query, each value as text.
+    pub async fn rows(&self, sql: &str) -> Vec<Vec<String>> {
+        self.warehouse
+            .fetch(&Statement {
+                sql: sql.into(),
+                params: vec![],
+            })
+            .await
+            .unwrap()
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|v| v.to_key()).collect())
+            .collect()
+    }
+
     /// One number: the value of `indicator` in the row whose columns match `at`.
     pub async fn value(&self, q: &MetricsQuery, indicator: &str, at: &[(&str, &str)]) -> Option<serde_json::Value> {
         let table = self.metrics(q).await;

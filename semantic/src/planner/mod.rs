@@ -257,6 +257,26 @@ fn secure_filters(catalog: &Catalog, filters: &[DimensionFilter], caller: &Calle
     Ok(out)
 }
 
+impl PartRequest<'_> {
+    /// Dimensions the part groups by or filters on: a table serving it must carry them.
+    fn needed_dimensions(&self) -> BTreeSet<&str> {
+        self.dimensions
+            .iter()
+            .chain(self.filters.iter().map(|f| &f.dimension))
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// Dimensions filtered to a single value.
+    fn pinned_dimensions(&self) -> BTreeSet<&str> {
+        self.filters
+            .iter()
+            .filter(|f| f.values.len() == 1)
+            .map(|f| f.dimension.as_str())
+            .collect()
+    }
+}
+
 struct PartRequest<'a> {
     grain: Grain,
     dimensions: &'a [String],
@@ -272,18 +292,8 @@ fn route<'c>(catalog: &'c Catalog, source: &str, measures: &[String], q: &PartRe
     let has_distinct = measures
         .iter()
         .any(|m| catalog.indicator(m).map(|i| !i.is_additive()).unwrap_or(true));
-    let needed: BTreeSet<&str> = q
-        .dimensions
-        .iter()
-        .chain(q.filters.iter().map(|f| &f.dimension))
-        .map(String::as_str)
-        .collect();
-    let single_valued: BTreeSet<&str> = q
-        .filters
-        .iter()
-        .filter(|f| f.values.len() == 1)
-        .map(|f| f.dimension.as_str())
-        .collect();
+    let needed = q.needed_dimensions();
+    let single_valued = q.pinned_dimensions();
     let grouped: BTreeSet<&str> = q.dimensions.iter().map(String::as_str).collect();
 
     let mut rejected = Vec::new();

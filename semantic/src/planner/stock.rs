@@ -20,18 +20,8 @@ pub(super) fn route_snapshot<'c>(
     measures: &[String],
     q: &PartRequest,
 ) -> (Option<&'c Rollup>, Vec<(String, String)>) {
-    let needed: BTreeSet<&str> = q
-        .dimensions
-        .iter()
-        .chain(q.filters.iter().map(|f| &f.dimension))
-        .map(String::as_str)
-        .collect();
-    let pinned: BTreeSet<&str> = q
-        .filters
-        .iter()
-        .filter(|f| f.values.len() == 1)
-        .map(|f| f.dimension.as_str())
-        .collect();
+    let needed = q.needed_dimensions();
+    let pinned = q.pinned_dimensions();
     let mut rejected = Vec::new();
     let mut candidates: Vec<&Rollup> = Vec::new();
     for r in catalog.rollups.iter().filter(|r| r.source == source) {
