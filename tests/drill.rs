@@ -26,6 +26,7 @@ async fn from_a_cell_to_the_next_level_and_to_the_detail_rows() {
         let analyst = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst, None)
             .await
             .unwrap();
+        let admin = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Admin, None).await.unwrap();
         let district = jiuye_graphql::auth::create_token(&db.warehouse, &Role::District("310104".into()), None)
             .await
             .unwrap();
@@ -76,16 +77,21 @@ async fn from_a_cell_to_the_next_level_and_to_the_detail_rows() {
             json!([{"period": "2024-03", "industry": "64", "hire_registrations": 1}, {"period": "2024-03", "industry": "65", "hire_registrations": 1}]),
             "{body}"
         );
-        // The detail rows behind 徐汇's March hires: two, masked, with lineage.
-        let body = post(
-            &analyst,
-            r#"{ drillDetail(indicator: "hire_persons", grain: MONTH, period: "2024-03", cell: [{dimension: "district", values: ["310104"]}], pageSize: 1) { columns rows page pageSize } }"#,
-        )
-        .await;
+        // The detail rows behind 徐汇's March hires: two, with lineage; an analyst reads the
+        // model's whitelist for analysts (no personal display values), an admin also
+        // the masked ID and name.
+        let detail = r#"{ drillDetail(indicator: "hire_persons", grain: MONTH, period: "2024-03", cell: [{dimension: "district", values: ["310104"]}], pageSize: 1) { columns rows page pageSize } }"#;
+        let body = post(&analyst, detail).await;
         let page = &body["data"]["drillDetail"];
         let columns: Vec<&str> = page["columns"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+        let whitelist = &db.catalog.sources["employment_registration"].detail["analyst"];
+        assert_eq!(
+            columns[..whitelist.len()],
+            whitelist.iter().map(String::as_str).collect::<Vec<_>>()[..]
+        );
+        assert_eq!(columns[whitelist.len()..], ["source_file", "line_no", "etl_run"]);
         assert!(
-            columns.contains(&"id_number_masked") && columns.contains(&"source_file") && columns.contains(&"etl_run"),
+            !columns.contains(&"id_number_masked") && !columns.contains(&"name_masked"),
             "{columns:?}"
         );
         assert!(!columns.contains(&"person_key"), "no pseudonyms in detail");
@@ -94,7 +100,12 @@ async fn from_a_cell_to_the_next_level_and_to_the_detail_rows() {
         assert_eq!(rows[0]["business_key"], json!("K1"), "{}", db.name);
         assert_eq!(rows[0]["source_file"], json!("employment_registration_drill.csv"));
         assert_eq!(rows[0]["line_no"], json!(2));
-        assert!(rows[0]["id_number_masked"].as_str().unwrap().contains('*'));
+        let body = post(&admin, detail).await;
+        let row = &body["data"]["drillDetail"]["rows"][0];
+        let masked = row["id_number_masked"].as_str().unwrap();
+        assert_eq!(masked.chars().filter(|c| *c != '*').count(), 2, "{masked}");
+        assert!(row["name_masked"].as_str().unwrap().ends_with('*'), "{row}");
+        assert!(row.get("birth_date").is_none(), "{row}");
         let body = post(
             &analyst,
             r#"{ drillDetail(indicator: "hire_persons", grain: MONTH, period: "2024-03", cell: [{dimension: "district", values: ["310104"]}], page: 1, pageSize: 1) { rows } }"#,

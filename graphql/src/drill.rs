@@ -45,8 +45,9 @@ pub struct DrillAnswer {
 #[derive(SimpleObject)]
 pub struct DetailPage {
     pub columns: Vec<String>,
-    /// Detail rows: masked personal values, no pseudonyms; `source_file`, `line_no` and
-    /// `etl_run` say where each came from.
+    /// Detail rows: the columns the caller's role may read (the source's `detail:`
+    /// whitelist in the model), then `source_file`, `line_no` and `etl_run`, where each
+    /// came from.
     pub rows: Vec<Json<Map<String, Value>>>,
     pub page: u32,
     pub page_size: u32,
@@ -105,7 +106,7 @@ impl DrillQuery {
     ) -> async_graphql::Result<DetailPage> {
         let state = ctx.data::<AppState>()?;
         let caller = ctx.data::<Caller>()?;
-        let statement = jiuye_semantic::detail_statement(
+        let detail = jiuye_semantic::detail_statement(
             &state.catalog,
             &indicator,
             self::grain(grain),
@@ -119,21 +120,16 @@ impl DrillQuery {
         .map_err(semantic_error)?;
         let result = state
             .warehouse
-            .fetch(&statement)
+            .fetch(&detail.statement)
             .await
             .map_err(|e| async_graphql::Error::new(MetricsError::from(e).public_message()))?;
-        // Pseudonyms are join keys, not for display.
-        let shown: Vec<usize> = (0..result.columns.len())
-            .filter(|i| !matches!(result.columns[*i].as_str(), "person_key" | "person_month"))
-            .collect();
-        let columns: Vec<String> = shown.iter().map(|i| result.columns[*i].clone()).collect();
         let rows = result
             .rows
             .iter()
-            .map(|r| Json(shown.iter().map(|i| (result.columns[*i].clone(), r[*i].to_json())).collect()))
+            .map(|r| Json(detail.columns.iter().zip(r).map(|(c, v)| (c.clone(), v.to_json())).collect()))
             .collect();
         Ok(DetailPage {
-            columns,
+            columns: detail.columns,
             rows,
             page,
             page_size: page_size.clamp(1, jiuye_semantic::MAX_PAGE_SIZE),

@@ -206,6 +206,7 @@ impl Catalog {
             }
         }
         for source in self.sources.values() {
+            crate::drill::check_detail_columns(source).map_err(err)?;
             for (dim, column) in &source.dimensions {
                 if !self.dimensions.contains_key(dim) {
                     return Err(err(format!("source `{}` maps unknown dimension `{dim}`", source.code)));

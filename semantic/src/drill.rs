@@ -1,13 +1,15 @@
 //! Drill-down: from a cell of an answer (an indicator, a period, the cell's dimension
 //! values) to the next level — the next grain inside the period, or the child dimension
 //! (industry_section → industry, the city → its districts) — and down to the detail rows
-//! behind it: paged, personal values masked, each with its lineage (ETL run, file, line).
+//! behind it: paged, only the columns the caller's role may read, each with its lineage
+//! (ETL run, file, line).
 
 use chrono::NaiveDate;
 use jiuye_sql_value::{SqlValue, Statement};
 
 use crate::SemanticError;
 use crate::catalog::Catalog;
+use crate::model::SourceDef;
 use crate::planner::measure_condition;
 use crate::request::{Caller, DimensionFilter, MetricsQuery, Role};
 use crate::sql::{Dialect, Expr, Join, Select, TableRef, render_select};
@@ -97,9 +99,47 @@ pub fn child_dimension(catalog: &Catalog, dimension: Option<&str>) -> Option<Str
 /// Most detail rows one page holds.
 pub const MAX_PAGE_SIZE: u32 = 500;
 
+/// Roles a source's `detail:` whitelist may name: the ones with detail permission.
+const DETAIL_ROLES: [&str; 2] = ["admin", "analyst"];
+
+/// Columns no whitelist may name: join keys (pseudonyms) and anything that, beside a
+/// masked ID, rebuilds the number (docs/security.md).
+fn never_shown(column: &str) -> bool {
+    matches!(column, "person_key" | "person_month" | "birth_date") || column.ends_with("_enc")
+}
+
+/// Model validation of a source's `detail:` whitelists.
+pub(crate) fn check_detail_columns(source: &SourceDef) -> Result<(), String> {
+    for (role, columns) in &source.detail {
+        if !DETAIL_ROLES.contains(&role.as_str()) {
+            return Err(format!(
+                "source `{}`: detail rows for unknown role `{role}`; roles with detail rows: {}",
+                source.code,
+                DETAIL_ROLES.join(", ")
+            ));
+        }
+        for c in columns {
+            if never_shown(c) {
+                return Err(format!("source `{}`: detail column `{c}` may be shown to no one", source.code));
+            }
+            if c.is_empty() || !c.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_') {
+                return Err(format!("source `{}`: `{c}` is not a column name", source.code));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A page of detail rows to fetch, with its column names (known even when it is empty).
+#[derive(Debug, Clone)]
+pub struct DetailQuery {
+    pub statement: Statement,
+    pub columns: Vec<String>,
+}
+
 /// The detail rows behind a cell: the rows of the indicator's detail table that it counts
-/// in that period and cell, oldest file first, with `file_name` and `run_id` joined in.
-/// The pseudonym (`person_key`) is not shown; masked values are.
+/// in that period and cell, oldest file first — only the columns the caller's role may
+/// read (the source's `detail:` whitelist), then `source_file`, `line_no` and `etl_run`.
 #[allow(clippy::too_many_arguments)]
 pub fn detail_statement(
     catalog: &Catalog,
@@ -111,7 +151,7 @@ pub fn detail_statement(
     page_size: u32,
     caller: &Caller,
     dialect: &dyn Dialect,
-) -> Result<Statement, SemanticError> {
+) -> Result<DetailQuery, SemanticError> {
     if !caller.has_detail_permission() {
         return Err(SemanticError::Forbidden("detail rows need an admin or analyst token".into()));
     }
@@ -129,10 +169,20 @@ pub fn detail_statement(
             "`{indicator}` is a stock held in person-state intervals; drill into the registrations behind it (e.g. unemployment_registration_persons)"
         )));
     }
+    let Some(shown) = source.detail.get(caller.role.name()) else {
+        return Err(SemanticError::Forbidden(format!(
+            "the {} role reads no detail rows of `{}`",
+            caller.role.name(),
+            source.code
+        )));
+    };
     let (from, to) = period_range(grain, period).ok_or_else(|| bad(format!("`{period}` is not a {} period label", grain.name())))?;
     let mut select = Select::from(&source.table, "f");
-    select.columns.push((Expr::col("f", "*"), "*".into()));
+    for column in shown {
+        select.columns.push((Expr::col("f", column), column.clone()));
+    }
     select.columns.push((Expr::col("l", "file_name"), "source_file".into()));
+    select.columns.push((Expr::col("f", "line_no"), "line_no".into()));
     select.columns.push((Expr::col("l", "run_id"), "etl_run".into()));
     select.joins.push(Join {
         table: TableRef::new("meta_load_file", "l"),
@@ -178,8 +228,6 @@ pub fn detail_statement(
     select.order_by.push(Expr::col("f", "file_id"));
     select.order_by.push(Expr::col("f", "line_no"));
     let mut statement = render_select(&select, dialect);
-    // `f.* AS *` is not SQL: the renderer aliases every column; take the alias off here.
-    statement.sql = statement.sql.replace("f.* AS *", "f.*");
     let size = page_size.clamp(1, MAX_PAGE_SIZE) as i64;
     let n = statement.params.len();
     statement.sql.push_str(&format!(
@@ -189,7 +237,8 @@ pub fn detail_statement(
     ));
     statement.params.push(SqlValue::Int(size));
     statement.params.push(SqlValue::Int(page as i64 * size));
-    Ok(statement)
+    let columns = select.columns.iter().map(|(_, alias)| alias.clone()).collect();
+    Ok(DetailQuery { statement, columns })
 }
 
 #[cfg(test)]
@@ -209,5 +258,23 @@ mod tests {
         let catalog = Catalog::builtin().unwrap();
         assert_eq!(child_dimension(&catalog, Some("industry_section")).as_deref(), Some("industry"));
         assert_eq!(child_dimension(&catalog, None).as_deref(), Some("district"));
+    }
+
+    #[test]
+    fn a_detail_whitelist_may_not_name_a_pseudonym_or_an_unknown_role() {
+        let source = |detail: &str| {
+            format!("source: {{ code: s, name: s, table: t, feeds: [s], refresh: daily, dimensions: {{}}, detail: {detail} }}\n")
+        };
+        for (detail, complaint) in [
+            ("{ analyst: [business_key, person_key] }", "person_key"),
+            ("{ analyst: [birth_date] }", "birth_date"),
+            ("{ analyst: [id_number_enc] }", "id_number_enc"),
+            ("{ district: [business_key] }", "unknown role"),
+            ("{ analyst: [\"a; DROP\"] }", "not a column"),
+        ] {
+            let err = Catalog::from_files([("s.yaml".to_string(), source(detail))]).unwrap_err();
+            assert!(err.to_string().contains(complaint), "{detail}: {err}");
+        }
+        assert!(Catalog::from_files([("s.yaml".to_string(), source("{ analyst: [business_key] }"))]).is_ok());
     }
 }

@@ -29,7 +29,7 @@ pub use assemble::Table;
 pub use board::{BoardDef, MAX_RANK, PanelDef, RankDef, RelativeRange};
 pub use catalog::{Catalog, Indicator, IndicatorKind, Rollup};
 pub use check::{Problem, check_model};
-pub use drill::{MAX_PAGE_SIZE, child_dimension, detail_statement, drill_query, next_grain, period_range};
+pub use drill::{DetailQuery, MAX_PAGE_SIZE, child_dimension, detail_statement, drill_query, next_grain, period_range};
 pub use formula::Formula;
 pub use known::{KnownAt, superseded_table};
 pub use map::{MAP_POINT_LIMIT, MapLayer, map_layer_statement};

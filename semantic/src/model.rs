@@ -113,6 +113,11 @@ pub struct SourceDef {
     pub lookups: BTreeMap<String, LookupDef>,
     /// dimension code → column of `table` (or `alias.column` of a lookup)
     pub dimensions: BTreeMap<String, String>,
+    /// The columns of `table` each role may read as detail rows (`drillDetail`), by role
+    /// name: an explicit whitelist, so a column added to the table is shown to no one
+    /// until it is listed. A role without a list reads no detail rows of this source.
+    #[serde(default)]
+    pub detail: BTreeMap<String, Vec<String>>,
 }
 
 /// `LEFT JOIN table ON table.key = fact.on` — and, when `dated`, only the version valid

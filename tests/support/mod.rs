@@ -36,15 +36,29 @@ pub async fn backends() -> Vec<TestDb> {
     out
 }
 
+/// SQLite always; PostgreSQL too when configured: connected, but no migration run (for
+/// tests of a migration on data of an older schema).
+pub async fn unprepared_backends() -> Vec<TestDb> {
+    let mut out = vec![sqlite_prepared(false).await];
+    out.extend(postgres_prepared(false).await);
+    out
+}
+
 pub async fn sqlite() -> TestDb {
+    sqlite_prepared(true).await
+}
+
+async fn sqlite_prepared(prepare: bool) -> TestDb {
     let catalog = Catalog::builtin().expect("model");
     let codes = jiuye_etl::CodeTables::load().expect("seeds");
     let dir = tempfile::tempdir().expect("tempdir");
     let url = dir.path().join("warehouse.db").display().to_string();
     let warehouse = Warehouse::connect(&ConnectOptions::new(url)).await.expect("sqlite");
-    jiuye_etl::prepare_warehouse(&warehouse, &catalog, &codes)
-        .await
-        .expect("prepare sqlite");
+    if prepare {
+        jiuye_etl::prepare_warehouse(&warehouse, &catalog, &codes)
+            .await
+            .expect("prepare sqlite");
+    }
     TestDb {
         name: "sqlite",
         warehouse,
@@ -56,6 +70,10 @@ pub async fn sqlite() -> TestDb {
 
 /// A PostgreSQL warehouse in a schema of its own, so tests run in parallel.
 pub async fn postgres() -> Option<TestDb> {
+    postgres_prepared(true).await
+}
+
+async fn postgres_prepared(prepare: bool) -> Option<TestDb> {
     let url = std::env::var("JIUYE_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
     let catalog = Catalog::builtin().expect("model");
     let codes = jiuye_etl::CodeTables::load().expect("seeds");
@@ -74,9 +92,11 @@ pub async fn postgres() -> Option<TestDb> {
     })
     .await
     .expect("postgres");
-    jiuye_etl::prepare_warehouse(&warehouse, &catalog, &codes)
-        .await
-        .expect("prepare postgres");
+    if prepare {
+        jiuye_etl::prepare_warehouse(&warehouse, &catalog, &codes)
+            .await
+            .expect("prepare postgres");
+    }
     Some(TestDb {
         name: "postgres",
         warehouse,

@@ -6,13 +6,13 @@ pub mod checks;
 mod codes;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use jiuye_privacy::{mask_id_number, mask_name};
+use jiuye_privacy::{mask_birth_date, mask_id_number, mask_name};
 
 pub use codes::CodeTables;
 
 use crate::EtlError;
 use crate::read::RawRow;
-use crate::spec::{FeedSpec, FieldType};
+use crate::spec::{ColumnSpec, FeedSpec, FieldType};
 
 /// A typed field value.
 #[derive(Debug, Clone, PartialEq)]
@@ -139,13 +139,7 @@ impl<'a> Conformer<'a> {
         let cells = self.raw_cells(row);
         let mut values = Vec::with_capacity(cells.len());
         for (column, cell) in self.spec.columns.iter().zip(&cells) {
-            let shown = |v: &str| {
-                Some(match (column.personal, column.field_type) {
-                    (true, FieldType::IdNumber) => mask_id_number(v),
-                    (true, _) => mask_name(v),
-                    _ => v.to_string(),
-                })
-            };
+            let shown = |v: &str| Some(shown_in_quarantine(column, v));
             let Some(text) = cell else {
                 if column.required {
                     violations.push(Violation {
@@ -281,7 +275,7 @@ impl<'a> Conformer<'a> {
                 violations.push(Violation {
                     rule: "out_of_range",
                     column: column.header.clone(),
-                    value: cells[i].map(str::to_string),
+                    value: cells[i].map(|v| shown_in_quarantine(column, v)),
                     message: format!("{} must be at least {min}", column.header),
                 });
             }
@@ -295,7 +289,7 @@ impl<'a> Conformer<'a> {
                     violations.push(Violation {
                         rule: "out_of_order",
                         column: column.header.clone(),
-                        value: cells[i].map(str::to_string),
+                        value: cells[i].map(|v| shown_in_quarantine(column, v)),
                         message: format!(
                             "{} must be {} {other_header}",
                             column.header,
@@ -316,10 +310,22 @@ impl<'a> Conformer<'a> {
                 violations.push(Violation {
                     rule: "birth_date_mismatch",
                     column: column.header.clone(),
-                    value: cells[i].map(str::to_string),
+                    value: cells[i].map(|v| shown_in_quarantine(column, v)),
                     message: format!("{} differs from the birth date in the ID number", column.header),
                 });
             }
         }
+    }
+}
+
+/// A rejected cell as quarantine keeps it: personal values masked by the published rules
+/// (an ID to its last four, a name to its surname, a birth date to its year), others as
+/// exported. Quarantine rows of one line can be joined, so none may hold more.
+fn shown_in_quarantine(column: &ColumnSpec, value: &str) -> String {
+    match (column.personal, column.field_type) {
+        (true, FieldType::IdNumber) => mask_id_number(value),
+        (true, _) => mask_name(value),
+        (false, _) if column.birth_date_of.is_some() => mask_birth_date(value),
+        _ => value.to_string(),
     }
 }

@@ -1,6 +1,7 @@
 //! What every person-level feed derives the same way: pseudonym, masks, age and age band
 //! at the event date (from the birth date inside the ID number), and the DWD columns and
-//! values those feeds share.
+//! values those feeds share. The birth date itself stays in ODS: beside the masked ID it
+//! would rebuild the number (docs/security.md).
 
 use chrono::{Datelike, NaiveDate};
 use jiuye_privacy::{Keys, mask_id_number, mask_name};
@@ -15,7 +16,6 @@ pub struct Person {
     pub person_key: String,
     pub id_masked: String,
     pub name_masked: String,
-    pub birth_date: NaiveDate,
     pub age: i64,
     pub age_band: Option<&'static str>,
 }
@@ -48,7 +48,6 @@ pub fn derive(keys: &Keys, id: &str, name: &str, event: NaiveDate) -> Person {
         person_key: keys.pseudonym(id),
         id_masked: mask_id_number(id),
         name_masked: mask_name(name),
-        birth_date,
         age,
         age_band: age_band(age),
     }
@@ -79,7 +78,7 @@ pub fn derive_working_age(keys: &Keys, id: &str, name: &str, event: NaiveDate) -
 
 /// DWD columns every person-level event feed starts with; `event_columns` adds a feed's
 /// own columns and the lineage columns every DWD row ends with.
-const LEADING: [(&str, ColumnType); 12] = [
+const LEADING: [(&str, ColumnType); 11] = [
     ("business_key", ColumnType::Text),
     ("business_type", ColumnType::Text),
     ("date_key", ColumnType::Int),
@@ -87,7 +86,6 @@ const LEADING: [(&str, ColumnType); 12] = [
     ("id_number_masked", ColumnType::Text),
     ("name_masked", ColumnType::Text),
     ("gender", ColumnType::Text),
-    ("birth_date", ColumnType::Text),
     ("age", ColumnType::Int),
     ("age_band", ColumnType::Text),
     ("hukou_type", ColumnType::Text),
@@ -119,7 +117,6 @@ pub fn event_row(f: &Fields, ctx: &FeedContext, own: impl FnOnce(&Person) -> Vec
         p.id_masked.clone().into(),
         p.name_masked.clone().into(),
         f.text("gender"),
-        p.birth_date.format("%Y-%m-%d").to_string().into(),
         SqlValue::Int(p.age),
         p.age_band.into(),
         f.text("hukou_type"),
