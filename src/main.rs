@@ -36,6 +36,26 @@ pub struct DatabaseArgs {
     pub schema: Option<String>,
 }
 
+/// The bounds every GraphQL request runs within (docs/security.md).
+#[derive(Args, Clone)]
+pub struct LimitArgs {
+    /// Longest a request may run before it is answered TIMEOUT (504), in seconds.
+    #[arg(long, env = "JIUYE_REQUEST_TIMEOUT", default_value_t = 30.0)]
+    pub request_timeout: f64,
+    /// Longest one SQL statement may run before the database stops it, in seconds.
+    #[arg(long, env = "JIUYE_STATEMENT_TIMEOUT", default_value_t = 20.0)]
+    pub statement_timeout: f64,
+    /// Requests executing at once over all callers; more wait up to 5 s, then get 503.
+    #[arg(long, env = "JIUYE_MAX_CONCURRENT", default_value_t = 64)]
+    pub max_concurrent: usize,
+    /// Requests a second one token may send on average (429 above it) …
+    #[arg(long, env = "JIUYE_RATE_PER_TOKEN", default_value_t = 50.0)]
+    pub rate_per_token: f64,
+    /// … and in a burst.
+    #[arg(long, env = "JIUYE_BURST_PER_TOKEN", default_value_t = 200.0)]
+    pub burst_per_token: f64,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Generate demo exports, load them and serve GraphQL (the quickest tour).
@@ -51,6 +71,8 @@ enum Command {
         /// Load and print the token and query, but do not serve.
         #[arg(long)]
         no_serve: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Load exports into the warehouse.
     #[command(subcommand)]
@@ -63,6 +85,8 @@ enum Command {
         addr: SocketAddr,
         #[command(flatten)]
         db: DatabaseArgs,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Bearer tokens for the GraphQL API.
     #[command(subcommand)]
@@ -100,10 +124,11 @@ fn main() -> std::process::ExitCode {
                 addr,
                 scale,
                 no_serve,
-            } => cmd::demo::run(&dir, addr, scale, no_serve).await,
+                limits,
+            } => cmd::demo::run(&dir, addr, scale, no_serve, &limits).await,
             Command::Etl(c) => cmd::etl::run(c).await,
             Command::Query(args) => cmd::query::run(args).await,
-            Command::Serve { addr, db } => cmd::serve(&db, addr).await,
+            Command::Serve { addr, db, limits } => cmd::serve(&db, addr, &limits).await,
             Command::Token(c) => cmd::token::run(c).await,
             Command::Key(c) => cmd::key::run(c),
             Command::Seeds(c) => cmd::seeds::run(c),

@@ -6,56 +6,10 @@ mod support;
 use jiuye_semantic::Role;
 use serde_json::{Value, json};
 use support::fixtures::{Reg, write_regs};
+use support::server::start;
 use support::{TestDb, backends};
 
-struct Server {
-    base: String,
-    client: reqwest::Client,
-    handle: tokio::task::JoinHandle<()>,
-}
-
-async fn start(db: &TestDb) -> Server {
-    let state = jiuye_graphql::AppState::new(db.warehouse.clone(), std::sync::Arc::new(db.catalog.clone()))
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let handle = tokio::spawn(async move {
-        axum::serve(listener, jiuye_graphql::router(state)).await.unwrap();
-    });
-    Server {
-        base: format!("http://{addr}"),
-        client: reqwest::Client::new(),
-        handle,
-    }
-}
-
 const METRICS: &str = r#"{ metrics(indicators: ["hire_persons"], dimensions: ["district"], grain: MONTH, timeRange: {from: "2024-03-01", to: "2024-03-31"}) { columns rows sql } }"#;
-
-impl Server {
-    async fn post(&self, token: Option<&str>, accept: Option<&str>, body: Value) -> (u16, String, Value) {
-        let mut req = self
-            .client
-            .post(format!("{}/graphql", self.base))
-            .header("content-type", "application/json")
-            .body(body.to_string());
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(a) = accept {
-            req = req.header("accept", a);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        let ct = res
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        let text = res.text().await.unwrap();
-        (status, ct, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-    }
-}
 
 async fn loaded_db(db: &TestDb) {
     let dir = tempfile::tempdir().unwrap();

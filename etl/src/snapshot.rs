@@ -59,9 +59,7 @@ pub(crate) async fn rebuild(tx: &mut Transaction, catalog: &Catalog, rollup: &Ro
         .iter()
         .map(|m| {
             catalog
-                .indicator(m)
-                .ok()
-                .and_then(|i| i.measure())
+                .measure_def(m)
                 .is_none_or(|d| d.aggregation != Aggregation::Sum || d.integer)
         })
         .collect();

@@ -2,13 +2,14 @@
 //! through the same runner as `metrics`. A panel that fails (a district token asking a
 //! city-wide panel it may not read, say) carries its error; the others still answer.
 
-use async_graphql::{Context, ErrorExtensions, Json, Object, SimpleObject};
+use async_graphql::{Context, Json, Object, SimpleObject};
 use chrono::NaiveDate;
 use jiuye_semantic::{BoardDef, Caller, Catalog, KnownAt};
 use jiuye_warehouse::Warehouse;
 use serde_json::{Map, Value};
 
 use crate::AppState;
+use crate::input::{self, cost};
 use crate::metrics::{run_metrics, shanghai_today};
 
 #[derive(SimpleObject)]
@@ -102,28 +103,31 @@ impl BoardQuery {
     /// timestamp instead (`2025-10-31T18:00:00+08:00`, or Shanghai time `2025-10-31
     /// 18:00:00`) answers as the warehouse knew it at that instant, dated that day: a
     /// board published then is reproduced exactly, whatever was corrected since.
+    #[graphql(complexity = "cost::BOARD + child_complexity")]
     async fn board(&self, ctx: &Context<'_>, code: String, as_of: Option<String>) -> async_graphql::Result<BoardAnswer> {
         let state = ctx.data::<AppState>()?;
         let caller = ctx.data::<Caller>()?;
+        input::text("code", &code, input::MAX_CODE_CHARS)?;
         let board = state.catalog.boards.get(&code).ok_or_else(|| {
             let known: Vec<&str> = state.catalog.boards.keys().map(String::as_str).collect();
-            async_graphql::Error::new(format!("unknown board `{code}`; boards: {}", known.join(", ")))
-                .extend_with(|_, e| e.set("code", "BAD_USER_INPUT"))
+            input::bad_input(format!("unknown board `{code}`; boards: {}", known.join(", ")))
         })?;
         let (as_of, known_at) = match as_of {
             None => (shanghai_today(), None),
-            Some(text) => match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
-                Ok(day) => (day, None),
-                Err(_) => {
-                    let known = KnownAt::parse(&text).map_err(|_| {
-                        async_graphql::Error::new(format!(
-                            "asOf `{text}` is neither a date (YYYY-MM-DD) nor a timestamp (2025-10-31T18:00:00+08:00)"
-                        ))
-                        .extend_with(|_, e| e.set("code", "BAD_USER_INPUT"))
-                    })?;
-                    (known.city_date(), Some(known))
+            Some(text) => {
+                input::text("asOf", &text, input::MAX_CODE_CHARS)?;
+                match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+                    Ok(day) => {
+                        jiuye_semantic::check_date("asOf", day).map_err(input::semantic_error)?;
+                        (day, None)
+                    }
+                    Err(_) => {
+                        // Not a date: a timestamp, or an error saying how to write one.
+                        let known = KnownAt::parse(&text).map_err(input::semantic_error)?;
+                        (known.city_date(), Some(known))
+                    }
                 }
-            },
+            }
         };
         Ok(answer_board(&state.warehouse, &state.catalog, board, as_of, known_at, caller).await)
     }
@@ -172,6 +176,7 @@ pub struct MapQuery;
 #[Object]
 impl MapQuery {
     /// Points of a map layer, filterable by type codes and districts (at most 5,000).
+    #[graphql(complexity = "cost::MAP_LAYER + child_complexity")]
     async fn map_layer(
         &self,
         ctx: &Context<'_>,
@@ -181,6 +186,8 @@ impl MapQuery {
     ) -> async_graphql::Result<Vec<MapPoint>> {
         let state = ctx.data::<AppState>()?;
         let caller = ctx.data::<Caller>()?;
+        input::codes("types", &types, input::MAX_ITEMS)?;
+        input::codes("districts", &districts, input::MAX_ITEMS)?;
         let layer = match layer {
             Layer::Facilities => jiuye_semantic::MapLayer::Facilities,
             Layer::Employers => jiuye_semantic::MapLayer::Employers,
@@ -192,15 +199,12 @@ impl MapQuery {
             caller,
             jiuye_semantic::sql::dialect_for(state.warehouse.backend()),
         )
-        .map_err(|e| {
-            let code = e.code();
-            async_graphql::Error::new(e.to_string()).extend_with(move |_, x| x.set("code", code))
-        })?;
+        .map_err(input::semantic_error)?;
         let rows = state
             .warehouse
             .fetch(&statement)
             .await
-            .map_err(|e| async_graphql::Error::new(crate::metrics::MetricsError::from(e).public_message()))?;
+            .map_err(|e| input::metrics_error(e.into()))?;
         Ok(rows
             .rows
             .iter()

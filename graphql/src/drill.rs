@@ -1,37 +1,14 @@
 //! `drill` and `drillDetail`: from a cell of an answer one level down (the next grain, or
 //! a dimension's child), and to the detail rows behind it with their lineage.
 
-use async_graphql::{Context, ErrorExtensions, Json, Object, SimpleObject};
-use jiuye_semantic::{Caller, DimensionFilter, Grain as SemGrain, SemanticError};
+use async_graphql::{Context, Json, Object, SimpleObject};
+use jiuye_semantic::Caller;
 use serde_json::{Map, Value};
 
 use crate::AppState;
-use crate::metrics::{MetricsError, run_metrics};
-use crate::schema::{Filter, Grain};
-
-fn semantic_error(e: SemanticError) -> async_graphql::Error {
-    let code = e.code();
-    async_graphql::Error::new(e.to_string()).extend_with(move |_, x| x.set("code", code))
-}
-
-fn grain(g: Grain) -> SemGrain {
-    match g {
-        Grain::Day => SemGrain::Day,
-        Grain::Week => SemGrain::Week,
-        Grain::Month => SemGrain::Month,
-        Grain::Quarter => SemGrain::Quarter,
-        Grain::Year => SemGrain::Year,
-    }
-}
-
-fn cell_filters(cell: Vec<Filter>) -> Vec<DimensionFilter> {
-    cell.into_iter()
-        .map(|f| DimensionFilter {
-            dimension: f.dimension,
-            values: f.values,
-        })
-        .collect()
-}
+use crate::input::{self, cost};
+use crate::metrics::run_metrics;
+use crate::schema::{Filter, Grain, dimension_filters};
 
 #[derive(SimpleObject)]
 pub struct DrillAnswer {
@@ -53,6 +30,9 @@ pub struct DetailPage {
     pub page_size: u32,
 }
 
+/// Deepest page of detail rows: paging further is a scan no one reads; narrow the cell.
+const MAX_PAGE: u32 = 10_000;
+
 #[derive(Default)]
 pub struct DrillQuery;
 
@@ -61,6 +41,7 @@ impl DrillQuery {
     /// One level below a cell: `by` a dimension (e.g. `industry` under an
     /// `industry_section` cell, `district` under the city) within the same period, or
     /// without `by` the next grain inside the period (YEAR → QUARTER → MONTH → DAY).
+    #[graphql(complexity = "cost::DRILL + child_complexity")]
     async fn drill(
         &self,
         ctx: &Context<'_>,
@@ -72,19 +53,17 @@ impl DrillQuery {
     ) -> async_graphql::Result<DrillAnswer> {
         let state = ctx.data::<AppState>()?;
         let caller = ctx.data::<Caller>()?;
-        let query = jiuye_semantic::drill_query(
-            &state.catalog,
-            &indicator,
-            self::grain(grain),
-            &period,
-            &cell_filters(cell),
-            by.as_deref(),
-        )
-        .map_err(semantic_error)?;
-        let answer = run_metrics(&state.warehouse, &state.catalog, &query, caller).await.map_err(|e| {
-            let code = e.code();
-            async_graphql::Error::new(e.public_message()).extend_with(move |_, x| x.set("code", code))
-        })?;
+        input::text("indicator", &indicator, input::MAX_CODE_CHARS)?;
+        input::text("period", &period, input::MAX_CODE_CHARS)?;
+        if let Some(b) = &by {
+            input::text("by", b, input::MAX_CODE_CHARS)?;
+        }
+        let cell = dimension_filters(cell)?;
+        let query = jiuye_semantic::drill_query(&state.catalog, &indicator, grain.into(), &period, &cell, by.as_deref())
+            .map_err(input::semantic_error)?;
+        let answer = run_metrics(&state.warehouse, &state.catalog, &query, caller)
+            .await
+            .map_err(input::metrics_error)?;
         Ok(DrillAnswer {
             grain: query.grain.name().into(),
             by: query.dimensions.first().cloned(),
@@ -93,7 +72,9 @@ impl DrillQuery {
         })
     }
 
-    /// The detail rows a cell counts, a page at a time (admin and analyst tokens only).
+    /// The detail rows a cell counts, a page of at most 500 at a time (admin and analyst
+    /// tokens only).
+    #[graphql(complexity = "cost::DETAIL + child_complexity")]
     async fn drill_detail(
         &self,
         ctx: &Context<'_>,
@@ -106,23 +87,37 @@ impl DrillQuery {
     ) -> async_graphql::Result<DetailPage> {
         let state = ctx.data::<AppState>()?;
         let caller = ctx.data::<Caller>()?;
+        input::text("indicator", &indicator, input::MAX_CODE_CHARS)?;
+        input::text("period", &period, input::MAX_CODE_CHARS)?;
+        if page_size == 0 || page_size > jiuye_semantic::MAX_PAGE_SIZE {
+            return Err(input::bad_input(format!(
+                "pageSize must be 1 to {}, not {page_size}",
+                jiuye_semantic::MAX_PAGE_SIZE
+            )));
+        }
+        if page > MAX_PAGE {
+            return Err(input::bad_input(format!(
+                "page must be at most {MAX_PAGE}; narrow the cell instead"
+            )));
+        }
+        let cell = dimension_filters(cell)?;
         let detail = jiuye_semantic::detail_statement(
             &state.catalog,
             &indicator,
-            self::grain(grain),
+            grain.into(),
             &period,
-            &cell_filters(cell),
+            &cell,
             page,
             page_size,
             caller,
             jiuye_semantic::sql::dialect_for(state.warehouse.backend()),
         )
-        .map_err(semantic_error)?;
+        .map_err(input::semantic_error)?;
         let result = state
             .warehouse
             .fetch(&detail.statement)
             .await
-            .map_err(|e| async_graphql::Error::new(MetricsError::from(e).public_message()))?;
+            .map_err(|e| input::metrics_error(e.into()))?;
         let rows = result
             .rows
             .iter()
@@ -132,7 +127,7 @@ impl DrillQuery {
             columns: detail.columns,
             rows,
             page,
-            page_size: page_size.clamp(1, jiuye_semantic::MAX_PAGE_SIZE),
+            page_size,
         })
     }
 }

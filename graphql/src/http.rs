@@ -1,25 +1,31 @@
 //! GraphQL over HTTP (the GraphQL-over-HTTP specification): POST with JSON bodies, GET
 //! for queries only, `Accept` negotiation between `application/graphql-response+json`
 //! and `application/json`, and the status codes the specification prescribes. Every
-//! `/graphql` request needs a bearer token.
+//! `/graphql` request needs a bearer token and runs within the server's `Limits`: 413
+//! past the body size, 429 past the token's rate, 503 when the server is full, 504 past
+//! the request timeout — each with a JSON error and `extensions.code`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Response as GqlResponse, Variables};
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use futures::FutureExt;
 use jiuye_semantic::Caller;
 use serde_json::json;
+use tokio::sync::Semaphore;
 
 use crate::auth::{TokenHolder, caller_for_token};
+use crate::limits::RateLimiter;
 use crate::schema::{JiuyeSchema, build_schema};
 use crate::{AppState, graphiql};
 
@@ -30,17 +36,26 @@ const JSON: &str = "application/json";
 struct Shared {
     state: AppState,
     schema: JiuyeSchema,
+    rates: Arc<RateLimiter>,
+    running: Arc<Semaphore>,
 }
 
 pub fn router(state: AppState) -> Router {
     let schema = build_schema(state.clone());
+    let limits = state.limits.clone();
+    let shared = Shared {
+        rates: Arc::new(RateLimiter::new(limits.per_token_rate, limits.per_token_burst)),
+        running: Arc::new(Semaphore::new(limits.max_concurrent.max(1))),
+        state,
+        schema,
+    };
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphiql", get(graphiql::page))
         .route("/graphiql/assets/{file}", get(graphiql::asset))
         .route("/", get(|| async { Redirect::temporary("/graphiql") }))
         .route("/health", get(|| async { "ok" }))
-        .with_state(Shared { state, schema })
+        .with_state(shared)
 }
 
 /// Marks that execution started: errors before it (parse, validation, unknown
@@ -130,7 +145,14 @@ fn error_response(status: StatusCode, media: MediaType, code: &str, message: &st
     response
 }
 
-async fn authenticate(shared: &Shared, headers: &HeaderMap, media: MediaType) -> Result<(Caller, TokenHolder), Response> {
+/// Who is asking, and the key their requests are counted under.
+struct Authenticated {
+    caller: Caller,
+    holder: TokenHolder,
+    rate_key: u64,
+}
+
+async fn authenticate(shared: &Shared, headers: &HeaderMap, media: MediaType) -> Result<Authenticated, Response> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -146,18 +168,115 @@ async fn authenticate(shared: &Shared, headers: &HeaderMap, media: MediaType) ->
             "send `Authorization: Bearer <token>`; create a token with `jiuye token create --role analyst`",
         ));
     };
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(unauthorized("the bearer token is not valid for this warehouse"));
+    }
     match caller_for_token(&shared.state.warehouse, token).await {
-        Ok(Some(caller)) => Ok(caller),
+        Ok(Some((caller, holder))) => Ok(Authenticated {
+            caller,
+            holder,
+            rate_key: rate_key(token),
+        }),
         Ok(None) => Err(unauthorized("the bearer token is not valid for this warehouse")),
-        Err(e) => Err(error_response(StatusCode::INTERNAL_SERVER_ERROR, media, "INTERNAL", &e.to_string())),
+        // The caller is not known yet: nothing of the failure (SQL, table names) is
+        // theirs to see; the log has it.
+        Err(e) => {
+            eprintln!("error: token lookup failed: {e}");
+            Err(error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                media,
+                "INTERNAL",
+                "the server cannot check tokens right now; try again later",
+            ))
+        }
     }
 }
 
-async fn execute(shared: &Shared, media: MediaType, (caller, holder): (Caller, TokenHolder), request: Request) -> Response {
+/// Longest bearer token looked up (ours are 67 characters).
+const MAX_TOKEN_BYTES: usize = 256;
+
+/// The key a token's requests are counted under: a keyed hash, so the limiter holds no
+/// token.
+fn rate_key(token: &str) -> u64 {
+    use std::hash::BuildHasher;
+    static KEYS: std::sync::LazyLock<std::hash::RandomState> = std::sync::LazyLock::new(std::hash::RandomState::new);
+    KEYS.hash_one(token.trim())
+}
+
+fn too_many(media: MediaType, status: StatusCode, code: &str, message: &str, retry_after: Duration) -> Response {
+    let mut r = error_response(status, media, code, message);
+    let secs = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    r
+}
+
+/// Runs a request within the limits: the server's concurrency (checking the token is
+/// work too), the request timeout, the token's rate; a panic is answered, not propagated.
+async fn execute(shared: &Shared, media: MediaType, headers: &HeaderMap, request: Request) -> Response {
+    let limits = &shared.state.limits;
+    let Ok(Ok(_permit)) = tokio::time::timeout(limits.queue_wait, shared.running.acquire()).await else {
+        return too_many(
+            media,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SERVER_BUSY",
+            "the server is answering as many requests as it may; retry shortly",
+            Duration::from_secs(1),
+        );
+    };
+    let work = async {
+        let who = match authenticate(shared, headers, media).await {
+            Ok(who) => who,
+            Err(response) => return response,
+        };
+        if let Err(wait) = shared.rates.check(who.rate_key) {
+            return too_many(
+                media,
+                StatusCode::TOO_MANY_REQUESTS,
+                "RATE_LIMITED",
+                &format!(
+                    "this token sent more than {} requests a second; wait and retry",
+                    limits.per_token_rate
+                ),
+                wait,
+            );
+        }
+        run_request(shared, media, who, request).await
+    };
+    match tokio::time::timeout(limits.request_timeout, std::panic::AssertUnwindSafe(work).catch_unwind()).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(panic)) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            eprintln!("error: a request panicked: {what}");
+            error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                media,
+                "INTERNAL",
+                "the server failed on this request; the server log has the details",
+            )
+        }
+        Err(_) => error_response(
+            StatusCode::GATEWAY_TIMEOUT,
+            media,
+            "TIMEOUT",
+            &format!(
+                "the request ran longer than {} s; ask for a shorter range, a coarser grain or fewer indicators",
+                limits.request_timeout.as_secs_f64()
+            ),
+        ),
+    }
+}
+
+async fn run_request(shared: &Shared, media: MediaType, who: Authenticated, request: Request) -> Response {
     let executed = Arc::new(Executed::default());
     let response = shared
         .schema
-        .execute(request.data(caller).data(holder).data(executed.clone()))
+        .execute(request.data(who.caller).data(who.holder).data(executed.clone()))
         .await;
     let request_error = !executed.0.load(Ordering::SeqCst) && response.is_err();
     let status = if request_error && media == MediaType::GraphQlResponse {
@@ -167,13 +286,40 @@ async fn execute(shared: &Shared, media: MediaType, (caller, holder): (Caller, T
     };
     // A request error has no `data` entry at all (the request never executed).
     let mut value = serde_json::to_value(&response).unwrap_or_else(|e| json!({"errors": [{"message": e.to_string()}]}));
-    if request_error && let Some(map) = value.as_object_mut() {
-        map.remove("data");
+    if let Some(map) = value.as_object_mut() {
+        if request_error {
+            map.remove("data");
+        }
+        if let Some(serde_json::Value::Array(errors)) = map.get_mut("errors") {
+            errors.iter_mut().for_each(|e| give_code(e, request_error));
+        }
     }
     let body = value.to_string();
     let mut r = (status, body).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media.name()));
     r
+}
+
+/// Every error carries `extensions.code`: a request error (parse, validation, cost) is
+/// `GRAPHQL_VALIDATION_FAILED`; an argument the schema refused (a wrong type, a value out
+/// of its type's range) is `BAD_USER_INPUT`. Resolvers set their own codes.
+fn give_code(error: &mut serde_json::Value, request_error: bool) {
+    let Some(error) = error.as_object_mut() else { return };
+    // An argument of the wrong type or out of its type's range is found while the
+    // document is validated, but it is bad input all the same.
+    let bad_argument = error
+        .get("message")
+        .and_then(|m| m.as_str())
+        .is_some_and(|m| m.starts_with("Invalid value for argument"));
+    let code = if request_error && !bad_argument {
+        "GRAPHQL_VALIDATION_FAILED"
+    } else {
+        "BAD_USER_INPUT"
+    };
+    let extensions = error.entry("extensions").or_insert_with(|| json!({}));
+    if let Some(ext) = extensions.as_object_mut() {
+        ext.entry("code").or_insert_with(|| json!(code));
+    }
 }
 
 fn parse_variables(text: Option<&str>, media: MediaType) -> Result<Variables, Response> {
@@ -201,10 +347,6 @@ async fn graphql_get(State(shared): State<Shared>, headers: HeaderMap, Query(par
             "accept application/graphql-response+json or application/json",
         );
     };
-    let caller = match authenticate(&shared, &headers, media).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let Some(query) = params.get("query") else {
         return error_response(
             StatusCode::BAD_REQUEST,
@@ -213,6 +355,10 @@ async fn graphql_get(State(shared): State<Shared>, headers: HeaderMap, Query(par
             "a GET request needs the `query` parameter",
         );
     };
+    let size: usize = params.values().map(String::len).sum();
+    if size > shared.state.limits.max_body_bytes {
+        return too_large(media, shared.state.limits.max_body_bytes);
+    }
     let variables = match parse_variables(params.get("variables").map(String::as_str), media) {
         Ok(v) => v,
         Err(r) => return r,
@@ -246,10 +392,19 @@ async fn graphql_get(State(shared): State<Shared>, headers: HeaderMap, Query(par
     if let Some(name) = operation_name {
         request = request.operation_name(name);
     }
-    execute(&shared, media, caller, request).await
+    execute(&shared, media, &headers, request).await
 }
 
-async fn graphql_post(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+fn too_large(media: MediaType, max: usize) -> Response {
+    error_response(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        media,
+        "PAYLOAD_TOO_LARGE",
+        &format!("the request is larger than {max} bytes; send a smaller query or fewer variables"),
+    )
+}
+
+async fn graphql_post(State(shared): State<Shared>, headers: HeaderMap, body: Body) -> Response {
     let Some(media) = negotiate(&headers) else {
         return error_response(
             StatusCode::NOT_ACCEPTABLE,
@@ -268,9 +423,9 @@ async fn graphql_post(State(shared): State<Shared>, headers: HeaderMap, body: By
             "POST a JSON body with Content-Type: application/json",
         );
     }
-    let caller = match authenticate(&shared, &headers, media).await {
-        Ok(c) => c,
-        Err(r) => return r,
+    let max = shared.state.limits.max_body_bytes;
+    let Ok(body) = axum::body::to_bytes(body, max).await else {
+        return too_large(media, max);
     };
     let body: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
@@ -290,5 +445,5 @@ async fn graphql_post(State(shared): State<Shared>, headers: HeaderMap, body: By
         Some(serde_json::Value::String(name)) => request = request.operation_name(name.clone()),
         Some(_) => return error_response(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "`operationName` must be a string"),
     }
-    execute(&shared, media, caller, request).await
+    execute(&shared, media, &headers, request).await
 }

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, RwLock};
 
-use async_graphql::{Context, Enum, ErrorExtensions, InputObject, Json, Object, SimpleObject};
+use async_graphql::{Context, Enum, InputObject, Json, Object, SimpleObject};
 use jiuye_kb::search::EntryKind;
 use jiuye_kb::{Glossary, KnowledgeBase, Source, Term};
 use jiuye_semantic::{Caller, Catalog, Role, sql::dialect_for};
@@ -12,6 +12,7 @@ use jiuye_warehouse::Warehouse;
 
 use crate::AppState;
 use crate::auth::TokenHolder;
+use crate::input::{self, coded, cost};
 
 /// The knowledge base in use; replaced whole after a curated edit.
 pub struct KbState {
@@ -188,6 +189,29 @@ pub struct TermInput {
     pub topic: Option<String>,
 }
 
+impl TermInput {
+    /// Every field within its bound.
+    fn check(&self) -> async_graphql::Result<()> {
+        use crate::input::{MAX_CODE_CHARS, MAX_ITEMS, MAX_TEXT_CHARS, text};
+        text("input.name", &self.name, MAX_CODE_CHARS)?;
+        text("input.english", &self.english, MAX_TEXT_CHARS)?;
+        text("input.definition", &self.definition, MAX_TEXT_CHARS)?;
+        text("input.sourceDocument", &self.source_document, MAX_TEXT_CHARS)?;
+        text("input.sourceArticle", self.source_article.as_deref().unwrap_or(""), MAX_CODE_CHARS)?;
+        text("input.topic", self.topic.as_deref().unwrap_or(""), MAX_CODE_CHARS)?;
+        for (name, list) in [
+            ("input.synonyms", &self.synonyms),
+            ("input.abbreviations", &self.abbreviations),
+            ("input.related", &self.related),
+            ("input.indicators", &self.indicators),
+            ("input.dimensions", &self.dimensions),
+        ] {
+            crate::input::codes(name, list, MAX_ITEMS)?;
+        }
+        Ok(())
+    }
+}
+
 fn term_view(kb: &KnowledgeBase, t: &Term) -> TermView {
     let term_link = |code: &String| Link {
         code: code.clone(),
@@ -260,17 +284,15 @@ pub(crate) fn indicator_view(kb: &KnowledgeBase, i: &jiuye_kb::IndicatorEntry) -
     }
 }
 
-fn coded(message: impl Into<String>, code: &'static str) -> async_graphql::Error {
-    async_graphql::Error::new(message).extend_with(move |_, e| e.set("code", code))
-}
-
 #[derive(Default)]
 pub struct KbQuery;
 
 #[Object]
 impl KbQuery {
     /// Search terms, indicators, dimensions and code values: Chinese (segmented),
-    /// full pinyin or initials (`sydj`), English, synonyms; tolerant of a typo.
+    /// full pinyin or initials (`sydj`), English, synonyms; tolerant of a typo. At most
+    /// 100 characters and 100 hits.
+    #[graphql(complexity = "cost::SEARCH + child_complexity")]
     async fn kb_search(
         &self,
         ctx: &Context<'_>,
@@ -278,11 +300,15 @@ impl KbQuery {
         #[graphql(default = 10)] limit: i32,
         #[graphql(default)] kinds: Vec<KbKind>,
     ) -> async_graphql::Result<Vec<KbHit>> {
+        input::text("query", &query, input::MAX_SEARCH_CHARS)?;
+        if !(1..=100).contains(&limit) {
+            return Err(input::bad_input(format!("limit must be 1 to 100, not {limit}")));
+        }
         let kb = ctx.data::<AppState>()?.kb.get();
         let kinds: Vec<EntryKind> = kinds.into_iter().map(Into::into).collect();
         Ok(kb
             .index
-            .search(&query, limit.clamp(1, 100) as usize, &kinds)
+            .search(&query, limit as usize, &kinds)
             .into_iter()
             .map(|h| KbHit {
                 kind: kind_of(h.kind),
@@ -296,18 +322,21 @@ impl KbQuery {
 
     /// A glossary term by code or 中文名.
     async fn term(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<Option<TermView>> {
+        input::text("code", &code, input::MAX_CODE_CHARS)?;
         let kb = ctx.data::<AppState>()?.kb.get();
         Ok(kb.glossary.term(&code).map(|t| term_view(&kb, t)))
     }
 
     /// An indicator of the dictionary with the glossary terms that explain it.
     async fn indicator(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<Option<IndicatorView>> {
+        input::text("code", &code, input::MAX_CODE_CHARS)?;
         let kb = ctx.data::<AppState>()?.kb.get();
         Ok(kb.indicator(&code).map(|i| indicator_view(&kb, i)))
     }
 
     /// A code table with the standard it follows.
     async fn code_table(&self, ctx: &Context<'_>, name: String) -> async_graphql::Result<Option<CodeTableView>> {
+        input::text("name", &name, input::MAX_CODE_CHARS)?;
         let kb = ctx.data::<AppState>()?.kb.get();
         Ok(kb.code_table(&name).map(|t| CodeTableView {
             name: t.name.clone(),
@@ -328,6 +357,7 @@ impl KbQuery {
 
     /// Curated revisions of a term, newest first.
     async fn term_history(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<Vec<TermRevision>> {
+        input::text("code", &code, input::MAX_CODE_CHARS)?;
         let state = ctx.data::<AppState>()?;
         let dialect = dialect_for(state.warehouse.backend());
         let rows = state
@@ -365,6 +395,7 @@ impl KbMutation {
     /// Create or change a glossary term (admins only). The edit is refused when it would
     /// break the glossary (a missing definition or source, a link to nothing, a duplicate
     /// synonym); otherwise it is stored with who, when and the previous text.
+    #[graphql(complexity = "cost::EDIT + child_complexity")]
     async fn update_term(
         &self,
         ctx: &Context<'_>,
@@ -376,6 +407,11 @@ impl KbMutation {
         let caller = ctx.data::<Caller>()?;
         if caller.role != Role::Admin {
             return Err(coded("only admin tokens may edit the glossary", "FORBIDDEN"));
+        }
+        input.check()?;
+        crate::input::text("code", &code, crate::input::MAX_CODE_CHARS)?;
+        if let Some(n) = &note {
+            crate::input::text("note", n, crate::input::MAX_TEXT_CHARS)?;
         }
         let holder = ctx.data::<TokenHolder>().map(|h| h.0.clone()).unwrap_or_else(|_| "unknown".into());
         let kb = state.kb.get();

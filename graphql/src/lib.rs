@@ -1,5 +1,6 @@
 //! The GraphQL surface, one job: serve indicators, dimensions and the catalog over
-//! GraphQL-over-HTTP with bearer-token auth, and a self-hosted GraphiQL.
+//! GraphQL-over-HTTP with bearer-token auth, within bounds on every request (`limits`,
+//! `input`), and a self-hosted GraphiQL.
 //!
 //! Resolvers hold no business rules: queries go through the semantic planner (which
 //! applies row-level security) and the warehouse executes them. Depends on semantic,
@@ -10,7 +11,9 @@ mod board;
 mod drill;
 mod graphiql;
 mod http;
+mod input;
 mod kb;
+pub mod limits;
 mod metrics;
 mod schema;
 
@@ -24,6 +27,7 @@ pub use metrics::{MetricsAnswer, run_metrics, shanghai_today};
 pub use schema::{JiuyeSchema, build_schema};
 
 pub use kb::KbState;
+pub use limits::Limits;
 
 /// What every request needs.
 #[derive(Clone)]
@@ -31,6 +35,7 @@ pub struct AppState {
     pub warehouse: Warehouse,
     pub catalog: Arc<Catalog>,
     pub kb: Arc<KbState>,
+    pub limits: Limits,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,7 +52,17 @@ impl AppState {
     /// Loads the knowledge base (with curated revisions) next to the warehouse handle.
     pub async fn new(warehouse: Warehouse, catalog: Arc<Catalog>) -> Result<AppState, StartError> {
         let kb = Arc::new(KbState::load(&warehouse, &catalog).await?);
-        Ok(AppState { warehouse, catalog, kb })
+        Ok(AppState {
+            warehouse,
+            catalog,
+            kb,
+            limits: Limits::default(),
+        })
+    }
+
+    /// The same state under other limits.
+    pub fn with_limits(self, limits: Limits) -> AppState {
+        AppState { limits, ..self }
     }
 }
 

@@ -21,6 +21,10 @@ impl MetricsError {
     pub fn public_message(&self) -> String {
         match self {
             MetricsError::Semantic(e) => e.to_string(),
+            MetricsError::Warehouse(WarehouseError::Timeout { limit, .. }) => format!(
+                "the warehouse stopped a statement after {} s; ask for a shorter range, a coarser grain or fewer dimensions",
+                limit.as_secs_f64()
+            ),
             MetricsError::Warehouse(e) => {
                 eprintln!("error: warehouse query failed: {e}");
                 "the warehouse could not answer this query; the server log has the details".to_string()
@@ -31,6 +35,7 @@ impl MetricsError {
     pub fn code(&self) -> &'static str {
         match self {
             MetricsError::Semantic(e) => e.code(),
+            MetricsError::Warehouse(WarehouseError::Timeout { .. }) => "TIMEOUT",
             MetricsError::Warehouse(_) => "INTERNAL",
         }
     }

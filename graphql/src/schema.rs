@@ -2,13 +2,12 @@
 
 use std::collections::BTreeSet;
 
-use async_graphql::{Context, EmptySubscription, Enum, ErrorExtensions, InputObject, Json, MergedObject, Object, Schema, SimpleObject};
-use chrono::NaiveDate;
+use async_graphql::{Context, EmptySubscription, Enum, InputObject, Json, MergedObject, Object, Schema, SimpleObject};
 use jiuye_semantic::{Caller, Compare as SemCompare, DimensionFilter, Grain as SemGrain, KnownAt, MetricsQuery, sql::dialect_for};
-use jiuye_sql_value::Statement;
 use serde_json::{Map, Value};
 
 use crate::AppState;
+use crate::input::{self, cost};
 use crate::metrics::run_metrics;
 
 pub type JiuyeSchema = Schema<Query, crate::kb::KbMutation, EmptySubscription>;
@@ -23,12 +22,17 @@ pub struct Query(
     crate::drill::DrillQuery,
 );
 
+/// Nesting no answer of this schema needs; the standard introspection query (about 13
+/// levels through `ofType`) fits, and its cost is counted by `limit_complexity`.
+const MAX_DEPTH: usize = 24;
+
 pub fn build_schema(state: AppState) -> JiuyeSchema {
+    let max_cost = state.limits.max_cost;
     Schema::build(Query::default(), crate::kb::KbMutation, EmptySubscription)
         .extension(crate::http::ExecutionMarker)
         .data(state)
-        .limit_depth(12)
-        .limit_complexity(2000)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(max_cost)
         .finish()
 }
 
@@ -39,6 +43,18 @@ pub enum Grain {
     Month,
     Quarter,
     Year,
+}
+
+impl From<Grain> for SemGrain {
+    fn from(g: Grain) -> SemGrain {
+        match g {
+            Grain::Day => SemGrain::Day,
+            Grain::Week => SemGrain::Week,
+            Grain::Month => SemGrain::Month,
+            Grain::Quarter => SemGrain::Quarter,
+            Grain::Year => SemGrain::Year,
+        }
+    }
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -103,14 +119,6 @@ pub struct DimensionMember {
     pub successor: Option<String>,
 }
 
-fn bad_input(message: impl Into<String>) -> async_graphql::Error {
-    async_graphql::Error::new(message).extend_with(|_, e| e.set("code", "BAD_USER_INPUT"))
-}
-
-fn parse_day(field: &str, text: &str) -> async_graphql::Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad_input(format!("timeRange.{field} `{text}` is not a date as YYYY-MM-DD")))
-}
-
 #[derive(Default)]
 pub struct QueryRoot;
 
@@ -118,6 +126,7 @@ pub struct QueryRoot;
 impl QueryRoot {
     /// Indicator values by period and dimensions, with optional comparisons.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "cost::metrics(indicators.len(), compare.len()) + child_complexity")]
     async fn metrics(
         &self,
         ctx: &Context<'_>,
@@ -135,25 +144,19 @@ impl QueryRoot {
     ) -> async_graphql::Result<MetricsResult> {
         let state = ctx.data::<AppState>()?;
         let caller = ctx.data::<Caller>()?;
+        input::codes("indicators", &indicators, input::MAX_ITEMS)?;
+        input::codes("dimensions", &dimensions, input::MAX_ITEMS)?;
+        let filters = dimension_filters(filters)?;
+        if let Some(t) = &as_of {
+            input::text("asOf", t, input::MAX_CODE_CHARS)?;
+        }
         let query = MetricsQuery {
             indicators,
             dimensions,
-            grain: match grain {
-                Grain::Day => SemGrain::Day,
-                Grain::Week => SemGrain::Week,
-                Grain::Month => SemGrain::Month,
-                Grain::Quarter => SemGrain::Quarter,
-                Grain::Year => SemGrain::Year,
-            },
-            from: parse_day("from", &time_range.from)?,
-            to: parse_day("to", &time_range.to)?,
-            filters: filters
-                .into_iter()
-                .map(|f| DimensionFilter {
-                    dimension: f.dimension,
-                    values: f.values,
-                })
-                .collect(),
+            grain: grain.into(),
+            from: input::day("timeRange.from", &time_range.from)?,
+            to: input::day("timeRange.to", &time_range.to)?,
+            filters,
             compare: compare
                 .into_iter()
                 .map(|c| match c {
@@ -162,15 +165,11 @@ impl QueryRoot {
                     Compare::Target => SemCompare::Target,
                 })
                 .collect(),
-            known_at: as_of
-                .map(|t| KnownAt::parse(&t))
-                .transpose()
-                .map_err(|e| bad_input(e.to_string()))?,
+            known_at: as_of.map(|t| KnownAt::parse(&t)).transpose().map_err(input::semantic_error)?,
         };
-        let answer = run_metrics(&state.warehouse, &state.catalog, &query, caller).await.map_err(|e| {
-            let code = e.code();
-            async_graphql::Error::new(e.public_message()).extend_with(move |_, ext| ext.set("code", code))
-        })?;
+        let answer = run_metrics(&state.warehouse, &state.catalog, &query, caller)
+            .await
+            .map_err(input::metrics_error)?;
         Ok(MetricsResult {
             columns: answer.table.columns,
             rows: answer.table.rows.into_iter().map(Json).collect(),
@@ -199,36 +198,39 @@ impl QueryRoot {
         Ok(kb.indicators.iter().map(|e| crate::kb::indicator_view(&kb, e)).collect())
     }
 
-    /// Codes and names of a dimension's members.
-    async fn dimension_members(&self, ctx: &Context<'_>, dimension: String) -> async_graphql::Result<Vec<DimensionMember>> {
+    /// Codes and names of a dimension's members, in code order: a page of `first` (at
+    /// most 5,000) after the code `after`. A district token lists only the registry
+    /// members (employers, parks, bases) of its district.
+    #[graphql(complexity = "cost::MEMBERS + child_complexity")]
+    async fn dimension_members(
+        &self,
+        ctx: &Context<'_>,
+        dimension: String,
+        after: Option<String>,
+        #[graphql(default = 1000)] first: i32,
+    ) -> async_graphql::Result<Vec<DimensionMember>> {
         let state = ctx.data::<AppState>()?;
-        let dim = state.catalog.dimension(&dimension).map_err(|e| bad_input(e.to_string()))?;
-        let dialect = dialect_for(state.warehouse.backend());
-        let statement = match &dim.members {
-            // A registry's current versions (employers, facilities); identifiers come
-            // from the model, never from the request.
-            Some(m) => Statement {
-                sql: format!(
-                    "SELECT {code}, {name}, NULL, NULL FROM {table} ORDER BY {code}",
-                    code = m.code,
-                    name = m.name,
-                    table = m.table
-                ),
-                params: vec![],
-            },
-            None => Statement {
-                sql: format!(
-                    "SELECT code, name, parent, successor FROM dim_code WHERE code_table = {} ORDER BY code",
-                    dialect.placeholder(1)
-                ),
-                params: vec![dim.code_table.clone().into()],
-            },
-        };
+        let caller = ctx.data::<Caller>()?;
+        input::text("dimension", &dimension, input::MAX_CODE_CHARS)?;
+        if let Some(a) = &after {
+            input::text("after", a, input::MAX_CODE_CHARS)?;
+        }
+        let first = u32::try_from(first)
+            .map_err(|_| input::bad_input(format!("first must be 1 to {}, not {first}", jiuye_semantic::MAX_MEMBERS)))?;
+        let statement = jiuye_semantic::members_statement(
+            &state.catalog,
+            &dimension,
+            caller,
+            after.as_deref(),
+            first,
+            dialect_for(state.warehouse.backend()),
+        )
+        .map_err(input::semantic_error)?;
         let rows = state
             .warehouse
             .fetch(&statement)
             .await
-            .map_err(|e| async_graphql::Error::new(crate::metrics::MetricsError::from(e).public_message()))?;
+            .map_err(|e| input::metrics_error(e.into()))?;
         let opt = |v: &jiuye_sql_value::SqlValue| Some(v.to_key()).filter(|s| !s.is_empty());
         // A row that is another row's parent in the same table is the table's root
         // (上海市 above the districts), not a member.
@@ -245,4 +247,22 @@ impl QueryRoot {
             })
             .collect())
     }
+}
+
+/// The filters of a request, bounded.
+pub(crate) fn dimension_filters(filters: Vec<Filter>) -> async_graphql::Result<Vec<DimensionFilter>> {
+    if filters.len() > input::MAX_ITEMS {
+        return Err(input::bad_input(format!("at most {} filters are allowed", input::MAX_ITEMS)));
+    }
+    filters
+        .into_iter()
+        .map(|f| {
+            input::text("filters.dimension", &f.dimension, input::MAX_CODE_CHARS)?;
+            input::codes("filters.values", &f.values, input::MAX_FILTER_VALUES)?;
+            Ok(DimensionFilter {
+                dimension: f.dimension,
+                values: f.values,
+            })
+        })
+        .collect()
 }

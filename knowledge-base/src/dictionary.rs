@@ -35,6 +35,7 @@ pub fn indicator_dictionary(catalog: &Catalog) -> Result<Vec<IndicatorEntry>, Se
                         jiuye_semantic::Aggregation::Count => "COUNT(*)".to_string(),
                         jiuye_semantic::Aggregation::CountDistinct => format!("COUNT(DISTINCT {})", m.column.clone().unwrap_or_default()),
                         jiuye_semantic::Aggregation::Sum => format!("SUM({})", m.column.clone().unwrap_or_default()),
+                        jiuye_semantic::Aggregation::KeySum => format!("SUM(record_key({}))", m.column.clone().unwrap_or_default()),
                     };
                     let conditions: Vec<String> = m.where_in.iter().map(|(c, v)| format!("{c} IN ({})", v.join(", "))).collect();
                     if conditions.is_empty() {

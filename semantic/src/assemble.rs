@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::SemanticError;
 use crate::catalog::IndicatorKind;
+use crate::cell_key;
 use crate::model::Aggregation;
 use crate::planner::{PartPurpose, Plan};
 use crate::request::Caller;
@@ -50,8 +51,8 @@ impl Plan {
         self.assemble_protected(results, None)
     }
 
-    /// `assemble`, suppressing small person counts for a caller without detail
-    /// permission (see `small_cells`).
+    /// `assemble`, for a caller without detail permission protected: small cells
+    /// suppressed (`small_cells`), every figure perturbed (`cell_key`).
     pub fn assemble_for(&self, results: &[ResultSet], caller: &Caller, threshold: i64) -> Result<Table, SemanticError> {
         let protect = (!caller.has_detail_permission() && threshold > 1).then_some(threshold);
         self.assemble_protected(results, protect)
@@ -95,6 +96,19 @@ impl Plan {
                 }
             }
         }
+        // Suppression follows the true person counts; every figure shown is then
+        // perturbed (`cell_key`), before ratios and comparisons are derived from it.
+        let mut hidden: BTreeMap<RowKey, Vec<String>> = BTreeMap::new();
+        if let (Some(threshold), Some(main)) = (protect, by_purpose.get("main")) {
+            for (key, cell) in main {
+                let value_of = |m: &str| cell.get(m).copied().unwrap_or(0.0);
+                let small = small_cells::small_in_cell(&self.catalog, &self.indicators, &value_of, threshold);
+                if !small.is_empty() {
+                    hidden.insert(key.clone(), small);
+                }
+            }
+            by_purpose.values_mut().for_each(|cells| self.perturb(cells, threshold));
+        }
         let empty = Cells::new();
         let main = by_purpose.get("main").unwrap_or(&empty);
         // A row appears when some requested measure is non-zero in it, whichever table
@@ -130,13 +144,8 @@ impl Plan {
                     row.insert(format!("{code}_{}", c.suffix()), float(ratio));
                 }
             }
-            if let Some(threshold) = protect {
-                let cell = main.get(key);
-                let value_of = |m: &str| cell.and_then(|c| c.get(m)).copied().unwrap_or(0.0);
-                let hidden = small_cells::small_in_cell(&self.catalog, &self.indicators, &value_of, threshold);
-                if !hidden.is_empty() {
-                    small_cells::suppress(&mut row, &hidden);
-                }
+            if let Some(small) = hidden.get(key) {
+                small_cells::suppress(&mut row, small);
             }
             rows.push(row);
         }
@@ -144,6 +153,31 @@ impl Plan {
             small_cells::complement(&mut rows, &self.indicators);
         }
         Ok(Table { columns, rows })
+    }
+
+    /// Perturbs every model measure of every cell by the cell-key method, from the
+    /// cell's guard (persons) and key, which stay as they are.
+    fn perturb(&self, cells: &mut Cells, threshold: i64) {
+        for values in cells.values_mut() {
+            let raw = values.clone();
+            for (m, v) in values.iter_mut() {
+                let (Some(guard), Ok(indicator)) = (self.catalog.guard_of(m), self.catalog.indicator(m)) else {
+                    continue;
+                };
+                let persons = raw.get(guard).copied().unwrap_or(0.0);
+                if persons <= 0.0 {
+                    continue;
+                }
+                let key = self.catalog.key_of(guard).and_then(|k| raw.get(k)).copied().unwrap_or(0.0);
+                *v = match indicator.measure().map(|d| (d.aggregation, d.integer)) {
+                    Some((Aggregation::Sum, integer)) => {
+                        let s = cell_key::perturb_sum(*v, key, persons);
+                        if integer { s.round() } else { to_fen(s) }
+                    }
+                    _ => cell_key::perturb_count(*v, key, if m == guard { threshold } else { 1 }),
+                };
+            }
+        }
     }
 
     /// `x_target`, `x_completion`, `x_progress`, `x_status` of one row.

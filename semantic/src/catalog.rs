@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::SemanticError;
 use crate::board::BoardDef;
+use crate::companions::{self, Companions};
 use crate::formula::Formula;
 use crate::model::{Aggregation, BUILTIN_MODEL, DimensionDef, MeasureDef, SourceDef, TargetRule, parse_model_file};
 use crate::time::Grain;
@@ -67,6 +68,8 @@ pub struct Catalog {
     pub planned: BTreeMap<String, String>,
     /// Boards (看板) by code, in the order of their files.
     pub boards: BTreeMap<String, BoardDef>,
+    /// Guards and cell keys of the measures of sources about persons.
+    companions: Companions,
 }
 
 impl Catalog {
@@ -84,6 +87,7 @@ impl Catalog {
             rollups: Vec::new(),
             planned: BTreeMap::new(),
             boards: BTreeMap::new(),
+            companions: Companions::default(),
         };
         let mut pending_rollups = Vec::new();
         for (file, text) in files {
@@ -190,6 +194,18 @@ impl Catalog {
             }
         }
         catalog.validate()?;
+        catalog.companions = companions::derive(&catalog.sources, &catalog.indicators);
+        // A rollup holding a measure holds its companions too, so a protected answer is
+        // served by the same tables as an unprotected one.
+        let companions = &catalog.companions;
+        for r in &mut catalog.rollups {
+            let extra: Vec<String> = r.indicators.iter().flat_map(|m| companions.of(m)).map(str::to_string).collect();
+            for c in extra {
+                if !r.indicators.contains(&c) {
+                    r.indicators.push(c);
+                }
+            }
+        }
         Ok(catalog)
     }
 
@@ -235,6 +251,21 @@ impl Catalog {
                 && m.column.is_none()
             {
                 return Err(err(format!("indicator `{}` aggregates with no `column`", ind.code)));
+            }
+            if let IndicatorKind::Measure(m) = &ind.kind
+                && m.aggregation == Aggregation::KeySum
+            {
+                return Err(err(format!(
+                    "indicator `{}`: key_sum measures are derived by the catalog, not written in the model",
+                    ind.code
+                )));
+            }
+            if ind.code.contains(companions::COMPANION_MARK) {
+                return Err(err(format!(
+                    "indicator `{}`: `{}` in a code is kept for derived companion measures",
+                    ind.code,
+                    companions::COMPANION_MARK
+                )));
             }
         }
         if let Some(code) = self.planned.keys().find(|c| self.indicators.contains_key(*c)) {
@@ -355,6 +386,31 @@ impl Catalog {
 
     pub fn source(&self, code: &str) -> &SourceDef {
         &self.sources[code]
+    }
+
+    /// The definition of a measure: a model indicator's, or a companion's (never asked
+    /// for by callers, but planned, rolled up and read like any measure).
+    pub fn measure_def(&self, code: &str) -> Option<&MeasureDef> {
+        match self.indicators.get(code) {
+            Some(i) => i.measure(),
+            None => self.companions.derived.get(code).map(|(_, def)| def),
+        }
+    }
+
+    /// The person count guarding a measure (itself for a person count); `None` for a
+    /// measure of a source not about persons.
+    pub fn guard_of(&self, measure: &str) -> Option<&str> {
+        self.companions.guard.get(measure).map(String::as_str)
+    }
+
+    /// The cell-key measure of a guard.
+    pub fn key_of(&self, guard: &str) -> Option<&str> {
+        self.companions.key.get(guard).map(String::as_str)
+    }
+
+    /// The companions a measure brings into a protected query: its guard and cell key.
+    pub fn companions_of(&self, measure: &str) -> Vec<&str> {
+        self.companions.of(measure)
     }
 
     /// Dimensions an indicator can be broken down by: its source's, or for a formula the

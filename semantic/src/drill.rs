@@ -177,6 +177,8 @@ pub fn detail_statement(
         )));
     };
     let (from, to) = period_range(grain, period).ok_or_else(|| bad(format!("`{period}` is not a {} period label", grain.name())))?;
+    crate::time::check_date("period", from)?;
+    crate::time::check_date("period", to)?;
     let mut select = Select::from(&source.table, "f");
     for column in shown {
         select.columns.push((Expr::col("f", column), column.clone()));

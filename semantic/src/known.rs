@@ -56,6 +56,12 @@ impl KnownAt {
     /// `2025-10-31T18:00:00+08:00`, `…Z`, or a local time of the city without a zone
     /// (`2025-10-31 18:00[:00]`, `2025-10-31T18:00:00`), read as Shanghai time.
     pub fn parse(text: &str) -> Result<KnownAt, SemanticError> {
+        let known = Self::parse_any(text)?;
+        crate::time::check_date("asOf", known.at.date_naive())?;
+        Ok(known)
+    }
+
+    fn parse_any(text: &str) -> Result<KnownAt, SemanticError> {
         let text = text.trim();
         if let Ok(at) = DateTime::parse_from_rfc3339(text) {
             return Ok(KnownAt::from_utc(at.with_timezone(&Utc)));

@@ -89,6 +89,8 @@ pub struct RegistryMembers {
     pub table: String,
     pub code: String,
     pub name: String,
+    /// The column holding a member's district: a district caller lists only its own.
+    pub district: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -113,6 +115,11 @@ pub struct SourceDef {
     pub lookups: BTreeMap<String, LookupDef>,
     /// dimension code → column of `table` (or `alias.column` of a lookup)
     pub dimensions: BTreeMap<String, String>,
+    /// The column identifying the person a row is about (`person_key`): every measure of
+    /// the source then reveals something of persons, and small-cell protection and the
+    /// cell-key method apply to it (`crate::companions`). Absent for sources about
+    /// employers, postings or funds.
+    pub persons: Option<String>,
     /// The columns of `table` each role may read as detail rows (`drillDetail`), by role
     /// name: an explicit whitelist, so a column added to the table is shown to no one
     /// until it is listed. A role without a list reads no detail rows of this source.
@@ -176,6 +183,9 @@ pub enum Aggregation {
     Count,
     CountDistinct,
     Sum,
+    /// The sum of the rows' record keys (`sql::Expr::RecordKey` of `column`): the cell
+    /// key of the cell-key method. Derived by the catalog, not written in model files.
+    KeySum,
 }
 
 impl Aggregation {
@@ -198,6 +208,11 @@ pub struct MeasureDef {
     /// column of the source table → accepted values
     #[serde(default, rename = "where")]
     pub where_in: BTreeMap<String, Vec<String>>,
+    /// Counts only rows where this column is filled. Written by the catalog for the
+    /// person count behind a sum or a count of filled values (`crate::companions`); a
+    /// `count` with a `column` means the same.
+    #[serde(default)]
+    pub filled: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

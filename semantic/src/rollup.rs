@@ -17,11 +17,7 @@ pub fn rollup_create_table(rollup: &Rollup, catalog: &Catalog, dialect: &dyn Dia
         columns.push(format!("{d} {}", dialect.type_name(SqlType::Text)));
     }
     for m in &rollup.indicators {
-        let def = catalog
-            .indicator(m)
-            .ok()
-            .and_then(|i| i.measure())
-            .expect("validated: rollups list measures");
+        let def = catalog.measure_def(m).expect("validated: rollups list measures");
         columns.push(format!("{m} {}", dialect.type_name(value_type(def))));
     }
     vec![
@@ -69,7 +65,7 @@ pub fn rollup_build_statements(rollup: &Rollup, catalog: &Catalog, dialect: &dyn
         columns.push(d.clone());
     }
     for m in &rollup.indicators {
-        let def = catalog.indicator(m).ok().and_then(|i| i.measure()).expect("validated");
+        let def = catalog.measure_def(m).expect("validated");
         select.columns.push((measure_expr(def, "f"), m.clone()));
         columns.push(m.clone());
     }
@@ -123,13 +119,7 @@ fn to_date_build_statements(rollup: &Rollup, period: Grain, catalog: &Catalog, d
         }],
     };
     let mut out = vec![render_write(&delete, dialect)];
-    let def = |m: &String| {
-        catalog
-            .indicator(m)
-            .ok()
-            .and_then(|i| i.measure())
-            .expect("validated: rollups list measures")
-    };
+    let def = |m: &String| catalog.measure_def(m).expect("validated: rollups list measures");
     let columns: Vec<String> = std::iter::once("date_key".to_string())
         .chain(rollup.dimensions.iter().cloned())
         .chain(rollup.indicators.iter().cloned())

@@ -1,16 +1,16 @@
 //! Small-cell protection: for callers without detail permission (district tokens), a
-//! cell (row) in which a count of distinct persons is below a threshold (default 5) is
-//! suppressed whole — every indicator of the row null, with its comparisons and targets,
-//! and listed in the row's `suppressed` — since any figure of such a cell may point at a
-//! handful of people. An answer holds cells of one grouping (no margins), but a caller
-//! may also know the period's total from another query or panel: so when a period has
-//! exactly one suppressed cell, its smallest other cell is suppressed too
-//! (complementary suppression), and no cell can be recovered by subtraction.
+//! cell (row) in which the persons behind any requested figure number fewer than a
+//! threshold (default 5) is suppressed whole — every indicator of the row null, with its
+//! comparisons and targets, and listed in the row's `suppressed` — since any figure of
+//! such a cell (a count, one person's wage) may point at a handful of people. The person
+//! count is each measure's guard (`companions`), asked for alongside it. Within one
+//! answer, a period with exactly one suppressed cell has its smallest other cell
+//! suppressed too (complementary suppression); across answers, differencing is defeated
+//! by perturbing every figure (`cell_key`).
 
 use serde_json::Value;
 
-use crate::catalog::{Catalog, IndicatorKind};
-use crate::model::Aggregation;
+use crate::catalog::Catalog;
 use crate::request::{Caller, Role};
 
 /// The threshold when none is configured (`JIUYE_SMALL_CELL_THRESHOLD`).
@@ -24,37 +24,18 @@ impl Caller {
     }
 }
 
-/// Person counts: distinct counts of the pseudonymised person key.
-fn counts_persons(catalog: &Catalog, code: &str) -> bool {
-    catalog
-        .indicator(code)
-        .ok()
-        .and_then(|i| i.measure())
-        .is_some_and(|m| m.aggregation == Aggregation::CountDistinct && m.column.as_deref() == Some("person_key"))
-}
-
-/// The person-count measures an indicator's value reveals: itself, or those its formula
-/// reads.
-fn person_inputs(catalog: &Catalog, code: &str) -> Vec<String> {
-    match catalog.indicator(code).map(|i| &i.kind) {
-        Ok(IndicatorKind::Formula(_)) => catalog
-            .base_measures(code)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|b| counts_persons(catalog, b))
-            .collect(),
-        Ok(IndicatorKind::Measure(_)) if counts_persons(catalog, code) => vec![code.to_string()],
-        _ => vec![],
-    }
-}
-
-/// The requested indicators whose value in a cell would reveal a person count in
-/// `1..threshold`, given the cell's measure values.
+/// The requested indicators, all of them, when a cell would reveal a person count in
+/// `1..threshold`: the guard (persons behind the rows, `companions`) of any measure an
+/// indicator reads. Every figure of the cell follows it — a record count or a wage sum
+/// as much as a person count. A cell whose rows hold no person (a subsidy paid to
+/// employers only) reveals none.
 pub(crate) fn small_in_cell(catalog: &Catalog, indicators: &[String], value_of: &dyn Fn(&str) -> f64, threshold: i64) -> Vec<String> {
     let small = indicators.iter().any(|code| {
-        person_inputs(catalog, code).iter().any(|i| {
-            let v = value_of(i);
-            v > 0.0 && v < threshold as f64
+        catalog.base_measures(code).unwrap_or_default().iter().any(|base| {
+            catalog.guard_of(base).is_some_and(|guard| {
+                let v = value_of(guard);
+                v > 0.0 && v < threshold as f64
+            })
         })
     });
     if small { indicators.to_vec() } else { vec![] }

@@ -36,12 +36,11 @@ pub fn snapshot_change_statements(rollup: &Rollup, catalog: &Catalog, dialect: &
                 select.group_by.push(col);
             }
             for m in &rollup.indicators {
-                let def = catalog
-                    .indicator(m)
-                    .ok()
-                    .and_then(|i| i.measure())
-                    .expect("validated: rollups list measures");
-                let column = Expr::col("f", def.column.as_deref().unwrap_or("valid_from"));
+                let def = catalog.measure_def(m).expect("validated: rollups list measures");
+                let mut column = Expr::col("f", def.column.as_deref().unwrap_or("valid_from"));
+                if def.aggregation == Aggregation::KeySum {
+                    column = Expr::RecordKey(Box::new(column));
+                }
                 let value = match measure_condition(def, "f") {
                     Some(c) => Expr::CaseWhen {
                         condition: Box::new(c),
@@ -50,7 +49,7 @@ pub fn snapshot_change_statements(rollup: &Rollup, catalog: &Catalog, dialect: &
                     None => column,
                 };
                 let func = match def.aggregation {
-                    Aggregation::Sum => AggFunc::Sum,
+                    Aggregation::Sum | Aggregation::KeySum => AggFunc::Sum,
                     Aggregation::Count | Aggregation::CountDistinct => AggFunc::Count,
                 };
                 select.columns.push((Expr::aggregate(func, Some(value)), m.clone()));

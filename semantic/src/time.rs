@@ -211,6 +211,22 @@ impl Grain {
     }
 }
 
+/// The first and last day any query, board or comparison may name: wide enough for the
+/// oldest records and the longest forecasts, narrow enough that shifting a range by years
+/// or weeks never leaves the calendar arithmetic's range.
+pub const EARLIEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date");
+pub const LATEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(2100, 12, 31).expect("a valid date");
+
+/// `field` is a date within `EARLIEST_DATE..=LATEST_DATE`.
+pub fn check_date(field: &str, d: NaiveDate) -> Result<(), crate::SemanticError> {
+    if (EARLIEST_DATE..=LATEST_DATE).contains(&d) {
+        return Ok(());
+    }
+    Err(crate::SemanticError::InvalidQuery(format!(
+        "{field} {d} is outside the dates the platform answers for ({EARLIEST_DATE} to {LATEST_DATE})"
+    )))
+}
+
 pub fn date_key(d: NaiveDate) -> i64 {
     d.year() as i64 * 10000 + d.month() as i64 * 100 + d.day() as i64
 }

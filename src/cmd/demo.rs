@@ -9,7 +9,7 @@ use jiuye_semantic::Role;
 use crate::DatabaseArgs;
 
 /// Generate → load → token → serve, all under `dir`.
-pub async fn run(dir: &Path, addr: SocketAddr, scale: f64, no_serve: bool) -> anyhow::Result<ExitCode> {
+pub async fn run(dir: &Path, addr: SocketAddr, scale: f64, no_serve: bool, limits: &crate::LimitArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let exports = dir.join("exports");
     let key_file = dir.join("secret.key");
@@ -57,5 +57,5 @@ pub async fn run(dir: &Path, addr: SocketAddr, scale: f64, no_serve: bool) -> an
     if no_serve {
         return Ok(ExitCode::SUCCESS);
     }
-    super::serve(&db, addr).await
+    super::serve(&db, addr, limits).await
 }

@@ -14,30 +14,62 @@ pub mod token;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use jiuye_semantic::Catalog;
 use jiuye_warehouse::{ConnectOptions, Warehouse};
 
-use crate::DatabaseArgs;
+use crate::{DatabaseArgs, LimitArgs};
+
+fn connect_options(db: &DatabaseArgs) -> ConnectOptions {
+    ConnectOptions {
+        schema: db.schema.clone(),
+        ..ConnectOptions::new(db.database_url.clone())
+    }
+}
 
 /// Opens the warehouse and brings its schema and reference data up to date.
 pub async fn open_warehouse(db: &DatabaseArgs) -> anyhow::Result<(Warehouse, Arc<Catalog>)> {
     let catalog = Arc::new(Catalog::builtin().context("the built-in semantic model is invalid")?);
-    let options = ConnectOptions {
-        url: db.database_url.clone(),
-        schema: db.schema.clone(),
-    };
-    let warehouse = Warehouse::connect(&options).await?;
+    let warehouse = Warehouse::connect(&connect_options(db)).await?;
     let codes = jiuye_etl::CodeTables::load()?;
     jiuye_etl::prepare_warehouse(&warehouse, &catalog, &codes).await?;
     Ok((warehouse, catalog))
 }
 
-pub async fn serve(db: &DatabaseArgs, addr: SocketAddr) -> anyhow::Result<ExitCode> {
-    let (warehouse, catalog) = open_warehouse(db).await?;
+pub async fn serve(db: &DatabaseArgs, addr: SocketAddr, limits: &LimitArgs) -> anyhow::Result<ExitCode> {
+    let seconds = |name: &str, s: f64| {
+        (s.is_finite() && s > 0.0)
+            .then(|| Duration::from_secs_f64(s))
+            .with_context(|| format!("--{name} must be a positive number of seconds, not {s}"))
+    };
+    let statement_timeout = seconds("statement-timeout", limits.statement_timeout)?;
+    let request_timeout = seconds("request-timeout", limits.request_timeout)?;
+    anyhow::ensure!(limits.max_concurrent > 0, "--max-concurrent must be at least 1");
+    anyhow::ensure!(
+        limits.rate_per_token > 0.0 && limits.burst_per_token >= 1.0,
+        "--rate-per-token must be above 0 and --burst-per-token at least 1"
+    );
+    // Preparing the warehouse (migrations, rollup rebuilds) takes as long as it takes;
+    // serving runs on a second handle whose statements are bounded.
+    let (prepared, catalog) = open_warehouse(db).await?;
+    prepared.close().await;
+    let warehouse = Warehouse::connect(&ConnectOptions {
+        statement_timeout: Some(statement_timeout),
+        ..connect_options(db)
+    })
+    .await?;
     eprintln!("serving GraphQL at http://{addr}/graphql and GraphiQL at http://{addr}/graphiql (Ctrl-C stops)");
-    let state = jiuye_graphql::AppState::new(warehouse, catalog).await?;
+    let state = jiuye_graphql::AppState::new(warehouse, catalog)
+        .await?
+        .with_limits(jiuye_graphql::Limits {
+            request_timeout,
+            max_concurrent: limits.max_concurrent,
+            per_token_rate: limits.rate_per_token,
+            per_token_burst: limits.burst_per_token,
+            ..jiuye_graphql::Limits::default()
+        });
     jiuye_graphql::serve(state, addr)
         .await
         .with_context(|| format!("cannot serve on {addr}; is the port in use? pass --addr"))?;

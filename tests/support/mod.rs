@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod fixtures;
+pub mod server;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -87,8 +88,8 @@ async fn postgres_prepared(prepare: bool) -> Option<TestDb> {
             .unwrap_or(0)
     );
     let warehouse = Warehouse::connect(&ConnectOptions {
-        url: url.clone(),
         schema: Some(schema.clone()),
+        ..ConnectOptions::new(url.clone())
     })
     .await
     .expect("postgres");
@@ -177,6 +178,27 @@ impl TestDb {
 /// The tests' key: 32 bytes of 0x2a (the CLI tests pass the same as hex).
 pub fn keys() -> Keys {
     Keys::from_secret(&[42u8; 32])
+}
+
+/// What a caller without detail permission sees of a person count `n` whose rows belong
+/// to the fixture persons `persons` (one row each): the documented cell-key p-table
+/// (docs/security.md) written out again, independently of the code — the first 16 bits
+/// of each pseudonym summed modulo 2^16 pick −2, −1, 0, +1, +2 with probabilities 0.1,
+/// 0.2, 0.4, 0.2, 0.1; a person count is never shown below the threshold of 5.
+pub fn perturbed_persons(n: i64, persons: &[u32]) -> i64 {
+    let sum: i64 = persons
+        .iter()
+        .map(|p| i64::from_str_radix(&keys().pseudonym(&fixtures::person_id(*p))[..4], 16).unwrap())
+        .sum();
+    let u = sum.rem_euclid(65_536) as f64 / 65_536.0;
+    let d = match u {
+        u if u < 0.1 => -2,
+        u if u < 0.3 => -1,
+        u if u < 0.7 => 0,
+        u if u < 0.9 => 1,
+        _ => 2,
+    };
+    (n + d).max(5)
 }
 
 pub fn day(s: &str) -> NaiveDate {

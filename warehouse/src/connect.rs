@@ -16,6 +16,10 @@ pub struct ConnectOptions {
     /// PostgreSQL schema holding the warehouse tables (created if missing); `None` uses
     /// the server's search_path (normally `public`).
     pub schema: Option<String>,
+    /// Longest a statement may run before the database stops it (`WarehouseError::Timeout`):
+    /// PostgreSQL's `statement_timeout`; on SQLite an interrupt from the progress handler.
+    /// `None` for the ETL, whose statements are as long as the data.
+    pub statement_timeout: Option<Duration>,
 }
 
 impl ConnectOptions {
@@ -23,6 +27,7 @@ impl ConnectOptions {
         ConnectOptions {
             url: url.into(),
             schema: None,
+            statement_timeout: None,
         }
     }
 }
@@ -86,6 +91,9 @@ impl Warehouse {
             // cached generic plan made while a table was empty (first load) would keep
             // seq-scanning it after it has grown.
             pg = pg.options([("plan_cache_mode", "force_custom_plan")]);
+            if let Some(limit) = options.statement_timeout {
+                pg = pg.options([("statement_timeout", limit.as_millis().max(1).to_string())]);
+            }
             let pool = PgPoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(30))
@@ -99,6 +107,7 @@ impl Warehouse {
             return Ok(Warehouse {
                 pool: Pool::Postgres(pool),
                 display,
+                statement_timeout: options.statement_timeout,
             });
         }
         let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
@@ -125,6 +134,7 @@ impl Warehouse {
         Ok(Warehouse {
             pool: Pool::Sqlite(pool),
             display,
+            statement_timeout: options.statement_timeout,
         })
     }
 

@@ -25,6 +25,8 @@ pub enum WarehouseError {
     Migrate(String),
     #[error("SQL failed: {source}\n  statement: {sql}")]
     Sql { sql: String, source: sqlx::Error },
+    #[error("the statement ran longer than the {limit:?} it may\n  statement: {sql}")]
+    Timeout { sql: String, limit: std::time::Duration },
     #[error("cannot read column `{column}` of type {type_name}: {message}")]
     Decode {
         column: String,
@@ -47,6 +49,8 @@ pub struct Warehouse {
     pool: Pool,
     /// The URL without credentials, for messages.
     display: String,
+    /// See `ConnectOptions::statement_timeout`.
+    statement_timeout: Option<std::time::Duration>,
 }
 
 /// An open transaction; dropped without `commit` it rolls back.
@@ -83,11 +87,17 @@ impl Warehouse {
 
     pub async fn fetch(&self, statement: &Statement) -> Result<ResultSet> {
         let sql = statement.sql.clone();
-        match &self.pool {
-            Pool::Sqlite(p) => rows::sqlite_fetch(p, statement).await,
-            Pool::Postgres(p) => rows::postgres_fetch(p, statement).await,
+        match (&self.pool, self.statement_timeout) {
+            (Pool::Sqlite(p), None) => rows::sqlite_fetch(p, statement).await,
+            (Pool::Sqlite(p), Some(limit)) => sqlite_fetch_within(p, statement, limit).await,
+            (Pool::Postgres(p), _) => rows::postgres_fetch(p, statement).await,
         }
-        .map_err(|e| e.with_sql(&sql))
+        .map_err(|e| e.with_sql(&sql).timed_out(self.statement_timeout))
+    }
+
+    /// The longest a statement of this handle may run, if bounded.
+    pub fn statement_timeout(&self) -> Option<std::time::Duration> {
+        self.statement_timeout
     }
 
     pub async fn execute(&self, statement: &Statement) -> Result<u64> {
@@ -271,7 +281,44 @@ impl Transaction {
     }
 }
 
+/// A SQLite read interrupted at `limit`: its connection's progress handler stops the
+/// statement once the deadline has passed (checked every thousand virtual-machine steps).
+async fn sqlite_fetch_within(pool: &SqlitePool, statement: &Statement, limit: std::time::Duration) -> Result<ResultSet> {
+    let mut conn = pool.acquire().await.map_err(sql_error(&statement.sql))?;
+    let deadline = std::time::Instant::now() + limit;
+    conn.lock_handle()
+        .await
+        .map_err(sql_error(&statement.sql))?
+        .set_progress_handler(1_000, move || std::time::Instant::now() < deadline);
+    let result = rows::sqlite_fetch(&mut *conn, statement).await;
+    // The connection returns to the pool: no handler may outlive this statement.
+    let cleared = match conn.lock_handle().await {
+        Ok(mut handle) => {
+            handle.remove_progress_handler();
+            true
+        }
+        Err(_) => false,
+    };
+    if !cleared {
+        let _ = sqlx::Connection::close_hard(conn.detach()).await;
+    }
+    result
+}
+
 impl WarehouseError {
+    /// A statement the database stopped at the handle's limit (SQLite `SQLITE_INTERRUPT`,
+    /// PostgreSQL `query_canceled`) is a `Timeout`.
+    fn timed_out(self, limit: Option<std::time::Duration>) -> WarehouseError {
+        let Some(limit) = limit else { return self };
+        match self {
+            WarehouseError::Sql {
+                sql,
+                source: sqlx::Error::Database(db),
+            } if matches!(db.code().as_deref(), Some("9" | "57014")) => WarehouseError::Timeout { sql, limit },
+            other => other,
+        }
+    }
+
     fn with_sql(self, sql: &str) -> WarehouseError {
         match self {
             WarehouseError::Sql { source, .. } => WarehouseError::Sql {

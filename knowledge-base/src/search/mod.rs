@@ -64,6 +64,9 @@ pub struct SearchIndex {
     /// neighbourhoods → keys, for typos.
     ascii: HashMap<String, Vec<u32>>,
     neighbours: HashMap<String, Vec<String>>,
+    /// Characters of the longest ASCII key: a longer query is no typo of any key, so its
+    /// deletion neighbourhood (quadratic in its length) is never built.
+    longest_ascii: usize,
 }
 
 const READINGS: usize = 8;
@@ -87,6 +90,7 @@ impl SearchIndex {
             initials: Vec::new(),
             ascii: HashMap::new(),
             neighbours: HashMap::new(),
+            longest_ascii: 0,
         };
         for (i, e) in entries.iter().enumerate() {
             let id = i as u32;
@@ -125,6 +129,7 @@ impl SearchIndex {
         index.pinyin.dedup();
         index.initials.sort();
         index.initials.dedup();
+        index.longest_ascii = index.ascii.keys().map(|k| k.chars().count()).max().unwrap_or(0);
         for key in index.ascii.keys() {
             if key.chars().count() >= 4 {
                 for d in deletions(key) {
@@ -206,7 +211,7 @@ impl SearchIndex {
             for (key, id) in Self::prefixed(&self.pinyin, &compact) {
                 add(*id, if *key == compact { 680 } else { 350 }, "pinyin");
             }
-            if compact.chars().count() >= 4 {
+            if (4..=self.longest_ascii + 1).contains(&compact.chars().count()) {
                 let mut near: Vec<&String> = Vec::new();
                 for probe in std::iter::once(compact.clone()).chain(deletions(&compact)) {
                     if let Some(keys) = self.neighbours.get(&probe) {
@@ -295,4 +300,25 @@ pub fn census(entries: &[Entry]) -> BTreeMap<EntryKind, usize> {
         *out.entry(e.kind).or_insert(0) += 1;
     }
     out
+}
+
+#[cfg(test)]
+mod bounds {
+    use super::*;
+
+    #[test]
+    fn a_query_longer_than_every_key_builds_no_typo_neighbourhood() {
+        let index = SearchIndex::build(vec![Entry {
+            kind: EntryKind::Term,
+            key: "unemployment_rate".into(),
+            title: "失业率".into(),
+            aliases: vec!["unemployment rate".into()],
+            text: String::new(),
+        }]);
+        // 200,000 characters: its one-deletion neighbourhood alone would be 40 GB.
+        let long = "a".repeat(200_000);
+        assert!(index.search(&long, 10, &[]).is_empty());
+        // A typo of a key is still found.
+        assert_eq!(index.search("unemploymnt", 10, &[]).len(), 1);
+    }
 }

@@ -98,6 +98,8 @@ pub fn plan_with(
     if query.indicators.is_empty() {
         return Err(SemanticError::InvalidQuery("ask for at least one indicator".into()));
     }
+    crate::time::check_date("timeRange.from", query.from)?;
+    crate::time::check_date("timeRange.to", query.to)?;
     if query.from > query.to {
         return Err(SemanticError::InvalidQuery(format!(
             "timeRange.from {} is after timeRange.to {}",
@@ -131,8 +133,16 @@ pub fn plan_with(
                 }
             }
             let list = by_source.entry(source.code.clone()).or_default();
-            if !list.contains(&base) {
-                list.push(base);
+            // A caller without detail permission gets protected figures: each measure
+            // brings the person count and cell key of its rows (`companions`).
+            let companions = match caller.has_detail_permission() {
+                true => vec![],
+                false => catalog.companions_of(&base),
+            };
+            for m in std::iter::once(base.as_str()).chain(companions) {
+                if !list.iter().any(|l| l == m) {
+                    list.push(m.to_string());
+                }
             }
         }
     }
@@ -291,7 +301,7 @@ struct PartRequest<'a> {
 fn route<'c>(catalog: &'c Catalog, source: &str, measures: &[String], q: &PartRequest) -> (Option<&'c Rollup>, Vec<(String, String)>) {
     let has_distinct = measures
         .iter()
-        .any(|m| catalog.indicator(m).map(|i| !i.is_additive()).unwrap_or(true));
+        .any(|m| catalog.measure_def(m).is_none_or(|d| !d.aggregation.is_additive()));
     let needed = q.needed_dimensions();
     let single_valued = q.pinned_dimensions();
     let grouped: BTreeSet<&str> = q.dimensions.iter().map(String::as_str).collect();
@@ -442,11 +452,7 @@ fn detail_select(source: &SourceDef, measures: &[String], catalog: &Catalog, q: 
     select.joins.push(date_join(FACT, &source.date_column));
     let mut conditions = Vec::new();
     for m in measures {
-        let def = catalog
-            .indicator(m)
-            .ok()
-            .and_then(|i| i.measure())
-            .expect("routing only passes measures");
+        let def = catalog.measure_def(m).expect("routing only passes measures");
         select.columns.push((measure_expr(def, FACT), m.clone()));
         conditions.push(measure_condition(def, FACT));
     }
@@ -468,7 +474,7 @@ fn rollup_select(rollup: &Rollup, measures: &[String], catalog: &Catalog, q: &Pa
     let mut select = Select::from(&rollup.table, FACT);
     select.joins.push(date_join(FACT, "date_key"));
     for m in measures {
-        let ty = value_type(catalog.indicator(m).ok().and_then(|i| i.measure()).expect("measure"));
+        let ty = value_type(catalog.measure_def(m).expect("measure"));
         select
             .columns
             .push((Expr::cast(Expr::aggregate(AggFunc::Sum, Some(Expr::col(FACT, m))), ty), m.clone()));
@@ -496,6 +502,9 @@ pub(crate) fn measure_condition(def: &MeasureDef, alias: &str) -> Option<Expr> {
     if let (Aggregation::Count, Some(col)) = (def.aggregation, &def.column) {
         conditions.push(Expr::IsNotNull(Box::new(Expr::col(alias, col))));
     }
+    if let Some(col) = &def.filled {
+        conditions.push(Expr::IsNotNull(Box::new(Expr::col(alias, col))));
+    }
     Expr::all(conditions)
 }
 
@@ -520,6 +529,11 @@ pub(crate) fn measure_expr(def: &MeasureDef, alias: &str) -> Expr {
         Aggregation::Sum => {
             let col = def.column.as_deref().expect("validated: sum has a column");
             Expr::cast(Expr::aggregate(AggFunc::Sum, Some(value(Expr::col(alias, col)))), value_type(def))
+        }
+        Aggregation::KeySum => {
+            let col = def.column.as_deref().expect("derived: a key sum has a column");
+            let key = Expr::RecordKey(Box::new(Expr::col(alias, col)));
+            Expr::cast(Expr::aggregate(AggFunc::Sum, Some(value(key))), value_type(def))
         }
     }
 }

@@ -76,7 +76,7 @@ pub(super) fn stock_select(
         left: false,
     });
     for m in measures {
-        let def = catalog.indicator(m).ok().and_then(|i| i.measure()).expect("measure");
+        let def = catalog.measure_def(m).expect("measure");
         select.columns.push((measure_expr(def, FACT), m.clone()));
     }
     select.filter.push(Expr::in_list(day, as_of));

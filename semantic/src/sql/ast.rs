@@ -60,6 +60,9 @@ pub enum Expr {
         expr: Box<Expr>,
         to: SqlType,
     },
+    /// The record key of a pseudonym (`person_key`, lowercase hex): its first four hex
+    /// digits as a number in 0..65536, for the cell-key method (`crate::cell_key`).
+    RecordKey(Box<Expr>),
 }
 
 impl Expr {
@@ -151,6 +154,7 @@ impl Expr {
             | Expr::InSelect { expr, .. }
             | Expr::Between { expr, .. }
             | Expr::Cast { expr, .. }
+            | Expr::RecordKey(expr)
             | Expr::IsNotNull(expr) => expr.collect_columns(alias, out),
             Expr::Aggregate { arg: Some(e), .. } => e.collect_columns(alias, out),
             Expr::Eq(l, r) | Expr::AtLeast(l, r) | Expr::Below(l, r) => {

@@ -9,6 +9,8 @@ pub trait Dialect: Send + Sync {
     /// The placeholder of the `index`-th (1-based) bound parameter.
     fn placeholder(&self, index: usize) -> String;
     fn type_name(&self, ty: SqlType) -> &'static str;
+    /// The function giving the 1-based position of a substring: `f(haystack, needle)`.
+    fn position_function(&self) -> &'static str;
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -33,6 +35,9 @@ impl Dialect for SqliteDialect {
             SqlType::Text => "TEXT",
         }
     }
+    fn position_function(&self) -> &'static str {
+        "instr"
+    }
 }
 
 /// PostgreSQL and its family (KingbaseES, openGauss, Citus).
@@ -49,6 +54,9 @@ impl Dialect for PostgresDialect {
             SqlType::Double => "DOUBLE PRECISION",
             SqlType::Text => "TEXT",
         }
+    }
+    fn position_function(&self) -> &'static str {
+        "strpos"
     }
 }
 

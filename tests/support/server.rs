@@ -1,0 +1,64 @@
+//! A jiuye GraphQL server on a free local port, and a client for it.
+
+use serde_json::Value;
+
+use super::TestDb;
+
+pub struct Server {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub handle: tokio::task::JoinHandle<()>,
+}
+
+pub async fn start(db: &TestDb) -> Server {
+    start_with(db, jiuye_graphql::Limits::default()).await
+}
+
+/// A server on `db` running within `limits`.
+pub async fn start_with(db: &TestDb, limits: jiuye_graphql::Limits) -> Server {
+    let state = jiuye_graphql::AppState::new(db.warehouse.clone(), std::sync::Arc::new(db.catalog.clone()))
+        .await
+        .unwrap()
+        .with_limits(limits);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let handle = tokio::spawn(async move {
+        axum::serve(listener, jiuye_graphql::router(state)).await.unwrap();
+    });
+    Server {
+        base: format!("http://{addr}"),
+        client: reqwest::Client::new(),
+        handle,
+    }
+}
+
+impl Server {
+    /// POSTs `body` to /graphql: status, content type and the JSON answer (or its text).
+    pub async fn post(&self, token: Option<&str>, accept: Option<&str>, body: Value) -> (u16, String, Value) {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(a) = accept {
+            req = req.header("accept", a);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let ct = res
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let text = res.text().await.unwrap();
+        (status, ct, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    /// A query's JSON answer for `token`.
+    pub async fn query(&self, token: &str, query: &str) -> Value {
+        self.post(Some(token), None, serde_json::json!({ "query": query })).await.2
+    }
+}
