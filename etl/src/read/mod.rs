@@ -3,6 +3,8 @@
 //! read whole (spreadsheets are small by nature; the others stream in a later change).
 
 mod csv_file;
+#[cfg(test)]
+mod fuzz;
 mod jsonl_file;
 mod parquet_file;
 mod stream;

@@ -54,6 +54,8 @@ pub struct Gb18030Read<R> {
     output_start: usize,
     output_end: usize,
     eof: bool,
+    /// The decoder was flushed (`last = true`): it may not be called again.
+    finished: bool,
     consumed: u64,
 }
 
@@ -69,6 +71,7 @@ impl<R: Read> Gb18030Read<R> {
             output_start: 0,
             output_end: 0,
             eof: false,
+            finished: false,
             consumed: 0,
         }
     }
@@ -90,7 +93,12 @@ impl<R: Read> Read for Gb18030Read<R> {
                 self.eof = n == 0;
             }
             if self.input_start == self.input_end && self.eof {
-                // Flush whatever the decoder still holds (an incomplete trailing sequence is an error).
+                if self.finished {
+                    return Ok(0);
+                }
+                // Flush whatever the decoder still holds (an incomplete trailing sequence
+                // is an error), once: a finished decoder panics if used again.
+                self.finished = true;
                 let (result, _, written) = self.decoder.decode_to_utf8_without_replacement(&[], &mut self.output, true);
                 if let encoding_rs::DecoderResult::Malformed(_, _) = result {
                     return Err(io::Error::new(
@@ -100,9 +108,6 @@ impl<R: Read> Read for Gb18030Read<R> {
                 }
                 self.output_start = 0;
                 self.output_end = written;
-                if written == 0 {
-                    return Ok(0);
-                }
                 continue;
             }
             let (result, read, written) =
@@ -145,6 +150,22 @@ mod tests {
                 .read_to_string(&mut String::new())
                 .is_err()
         );
+    }
+
+    #[test]
+    fn reading_on_after_the_end_or_an_error_is_not_a_panic() {
+        // Found by the reader fuzzer: a second read after the decoder was flushed used a
+        // finished decoder, which panics.
+        for tail in [&[][..], &[0x81][..], &[0x81, 0x30][..]] {
+            let mut bytes = encoding_rs::GB18030.encode("中,文\n").0.into_owned();
+            bytes.extend_from_slice(tail);
+            let mut reader = Gb18030Read::new(std::io::Cursor::new(bytes));
+            let mut buf = [0u8; 4];
+            for _ in 0..10 {
+                let _ = reader.read(&mut buf);
+            }
+            assert!(matches!(reader.read(&mut buf), Ok(0)));
+        }
     }
 
     #[test]
