@@ -124,6 +124,12 @@ impl Warehouse {
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    let mut handle = conn.lock_handle().await?;
+                    crate::functions::register(handle.as_raw_handle().as_ptr()).map_err(|e| sqlx::Error::Configuration(e.into()))
+                })
+            })
             .connect_with(sqlite)
             .await
             .map_err(|source| WarehouseError::Connect {

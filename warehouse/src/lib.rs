@@ -6,6 +6,7 @@
 //! layer, the ETL or any surface. One driver (sqlx) serves queries, loads and migrations.
 
 mod connect;
+mod functions;
 mod migrate;
 mod rows;
 

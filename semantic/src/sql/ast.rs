@@ -61,7 +61,8 @@ pub enum Expr {
         to: SqlType,
     },
     /// The record key of a pseudonym (`person_key`, lowercase hex): its first four hex
-    /// digits as a number in 0..65536, for the cell-key method (`crate::cell_key`).
+    /// digits as a number in 0..65536, for the cell-key method (`crate::cell_key`);
+    /// each dialect spells it (`Dialect::record_key`).
     RecordKey(Box<Expr>),
 }
 

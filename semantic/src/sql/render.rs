@@ -212,20 +212,11 @@ impl Renderer<'_> {
                 self.expr(expr);
                 self.sql.push_str(&format!(" AS {})", self.dialect.type_name(*to)));
             }
-            // Σ (position of hex digit i in the alphabet − 1) × 16^(3−i): a portable
-            // hex-to-number of the first four digits (no dialect parses hex the same way).
             Expr::RecordKey(inner) => {
-                let position = self.dialect.position_function();
-                self.sql.push('(');
-                for (i, weight) in [4096, 256, 16, 1].into_iter().enumerate() {
-                    if i > 0 {
-                        self.sql.push_str(" + ");
-                    }
-                    self.sql.push_str(&format!("({position}('0123456789abcdef', SUBSTR("));
-                    self.expr(inner);
-                    self.sql.push_str(&format!(", {}, 1)) - 1) * {weight}", i + 1));
-                }
-                self.sql.push(')');
+                let (before, after) = self.dialect.record_key();
+                self.sql.push_str(before);
+                self.expr(inner);
+                self.sql.push_str(after);
             }
         }
     }
