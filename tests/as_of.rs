@@ -14,17 +14,7 @@ use support::{TestDb, backends, day, query, with_compare};
 /// A year of demo exports, split: the first half-year (and the registries, targets) for
 /// the first load; the second half and the corrections of the whole year for the next.
 fn split_exports(first: &Path, second: &Path) {
-    let all = tempfile::tempdir().unwrap();
-    jiuye_seeds::generate_demo(
-        all.path(),
-        &jiuye_seeds::DemoConfig {
-            first_year: 2024,
-            years: 1,
-            scale: 0.02,
-            seed: 23,
-        },
-    )
-    .unwrap();
+    let all = support::demo_exports(1, 0.02, 23);
     let mut later = 0;
     for entry in std::fs::read_dir(all.path()).unwrap() {
         let path = entry.unwrap().path();

@@ -11,17 +11,7 @@ use serde_json::json;
 use support::{TestDb, backends};
 
 async fn demo_year(db: &TestDb) {
-    let exports = tempfile::tempdir().unwrap();
-    jiuye_seeds::generate_demo(
-        exports.path(),
-        &jiuye_seeds::DemoConfig {
-            first_year: 2024,
-            years: 1,
-            scale: 0.02,
-            seed: 11,
-        },
-    )
-    .unwrap();
+    let exports = support::demo_exports(1, 0.02, 11);
     db.load(exports.path()).await;
 }
 

@@ -269,17 +269,7 @@ async fn hire_persons_by_district_and_month_with_yoy_equals_an_independent_compu
 #[tokio::test]
 async fn rollup_answers_equal_detail_answers_on_the_demo() {
     use jiuye_semantic::{Caller, Grain, sql::dialect_for};
-    let exports = tempfile::tempdir().unwrap();
-    jiuye_seeds::generate_demo(
-        exports.path(),
-        &jiuye_seeds::DemoConfig {
-            first_year: 2024,
-            years: 2,
-            scale: 0.03,
-            seed: 5,
-        },
-    )
-    .unwrap();
+    let exports = support::demo_exports(2, 0.03, 5);
     for db in support::backends().await {
         db.load(exports.path()).await;
         let mut detail_only = db.catalog.clone();

@@ -10,17 +10,7 @@ use jiuye_sql_value::Statement;
 
 #[tokio::test]
 async fn loading_files_in_any_order_converges_to_the_same_warehouse() {
-    let exports = tempfile::tempdir().unwrap();
-    jiuye_seeds::generate_demo(
-        exports.path(),
-        &jiuye_seeds::DemoConfig {
-            first_year: 2024,
-            years: 1,
-            scale: 0.03,
-            seed: 3,
-        },
-    )
-    .unwrap();
+    let exports = support::demo_exports(1, 0.03, 3);
     let mut files: Vec<_> = std::fs::read_dir(exports.path()).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     for db in support::backends().await {

@@ -107,17 +107,7 @@ fn write_parquet(path: &Path, headers: &[String], rows: &[Vec<String>]) {
 
 #[tokio::test]
 async fn every_feed_loads_from_every_format_with_the_same_result() {
-    let exports = tempfile::tempdir().unwrap();
-    jiuye_seeds::generate_demo(
-        exports.path(),
-        &jiuye_seeds::DemoConfig {
-            first_year: 2024,
-            years: 1,
-            scale: 0.02,
-            seed: 5,
-        },
-    )
-    .unwrap();
+    let exports = support::demo_exports(1, 0.02, 5);
     let files = march_files(exports.path());
     let feeds: std::collections::BTreeSet<String> = files
         .iter()

@@ -219,17 +219,7 @@ async fn tables(db: &TestDb) -> Vec<String> {
 
 #[tokio::test]
 async fn no_table_outside_ods_and_no_detail_row_rebuilds_an_id_number() {
-    let exports = tempfile::tempdir().unwrap();
-    jiuye_seeds::generate_demo(
-        exports.path(),
-        &jiuye_seeds::DemoConfig {
-            first_year: 2024,
-            years: 1,
-            scale: 0.02,
-            seed: 11,
-        },
-    )
-    .unwrap();
+    let exports = support::demo_exports(1, 0.02, 11);
     // One month of every feed (and the registries), as `feed_formats` does.
     let month = tempfile::tempdir().unwrap();
     for entry in std::fs::read_dir(exports.path()).unwrap() {

@@ -65,17 +65,7 @@ fn build(catalog: &jiuye_semantic::Catalog, indicators: &[String], pick: (usize,
 
 #[tokio::test]
 async fn rollup_answers_equal_detail_answers_for_random_queries() {
-    let exports = tempfile::tempdir().unwrap();
-    jiuye_seeds::generate_demo(
-        exports.path(),
-        &jiuye_seeds::DemoConfig {
-            first_year: 2024,
-            years: 1,
-            scale: 0.02,
-            seed: 17,
-        },
-    )
-    .unwrap();
+    let exports = support::demo_exports(1, 0.02, 17);
     for db in backends().await {
         db.load(exports.path()).await;
         let mut detail_only = db.catalog.clone();

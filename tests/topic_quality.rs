@@ -41,17 +41,7 @@ fn check_ranking(db: &TestDb, panel: &jiuye_graphql::PanelAnswer, dimension: &st
 
 #[tokio::test]
 async fn quality_layoff_park_and_base_panels_agree_with_detail() {
-    let exports = tempfile::tempdir().unwrap();
-    jiuye_seeds::generate_demo(
-        exports.path(),
-        &jiuye_seeds::DemoConfig {
-            first_year: 2024,
-            years: 1,
-            scale: 0.05,
-            seed: 29,
-        },
-    )
-    .unwrap();
+    let exports = support::demo_exports(1, 0.05, 29);
     for db in backends().await {
         db.load(exports.path()).await;
         let board = &db.catalog.boards["topic_quality"];

@@ -201,6 +201,22 @@ pub fn perturbed_persons(n: i64, persons: &[u32]) -> i64 {
     (n + d).max(5)
 }
 
+/// The demo generator's exports from 2024 on, in a directory of their own.
+pub fn demo_exports(years: u32, scale: f64, seed: u64) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    jiuye_seeds::generate_demo(
+        dir.path(),
+        &jiuye_seeds::DemoConfig {
+            first_year: 2024,
+            years,
+            scale,
+            seed,
+        },
+    )
+    .unwrap();
+    dir
+}
+
 pub fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
 }
