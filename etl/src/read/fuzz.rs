@@ -289,3 +289,23 @@ fn a_sheet_claiming_the_whole_grid_is_not_laid_out() {
     assert_eq!(result, Ok(1));
     assert!(peak <= 16 * 1024 * 1024, "{peak}");
 }
+
+/// Files the Parquet fuzzer found that made the parquet crate panic (an assertion on a
+/// negative column offset; a slice index past an empty page): each is now an error.
+#[test]
+fn parquet_files_that_made_the_library_panic_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in [
+        (
+            "negative_column_offset",
+            &include_bytes!("fuzz_regressions/negative_column_offset.parquet")[..],
+        ),
+        ("empty_page_slice", &include_bytes!("fuzz_regressions/empty_page_slice.parquet")[..]),
+    ] {
+        let read = read_all(dir.path(), "parquet", bytes);
+        assert!(
+            read.as_ref().is_err_and(|e| e.contains("not a readable Parquet file")),
+            "{name}: {read:?}"
+        );
+    }
+}

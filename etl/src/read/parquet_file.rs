@@ -11,7 +11,21 @@ use crate::EtlError;
 /// the text an export would carry: DATE → `YYYY-MM-DD`; TIMESTAMP → `YYYY-MM-DD HH:MM:SS`,
 /// read as Shanghai wall-clock time (the contract's timestamps are local, and the legacy
 /// systems write them without a zone); whole floating values lose their `.0`.
+///
+/// The parquet crate asserts on some malformed metadata instead of returning an error
+/// (found by `read::fuzz`): the known case is checked first with a clear message, and
+/// any other panic inside the library is answered as a corrupt file, not a crash.
 pub fn read_parquet(path: &Path, bytes: &[u8]) -> Result<RawTable, EtlError> {
+    std::panic::catch_unwind(|| read_checked(path, bytes)).unwrap_or_else(|_| {
+        Err(EtlError::Parse {
+            file: path.display().to_string(),
+            line: 0,
+            message: "not a readable Parquet file: the Parquet library failed on its contents (corrupt file?)".into(),
+        })
+    })
+}
+
+fn read_checked(path: &Path, bytes: &[u8]) -> Result<RawTable, EtlError> {
     let err = |message: String| EtlError::Parse {
         file: path.display().to_string(),
         line: 0,
@@ -19,6 +33,7 @@ pub fn read_parquet(path: &Path, bytes: &[u8]) -> Result<RawTable, EtlError> {
     };
     let reader =
         SerializedFileReader::new(bytes::Bytes::copy_from_slice(bytes)).map_err(|e| err(format!("not a readable Parquet file: {e}")))?;
+    check_column_chunks(&reader, bytes.len()).map_err(err)?;
     let headers: Vec<String> = reader
         .metadata()
         .file_metadata()
@@ -54,6 +69,26 @@ pub fn read_parquet(path: &Path, bytes: &[u8]) -> Result<RawTable, EtlError> {
         rows,
         encoding: "Parquet",
     })
+}
+
+/// Every column chunk starts and ends inside the file: the library asserts (panics) on a
+/// negative offset or length rather than returning an error.
+fn check_column_chunks(reader: &SerializedFileReader<bytes::Bytes>, file_len: usize) -> Result<(), String> {
+    for (g, group) in reader.metadata().row_groups().iter().enumerate() {
+        for column in group.columns() {
+            let start = column.dictionary_page_offset().unwrap_or(column.data_page_offset());
+            let len = column.compressed_size();
+            let inside = start >= 0 && len >= 0 && start.checked_add(len).is_some_and(|end| end as u64 <= file_len as u64);
+            if !inside {
+                return Err(format!(
+                    "not a readable Parquet file: row group {} column `{}` claims bytes {start}..{start}+{len} of a {file_len}-byte file",
+                    g + 1,
+                    column.column_path()
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn whole(f: f64) -> String {
