@@ -80,6 +80,9 @@ enum Command {
     /// Answer indicator queries from the command line (same planner and rows as GraphQL).
     Query(cmd::query::QueryArgs),
     /// Serve GraphQL at /graphql and GraphiQL at /graphiql.
+    ///
+    /// Every request is recorded in the audit log, linked under the secret key: give the
+    /// warehouse's key (JIUYE_SECRET_KEY, JIUYE_KEY_FILE or --key-file).
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
@@ -87,10 +90,16 @@ enum Command {
         db: DatabaseArgs,
         #[command(flatten)]
         limits: LimitArgs,
+        /// The secret key file (else JIUYE_SECRET_KEY or JIUYE_KEY_FILE).
+        #[arg(long)]
+        key_file: Option<PathBuf>,
     },
     /// Bearer tokens for the GraphQL API.
     #[command(subcommand)]
     Token(cmd::token::TokenCommand),
+    /// The audit log: verify its chain, export it, purge old records.
+    #[command(subcommand)]
+    Audit(cmd::audit::AuditCommand),
     /// The secret key behind pseudonyms and ODS encryption.
     #[command(subcommand)]
     Key(cmd::key::KeyCommand),
@@ -128,7 +137,13 @@ fn main() -> std::process::ExitCode {
             } => cmd::demo::run(&dir, addr, scale, no_serve, &limits).await,
             Command::Etl(c) => cmd::etl::run(c).await,
             Command::Query(args) => cmd::query::run(args).await,
-            Command::Serve { addr, db, limits } => cmd::serve(&db, addr, &limits).await,
+            Command::Serve {
+                addr,
+                db,
+                limits,
+                key_file,
+            } => cmd::serve(&db, addr, &limits, cmd::etl::load_keys(key_file)?).await,
+            Command::Audit(c) => cmd::audit::run(c).await,
             Command::Token(c) => cmd::token::run(c).await,
             Command::Key(c) => cmd::key::run(c),
             Command::Seeds(c) => cmd::seeds::run(c),

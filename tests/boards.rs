@@ -82,7 +82,7 @@ async fn a_whole_board_is_one_graphql_request() {
         let token = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst, None)
             .await
             .unwrap();
-        let state = jiuye_graphql::AppState::new(db.warehouse.clone(), std::sync::Arc::new(db.catalog.clone()))
+        let state = jiuye_graphql::AppState::new(db.warehouse.clone(), std::sync::Arc::new(db.catalog.clone()), support::keys())
             .await
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

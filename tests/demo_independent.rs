@@ -218,7 +218,7 @@ async fn hire_persons_by_district_and_month_with_yoy_equals_an_independent_compu
         let token = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst, None)
             .await
             .unwrap();
-        let state = jiuye_graphql::AppState::new(db.warehouse.clone(), std::sync::Arc::new(db.catalog.clone()))
+        let state = jiuye_graphql::AppState::new(db.warehouse.clone(), std::sync::Arc::new(db.catalog.clone()), support::keys())
             .await
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -30,7 +30,7 @@ async fn from_a_cell_to_the_next_level_and_to_the_detail_rows() {
         let district = jiuye_graphql::auth::create_token(&db.warehouse, &Role::District("310104".into()), None)
             .await
             .unwrap();
-        let state = jiuye_graphql::AppState::new(db.warehouse.clone(), std::sync::Arc::new(db.catalog.clone()))
+        let state = jiuye_graphql::AppState::new(db.warehouse.clone(), std::sync::Arc::new(db.catalog.clone()), support::keys())
             .await
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -27,7 +27,7 @@ async fn gql(state: &jiuye_graphql::AppState, token: &str, query: &str, variable
 }
 
 async fn state(db: &TestDb) -> jiuye_graphql::AppState {
-    jiuye_graphql::AppState::new(db.warehouse.clone(), std::sync::Arc::new(db.catalog.clone()))
+    jiuye_graphql::AppState::new(db.warehouse.clone(), std::sync::Arc::new(db.catalog.clone()), support::keys())
         .await
         .unwrap()
 }

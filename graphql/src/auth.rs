@@ -1,5 +1,6 @@
 //! Bearer tokens: created by `jiuye token create`, stored as SM3 hashes in `meta_token`,
-//! resolved to a `Caller` (and who holds it, for curation history) on every request.
+//! resolved to an `Access` (and who holds it, for curation history and the audit log) on
+//! every request.
 
 use jiuye_privacy::{Keys, sm3_hex};
 use jiuye_semantic::{Caller, Role, sql::dialect_for};
@@ -12,10 +13,35 @@ pub enum AuthError {
     DistrictMissing,
     #[error("--district is only for the district role")]
     DistrictNotAllowed,
-    #[error("unknown role `{0}`; use admin, analyst or district")]
+    #[error("unknown role `{0}`; use admin, analyst, district or auditor")]
     UnknownRole(String),
     #[error(transparent)]
     Warehouse(#[from] WarehouseError),
+}
+
+/// What a token may do: business queries as a `Caller` (the planner applies its district),
+/// or, for the audit administrator, read the audit log and nothing else (三员分立: no
+/// business role reads the audit log, the auditor reads nothing else).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    Business(Caller),
+    Auditor,
+}
+
+impl Access {
+    pub fn role_name(&self) -> &'static str {
+        match self {
+            Access::Business(c) => c.role.name(),
+            Access::Auditor => "auditor",
+        }
+    }
+
+    pub fn district(&self) -> Option<&str> {
+        match self {
+            Access::Business(Caller { role: Role::District(d) }) => Some(d),
+            _ => None,
+        }
+    }
 }
 
 /// Who sent a request: the token's label, or its role and hash prefix.
@@ -36,12 +62,21 @@ pub fn parse_role(role: &str, district: Option<&str>) -> Result<Role, AuthError>
 /// Creates a token for `role`; returns it in clear text (shown once, stored hashed).
 /// `label` names its holder (a person or a system) in curation history.
 pub async fn create_token(warehouse: &Warehouse, role: &Role, label: Option<&str>) -> Result<String, AuthError> {
-    let token = format!("jy_{}", Keys::generate_hex());
-    let dialect = dialect_for(warehouse.backend());
     let district = match role {
         Role::District(d) => Some(d.clone()),
         _ => None,
     };
+    insert_token(warehouse, role.name(), district, label).await
+}
+
+/// Creates a token for the audit administrator, who may read the audit log only.
+pub async fn create_auditor_token(warehouse: &Warehouse, label: Option<&str>) -> Result<String, AuthError> {
+    insert_token(warehouse, "auditor", None, label).await
+}
+
+async fn insert_token(warehouse: &Warehouse, role: &str, district: Option<String>, label: Option<&str>) -> Result<String, AuthError> {
+    let token = format!("jy_{}", Keys::generate_hex());
+    let dialect = dialect_for(warehouse.backend());
     let p: Vec<String> = (1..=5).map(|i| dialect.placeholder(i)).collect();
     warehouse
         .execute(&Statement {
@@ -51,7 +86,7 @@ pub async fn create_token(warehouse: &Warehouse, role: &Role, label: Option<&str
             ),
             params: vec![
                 sm3_hex(&token).into(),
-                role.name().into(),
+                role.into(),
                 district.into(),
                 chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string().into(),
                 label.map(str::to_string).into(),
@@ -61,8 +96,8 @@ pub async fn create_token(warehouse: &Warehouse, role: &Role, label: Option<&str
     Ok(token)
 }
 
-/// The caller a bearer token stands for and its holder, or `None` for an unknown token.
-pub async fn caller_for_token(warehouse: &Warehouse, token: &str) -> Result<Option<(Caller, TokenHolder)>, AuthError> {
+/// What a bearer token may do and its holder, or `None` for an unknown token.
+pub async fn access_for_token(warehouse: &Warehouse, token: &str) -> Result<Option<(Access, TokenHolder)>, AuthError> {
     let dialect = dialect_for(warehouse.backend());
     let hash = sm3_hex(token.trim());
     let rows = warehouse
@@ -80,7 +115,10 @@ pub async fn caller_for_token(warehouse: &Warehouse, token: &str) -> Result<Opti
     let holder = Some(row[2].to_key())
         .filter(|l| !l.is_empty())
         .unwrap_or_else(|| format!("{role_name} token {}", &hash[..8]));
+    if role_name == "auditor" {
+        return Ok(Some((Access::Auditor, TokenHolder(holder))));
+    }
     Ok(parse_role(&role_name, district.as_deref())
         .ok()
-        .map(|role| (Caller { role }, TokenHolder(holder))))
+        .map(|role| (Access::Business(Caller { role }), TokenHolder(holder))))
 }

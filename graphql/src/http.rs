@@ -6,6 +6,7 @@
 //! the request timeout — each with a JSON error and `extensions.code`.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -15,16 +16,16 @@ use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Response as GqlResponse, Variables};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use futures::FutureExt;
-use jiuye_semantic::Caller;
 use serde_json::json;
 use tokio::sync::Semaphore;
 
-use crate::auth::{TokenHolder, caller_for_token};
+use crate::audit::{ClientAddr, event_for};
+use crate::auth::{Access, TokenHolder, access_for_token};
 use crate::limits::RateLimiter;
 use crate::schema::{JiuyeSchema, build_schema};
 use crate::{AppState, graphiql};
@@ -147,12 +148,20 @@ fn error_response(status: StatusCode, media: MediaType, code: &str, message: &st
 
 /// Who is asking, and the key their requests are counted under.
 struct Authenticated {
-    caller: Caller,
+    access: Access,
     holder: TokenHolder,
     rate_key: u64,
 }
 
-async fn authenticate(shared: &Shared, headers: &HeaderMap, media: MediaType) -> Result<Authenticated, Response> {
+/// The caller behind the request's bearer token. A request without a valid token is
+/// refused and recorded in the audit log (`login.failed`, with the client's address).
+async fn authenticate(shared: &Shared, headers: &HeaderMap, source: &ClientAddr, media: MediaType) -> Result<Authenticated, Response> {
+    let refused = |reason: &str| {
+        let mut event = event_for(None, None, Some(source), "login.failed");
+        event.outcome = "UNAUTHENTICATED".into();
+        event.detail = json!({ "reason": reason });
+        event
+    };
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -164,20 +173,25 @@ async fn authenticate(shared: &Shared, headers: &HeaderMap, media: MediaType) ->
         r
     };
     let Some(token) = token else {
+        shared.state.audit.record(refused("no bearer token")).await;
         return Err(unauthorized(
             "send `Authorization: Bearer <token>`; create a token with `jiuye token create --role analyst`",
         ));
     };
     if token.len() > MAX_TOKEN_BYTES {
+        shared.state.audit.record(refused("an over-long bearer token")).await;
         return Err(unauthorized("the bearer token is not valid for this warehouse"));
     }
-    match caller_for_token(&shared.state.warehouse, token).await {
-        Ok(Some((caller, holder))) => Ok(Authenticated {
-            caller,
+    match access_for_token(&shared.state.warehouse, token).await {
+        Ok(Some((access, holder))) => Ok(Authenticated {
+            access,
             holder,
             rate_key: rate_key(token),
         }),
-        Ok(None) => Err(unauthorized("the bearer token is not valid for this warehouse")),
+        Ok(None) => {
+            shared.state.audit.record(refused("an unknown bearer token")).await;
+            Err(unauthorized("the bearer token is not valid for this warehouse"))
+        }
         // The caller is not known yet: nothing of the failure (SQL, table names) is
         // theirs to see; the log has it.
         Err(e) => {
@@ -214,7 +228,7 @@ fn too_many(media: MediaType, status: StatusCode, code: &str, message: &str, ret
 
 /// Runs a request within the limits: the server's concurrency (checking the token is
 /// work too), the request timeout, the token's rate; a panic is answered, not propagated.
-async fn execute(shared: &Shared, media: MediaType, headers: &HeaderMap, request: Request) -> Response {
+async fn execute(shared: &Shared, media: MediaType, headers: &HeaderMap, source: ClientAddr, request: Request) -> Response {
     let limits = &shared.state.limits;
     let Ok(Ok(_permit)) = tokio::time::timeout(limits.queue_wait, shared.running.acquire()).await else {
         return too_many(
@@ -226,7 +240,7 @@ async fn execute(shared: &Shared, media: MediaType, headers: &HeaderMap, request
         );
     };
     let work = async {
-        let who = match authenticate(shared, headers, media).await {
+        let who = match authenticate(shared, headers, &source, media).await {
             Ok(who) => who,
             Err(response) => return response,
         };
@@ -242,7 +256,7 @@ async fn execute(shared: &Shared, media: MediaType, headers: &HeaderMap, request
                 wait,
             );
         }
-        run_request(shared, media, who, request).await
+        run_request(shared, media, who, source, request).await
     };
     match tokio::time::timeout(limits.request_timeout, std::panic::AssertUnwindSafe(work).catch_unwind()).await {
         Ok(Ok(response)) => response,
@@ -272,13 +286,27 @@ async fn execute(shared: &Shared, media: MediaType, headers: &HeaderMap, request
     }
 }
 
-async fn run_request(shared: &Shared, media: MediaType, who: Authenticated, request: Request) -> Response {
+async fn run_request(shared: &Shared, media: MediaType, who: Authenticated, source: ClientAddr, request: Request) -> Response {
     let executed = Arc::new(Executed::default());
-    let response = shared
-        .schema
-        .execute(request.data(who.caller).data(who.holder).data(executed.clone()))
-        .await;
+    let mut request = request
+        .data(who.access.clone())
+        .data(who.holder.clone())
+        .data(source.clone())
+        .data(executed.clone());
+    if let Access::Business(caller) = &who.access {
+        request = request.data(caller.clone());
+    }
+    let response = shared.schema.execute(request).await;
     let request_error = !executed.0.load(Ordering::SeqCst) && response.is_err();
+    if request_error {
+        // Refused before any field ran (parse, validation, cost): the audit extension
+        // saw nothing, so the refusal is recorded here.
+        let mut event = event_for(Some(&who.access), Some(&who.holder), Some(&source), "request.refused");
+        event.outcome = "GRAPHQL_VALIDATION_FAILED".into();
+        let messages: Vec<&str> = response.errors.iter().take(5).map(|e| e.message.as_str()).collect();
+        event.detail = json!({ "errors": messages });
+        shared.state.audit.record(event).await;
+    }
     let status = if request_error && media == MediaType::GraphQlResponse {
         StatusCode::BAD_REQUEST
     } else {
@@ -338,7 +366,27 @@ fn parse_variables(text: Option<&str>, media: MediaType) -> Result<Variables, Re
     }
 }
 
-async fn graphql_get(State(shared): State<Shared>, headers: HeaderMap, Query(params): Query<HashMap<String, String>>) -> Response {
+/// The client's address (the TCP peer; a proxy's `X-Forwarded-For` is the proxy's
+/// claim, kept beside it).
+fn client_addr(extensions: &Extensions, headers: &HeaderMap) -> ClientAddr {
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or("unknown".to_string(), |c| c.0.ip().to_string());
+    match headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
+        Some(forwarded) => ClientAddr(format!(
+            "{peer} (forwarded for {})",
+            forwarded.chars().take(100).collect::<String>()
+        )),
+        None => ClientAddr(peer),
+    }
+}
+
+async fn graphql_get(
+    State(shared): State<Shared>,
+    extensions: Extensions,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
     let Some(media) = negotiate(&headers) else {
         return error_response(
             StatusCode::NOT_ACCEPTABLE,
@@ -392,7 +440,7 @@ async fn graphql_get(State(shared): State<Shared>, headers: HeaderMap, Query(par
     if let Some(name) = operation_name {
         request = request.operation_name(name);
     }
-    execute(&shared, media, &headers, request).await
+    execute(&shared, media, &headers, client_addr(&extensions, &headers), request).await
 }
 
 fn too_large(media: MediaType, max: usize) -> Response {
@@ -404,7 +452,7 @@ fn too_large(media: MediaType, max: usize) -> Response {
     )
 }
 
-async fn graphql_post(State(shared): State<Shared>, headers: HeaderMap, body: Body) -> Response {
+async fn graphql_post(State(shared): State<Shared>, extensions: Extensions, headers: HeaderMap, body: Body) -> Response {
     let Some(media) = negotiate(&headers) else {
         return error_response(
             StatusCode::NOT_ACCEPTABLE,
@@ -445,5 +493,5 @@ async fn graphql_post(State(shared): State<Shared>, headers: HeaderMap, body: Bo
         Some(serde_json::Value::String(name)) => request = request.operation_name(name.clone()),
         Some(_) => return error_response(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "`operationName` must be a string"),
     }
-    execute(&shared, media, &headers, request).await
+    execute(&shared, media, &headers, client_addr(&extensions, &headers), request).await
 }

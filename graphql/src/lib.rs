@@ -6,6 +6,7 @@
 //! applies row-level security) and the warehouse executes them. Depends on semantic,
 //! knowledge-base, warehouse and privacy; never on the ETL or the CLI.
 
+mod audit;
 pub mod auth;
 mod board;
 mod drill;
@@ -19,6 +20,8 @@ mod schema;
 
 use std::sync::Arc;
 
+use jiuye_audit::{AuditLog, AuditSink};
+use jiuye_privacy::Keys;
 use jiuye_semantic::Catalog;
 use jiuye_warehouse::Warehouse;
 
@@ -26,6 +29,7 @@ pub use board::{BoardAnswer, PanelAnswer, answer_board};
 pub use metrics::{MetricsAnswer, run_metrics, shanghai_today};
 pub use schema::{JiuyeSchema, build_schema};
 
+pub use audit::ClientAddr;
 pub use kb::KbState;
 pub use limits::Limits;
 
@@ -36,6 +40,10 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub kb: Arc<KbState>,
     pub limits: Limits,
+    /// Where every request's audit events go (one writer task).
+    pub audit: AuditSink,
+    /// The log itself, for the audit administrator's queries.
+    pub audit_log: AuditLog,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -46,17 +54,25 @@ pub enum StartError {
     Warehouse(#[from] jiuye_warehouse::WarehouseError),
     #[error("curated revision of term `{0}` is unreadable: {1}")]
     Revision(String, String),
+    #[error(transparent)]
+    Audit(#[from] jiuye_audit::AuditError),
 }
 
 impl AppState {
-    /// Loads the knowledge base (with curated revisions) next to the warehouse handle.
-    pub async fn new(warehouse: Warehouse, catalog: Arc<Catalog>) -> Result<AppState, StartError> {
+    /// Loads the knowledge base (with curated revisions) next to the warehouse handle and
+    /// starts the audit writer, whose chain is linked under `keys` (checked against the
+    /// log's head first: a server under another key would break the chain).
+    pub async fn new(warehouse: Warehouse, catalog: Arc<Catalog>, keys: Keys) -> Result<AppState, StartError> {
         let kb = Arc::new(KbState::load(&warehouse, &catalog).await?);
+        let audit_log = AuditLog::new(warehouse.clone(), keys);
+        audit_log.check_key().await?;
         Ok(AppState {
             warehouse,
             catalog,
             kb,
             limits: Limits::default(),
+            audit: AuditSink::start(audit_log.clone()),
+            audit_log,
         })
     }
 
@@ -71,12 +87,18 @@ pub fn router(state: AppState) -> axum::Router {
     http::router(state)
 }
 
-/// Serves until Ctrl-C.
+/// Serves until Ctrl-C, then stores the audit events still queued.
 pub async fn serve(state: AppState, addr: std::net::SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    let audit = state.audit.clone();
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    audit.flush().await;
+    Ok(())
 }

@@ -20,6 +20,7 @@ pub struct Query(
     crate::board::BoardQuery,
     crate::board::MapQuery,
     crate::drill::DrillQuery,
+    crate::audit::AuditQuery,
 );
 
 /// Nesting no answer of this schema needs; the standard introspection query (about 13
@@ -30,6 +31,7 @@ pub fn build_schema(state: AppState) -> JiuyeSchema {
     let max_cost = state.limits.max_cost;
     Schema::build(Query::default(), crate::kb::KbMutation, EmptySubscription)
         .extension(crate::http::ExecutionMarker)
+        .extension(crate::audit::Audit)
         .data(state)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(max_cost)

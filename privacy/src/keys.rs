@@ -50,6 +50,7 @@ pub enum KeySource {
 #[derive(Clone)]
 pub struct Keys {
     pseudonym_key: [u8; 32],
+    audit_key: [u8; 32],
     cipher: Sm4Gcm,
     fingerprint: String,
 }
@@ -107,11 +108,13 @@ impl Keys {
 
     pub fn from_secret(secret: &[u8]) -> Keys {
         let pseudonym_key = hmac_sm3(secret, b"jiuye/pseudonym/v1");
+        let audit_key = hmac_sm3(secret, b"jiuye/audit-chain/v1");
         let sm4_material = hmac_sm3(secret, b"jiuye/ods-sm4-gcm/v1");
         let cipher = <Sm4Gcm as AeadKeyInit>::new_from_slice(&sm4_material[..16]).expect("SM4 takes a 16-byte key");
         let fingerprint = hex::encode(&hmac_sm3(secret, b"jiuye/fingerprint/v1")[..8]);
         Keys {
             pseudonym_key,
+            audit_key,
             cipher,
             fingerprint,
         }
@@ -133,6 +136,17 @@ impl Keys {
     /// Keyed pseudonym of a personal identifier: 128 bits of HMAC-SM3, as 32 hex chars.
     pub fn pseudonym(&self, value: &str) -> String {
         hex::encode(&hmac_sm3(&self.pseudonym_key, value.as_bytes())[..16])
+    }
+
+    /// The audit chain's link: HMAC-SM3 (hex) under a key of its own, derived from the
+    /// secret, over the previous link and a record's canonical bytes. Whoever can write
+    /// the audit table but does not hold the secret cannot re-link an edited record.
+    pub fn audit_mac(&self, previous: &str, record: &[u8]) -> String {
+        let mut data = Vec::with_capacity(previous.len() + 1 + record.len());
+        data.extend_from_slice(previous.as_bytes());
+        data.push(b'\n');
+        data.extend_from_slice(record);
+        hex::encode(hmac_sm3(&self.audit_key, &data))
     }
 
     /// SM4-GCM with a random nonce; base64 of nonce ‖ ciphertext ‖ tag.
@@ -187,6 +201,21 @@ mod tests {
         assert_ne!(sealed, k.encrypt("张三"), "nonces must differ");
         assert_eq!(k.decrypt(&sealed).unwrap(), "张三");
         assert!(Keys::from_secret(&[9u8; 32]).decrypt(&sealed).is_err());
+    }
+
+    #[test]
+    fn audit_links_depend_on_the_key_the_previous_link_and_the_record() {
+        let a = keys().audit_mac("00", b"record");
+        assert_eq!(a, keys().audit_mac("00", b"record"));
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, keys().audit_mac("01", b"record"));
+        assert_ne!(a, keys().audit_mac("00", b"recorD"));
+        assert_ne!(a, Keys::from_secret(&[8u8; 32]).audit_mac("00", b"record"));
+        assert_ne!(
+            a,
+            hex::encode(&hmac_sm3(&[7u8; 32], b"00\nrecord")),
+            "a key of its own, not the secret"
+        );
     }
 
     #[test]

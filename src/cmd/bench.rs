@@ -45,6 +45,10 @@ pub enum BenchCommand {
         /// The board's date; the queries cover January–June of its year.
         #[arg(long)]
         as_of: chrono::NaiveDate,
+        /// The warehouse's secret key file (else JIUYE_SECRET_KEY or JIUYE_KEY_FILE): the
+        /// HTTP half writes the audit log, as a server does.
+        #[arg(long)]
+        key_file: Option<std::path::PathBuf>,
     },
 }
 
@@ -70,8 +74,10 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             runs,
             detail_runs,
             as_of,
+            key_file,
         } => {
-            super::bench_query::run(&db, runs.max(1), detail_runs.max(1), as_of).await?;
+            let keys = super::etl::load_keys(key_file)?;
+            super::bench_query::run(&db, runs.max(1), detail_runs.max(1), as_of, keys).await?;
             return Ok(ExitCode::SUCCESS);
         }
     };

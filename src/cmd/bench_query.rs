@@ -26,7 +26,13 @@ fn summary(name: &str, mut ms: Vec<f64>) -> String {
 
 /// Times `runs` repetitions of: a rollup-served query, a detail-served query, and the
 /// decision-support board dated `as_of`; in process and through the HTTP endpoint.
-pub async fn run(db: &DatabaseArgs, runs: usize, detail_runs: usize, as_of: chrono::NaiveDate) -> anyhow::Result<()> {
+pub async fn run(
+    db: &DatabaseArgs,
+    runs: usize,
+    detail_runs: usize,
+    as_of: chrono::NaiveDate,
+    keys: jiuye_privacy::Keys,
+) -> anyhow::Result<()> {
     let (warehouse, catalog) = super::open_warehouse(db).await?;
     let year = as_of.format("%Y").to_string();
     let day = |s: String| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").expect("date");
@@ -92,7 +98,7 @@ pub async fn run(db: &DatabaseArgs, runs: usize, detail_runs: usize, as_of: chro
     ));
 
     // Over HTTP: the same server the CLI serves, on a free local port.
-    let state = jiuye_graphql::AppState::new(warehouse.clone(), catalog.clone()).await?;
+    let state = jiuye_graphql::AppState::new(warehouse.clone(), catalog.clone(), keys).await?;
     let token = jiuye_graphql::auth::create_token(&warehouse, &jiuye_semantic::Role::Admin, Some("bench")).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;

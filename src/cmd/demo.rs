@@ -43,6 +43,7 @@ pub async fn run(dir: &Path, addr: SocketAddr, scale: f64, no_serve: bool, limit
     super::etl::print_table(&report);
 
     let token = jiuye_graphql::auth::create_token(&warehouse, &Role::Analyst, Some("demo analyst")).await?;
+    super::token::record_created(&warehouse, &keys, "analyst", None, Some("demo analyst")).await?;
     let query = r#"{"query":"{ metrics(indicators: [\"hire_persons\"], dimensions: [\"district\"], grain: MONTH, timeRange: {from: \"2025-01-01\", to: \"2025-03-31\"}, compare: [YOY]) { columns rows } }"}"#;
     println!();
     println!("analyst token: {token}");
@@ -57,5 +58,5 @@ pub async fn run(dir: &Path, addr: SocketAddr, scale: f64, no_serve: bool, limit
     if no_serve {
         return Ok(ExitCode::SUCCESS);
     }
-    super::serve(&db, addr, limits).await
+    super::serve(&db, addr, limits, keys).await
 }

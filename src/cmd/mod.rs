@@ -1,5 +1,6 @@
 //! One module per command group.
 
+pub mod audit;
 pub mod bench;
 pub mod bench_query;
 pub mod demo;
@@ -22,7 +23,7 @@ use jiuye_warehouse::{ConnectOptions, Warehouse};
 
 use crate::{DatabaseArgs, LimitArgs};
 
-fn connect_options(db: &DatabaseArgs) -> ConnectOptions {
+pub(crate) fn connect_options(db: &DatabaseArgs) -> ConnectOptions {
     ConnectOptions {
         schema: db.schema.clone(),
         ..ConnectOptions::new(db.database_url.clone())
@@ -38,7 +39,7 @@ pub async fn open_warehouse(db: &DatabaseArgs) -> anyhow::Result<(Warehouse, Arc
     Ok((warehouse, catalog))
 }
 
-pub async fn serve(db: &DatabaseArgs, addr: SocketAddr, limits: &LimitArgs) -> anyhow::Result<ExitCode> {
+pub async fn serve(db: &DatabaseArgs, addr: SocketAddr, limits: &LimitArgs, keys: jiuye_privacy::Keys) -> anyhow::Result<ExitCode> {
     let seconds = |name: &str, s: f64| {
         (s.is_finite() && s > 0.0)
             .then(|| Duration::from_secs_f64(s))
@@ -61,7 +62,7 @@ pub async fn serve(db: &DatabaseArgs, addr: SocketAddr, limits: &LimitArgs) -> a
     })
     .await?;
     eprintln!("serving GraphQL at http://{addr}/graphql and GraphiQL at http://{addr}/graphiql (Ctrl-C stops)");
-    let state = jiuye_graphql::AppState::new(warehouse, catalog)
+    let state = jiuye_graphql::AppState::new(warehouse, catalog, keys)
         .await?
         .with_limits(jiuye_graphql::Limits {
             request_timeout,

@@ -9,9 +9,11 @@ pub enum TokenCommand {
     /// Create a bearer token; the token is printed as the last line (stored hashed only).
     ///
     /// admin and analyst see every district and the generated SQL; a district token sees
-    /// only its own district.
+    /// only its own district; an auditor token reads the audit log and nothing else. The
+    /// creation is recorded in the audit log, so the secret key is needed
+    /// (JIUYE_SECRET_KEY, JIUYE_KEY_FILE or --key-file).
     Create {
-        #[arg(long, value_parser = ["admin", "analyst", "district"])]
+        #[arg(long, value_parser = ["admin", "analyst", "district", "auditor"])]
         role: String,
         /// The district of a district token (GB/T 2260 code, e.g. 310115).
         #[arg(long)]
@@ -21,24 +23,58 @@ pub enum TokenCommand {
         label: Option<String>,
         #[command(flatten)]
         db: DatabaseArgs,
+        /// The secret key file (else JIUYE_SECRET_KEY or JIUYE_KEY_FILE).
+        #[arg(long)]
+        key_file: Option<std::path::PathBuf>,
     },
 }
 
 pub async fn run(command: TokenCommand) -> anyhow::Result<ExitCode> {
     match command {
-        TokenCommand::Create { role, district, label, db } => {
-            let role = jiuye_graphql::auth::parse_role(&role, district.as_deref())?;
-            if let jiuye_semantic::Role::District(code) = &role {
-                let codes = jiuye_etl::CodeTables::load()?;
-                if codes.get("district", code).is_none_or(|r| r.parent.is_none()) {
-                    anyhow::bail!("`{code}` is not a district code of GB/T 2260 (e.g. 310115 浦东新区)");
+        TokenCommand::Create {
+            role,
+            district,
+            label,
+            db,
+            key_file,
+        } => {
+            let keys = super::etl::load_keys(key_file)?;
+            let access = if role == "auditor" {
+                anyhow::ensure!(district.is_none(), "--district is only for the district role");
+                None
+            } else {
+                let role = jiuye_graphql::auth::parse_role(&role, district.as_deref())?;
+                if let jiuye_semantic::Role::District(code) = &role {
+                    let codes = jiuye_etl::CodeTables::load()?;
+                    if codes.get("district", code).is_none_or(|r| r.parent.is_none()) {
+                        anyhow::bail!("`{code}` is not a district code of GB/T 2260 (e.g. 310115 浦东新区)");
+                    }
                 }
-            }
+                Some(role)
+            };
             let (warehouse, _) = super::open_warehouse(&db).await?;
-            let token = jiuye_graphql::auth::create_token(&warehouse, &role, label.as_deref()).await?;
-            eprintln!("created a {} token; send it as `Authorization: Bearer <token>`:", role.name());
+            let token = match &access {
+                Some(role) => jiuye_graphql::auth::create_token(&warehouse, role, label.as_deref()).await?,
+                None => jiuye_graphql::auth::create_auditor_token(&warehouse, label.as_deref()).await?,
+            };
+            let role_name = access.as_ref().map_or("auditor", |r| r.name());
+            record_created(&warehouse, &keys, role_name, district.as_deref(), label.as_deref()).await?;
+            eprintln!("created a {role_name} token; send it as `Authorization: Bearer <token>`:");
             println!("{token}");
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The audit record of a token's creation (never the token itself).
+pub async fn record_created(
+    warehouse: &jiuye_warehouse::Warehouse,
+    keys: &jiuye_privacy::Keys,
+    role: &str,
+    district: Option<&str>,
+    label: Option<&str>,
+) -> anyhow::Result<()> {
+    let mut event = jiuye_audit::AuditEvent::new(super::audit::cli_actor(), "token.created");
+    event.detail = serde_json::json!({ "role": role, "district": district, "holder": label });
+    super::audit::record(warehouse, keys, event).await
 }

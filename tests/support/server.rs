@@ -6,6 +6,8 @@ use super::TestDb;
 
 pub struct Server {
     pub base: String,
+    /// The server's audit writer (`flush` before reading the log).
+    pub audit: jiuye_audit::AuditSink,
     pub client: reqwest::Client,
     pub handle: tokio::task::JoinHandle<()>,
 }
@@ -16,17 +18,20 @@ pub async fn start(db: &TestDb) -> Server {
 
 /// A server on `db` running within `limits`.
 pub async fn start_with(db: &TestDb, limits: jiuye_graphql::Limits) -> Server {
-    let state = jiuye_graphql::AppState::new(db.warehouse.clone(), std::sync::Arc::new(db.catalog.clone()))
+    let state = jiuye_graphql::AppState::new(db.warehouse.clone(), std::sync::Arc::new(db.catalog.clone()), super::keys())
         .await
         .unwrap()
         .with_limits(limits);
+    let audit = state.audit.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let handle = tokio::spawn(async move {
-        axum::serve(listener, jiuye_graphql::router(state)).await.unwrap();
+        let app = jiuye_graphql::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, app).await.unwrap();
     });
     Server {
         base: format!("http://{addr}"),
+        audit,
         client: reqwest::Client::new(),
         handle,
     }

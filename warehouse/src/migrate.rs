@@ -41,6 +41,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "V12__no_rebuildable_ids",
         include_str!("../../migrations/V12__no_rebuildable_ids.sql"),
     ),
+    ("V13__audit_log", include_str!("../../migrations/V13__audit_log.sql")),
 ];
 
 fn render(template: &str, backend: Backend) -> String {

@@ -14,6 +14,7 @@ pub enum AggFunc {
     CountDistinct,
     Sum,
     Min,
+    Max,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -188,6 +189,8 @@ pub struct Select {
     pub filter: Vec<Expr>,
     pub group_by: Vec<Expr>,
     pub order_by: Vec<Expr>,
+    /// At most this many rows (bound as a parameter).
+    pub limit: Option<u64>,
 }
 
 impl Select {
@@ -200,6 +203,7 @@ impl Select {
             filter: Vec::new(),
             group_by: Vec::new(),
             order_by: Vec::new(),
+            limit: None,
         }
     }
 
@@ -221,7 +225,7 @@ impl Select {
     }
 }
 
-/// Statements that change a table: the ETL's rollup builds.
+/// Statements that change a table: the ETL's rollup builds, the audit log's head.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WriteStatement {
     InsertSelect {
@@ -231,6 +235,12 @@ pub enum WriteStatement {
     },
     Delete {
         table: String,
+        filter: Vec<Expr>,
+    },
+    /// `UPDATE table SET column = expr, … WHERE …`; expressions name the table itself.
+    Update {
+        table: String,
+        set: Vec<(String, Expr)>,
         filter: Vec<Expr>,
     },
 }

@@ -37,6 +37,17 @@ pub fn render_write(statement: &WriteStatement, dialect: &dyn Dialect) -> Statem
             r.sql.push_str(&format!("DELETE FROM {table}"));
             r.filter(filter);
         }
+        WriteStatement::Update { table, set, filter } => {
+            r.sql.push_str(&format!("UPDATE {table} SET "));
+            for (i, (column, value)) in set.iter().enumerate() {
+                if i > 0 {
+                    r.sql.push_str(", ");
+                }
+                r.sql.push_str(&format!("{column} = "));
+                r.expr(value);
+            }
+            r.filter(filter);
+        }
     }
     Statement {
         sql: r.sql,
@@ -92,6 +103,10 @@ impl Renderer<'_> {
         if !s.order_by.is_empty() {
             self.sql.push_str("\nORDER BY ");
             self.list(&s.order_by, ", ");
+        }
+        if let Some(limit) = s.limit {
+            self.sql.push_str("\nLIMIT ");
+            self.bind(&SqlValue::Int(i64::try_from(limit).unwrap_or(i64::MAX)));
         }
     }
 
@@ -195,6 +210,7 @@ impl Renderer<'_> {
                     AggFunc::CountDistinct => ("COUNT", true),
                     AggFunc::Sum => ("SUM", false),
                     AggFunc::Min => ("MIN", false),
+                    AggFunc::Max => ("MAX", false),
                 };
                 self.sql.push_str(name);
                 self.sql.push('(');
