@@ -407,6 +407,11 @@ fn root_field() -> impl Strategy<Value = String> {
             format!("mapLayer(layer: FACILITIES, districts: [{}]) {{ code }}", d.join(","))
         }),
         nasty_text().prop_map(move |code| format!("term(code: {}) {{ code }} indicator(code: {}) {{ code }}", q(&code), q(&code))),
+        (nasty_text(), nasty_text(), any::<i32>(), any::<i64>()).prop_map(move |(from, actor, first, after)| format!(
+            "auditLog(from: {}, actor: {}, first: {first}, after: {after}) {{ entries {{ seq }} next }}",
+            q(&from),
+            q(&actor)
+        )),
     ]
 }
 
@@ -430,6 +435,7 @@ async fn random_arguments_never_crash_the_server_or_leak_internals() {
         token(&db, Role::Admin).await,
         token(&db, Role::Analyst).await,
         token(&db, district()).await,
+        jiuye_graphql::auth::create_auditor_token(&db.warehouse, None).await.unwrap(),
     ];
     let cases: u32 = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(64);
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {

@@ -233,16 +233,42 @@ async fn the_catalog_and_a_self_hosted_graphiql() {
     assert_eq!(hp["additive"], false);
     assert!(hp["dimensions"].as_array().unwrap().contains(&json!("age_band")));
 
-    let page = server
+    let response = server.client.get(format!("{}/graphiql", server.base)).send().await.unwrap();
+    let csp = response.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let script_src = csp.split(';').find(|d| d.trim().starts_with("script-src")).unwrap();
+    assert_eq!(script_src.trim(), "script-src 'self'", "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(response.headers()["x-frame-options"], "DENY");
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    let page = response.text().await.unwrap();
+    assert!(page.contains("/graphiql/assets/graphiql.min.js"));
+    // Under `script-src 'self'` an inline script would not run: every script is a file
+    // this server serves.
+    for tag in page.split('<').filter(|t| t.starts_with("script")) {
+        assert!(tag.contains("src=\"/graphiql/assets/"), "an inline or foreign script: <{tag}");
+    }
+    let start_script = server
         .client
-        .get(format!("{}/graphiql", server.base))
+        .get(format!("{}/graphiql/assets/graphiql-start.js", server.base))
         .send()
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
-    assert!(page.contains("/graphiql/assets/graphiql.min.js"));
+    assert!(
+        start_script.contains("shouldPersistHeaders: false") && !start_script.contains("shouldPersistHeaders: true"),
+        "GraphiQL must not keep the bearer token in the browser"
+    );
+    let res = server
+        .client
+        .post(format!("{}/graphql", server.base))
+        .bearer_auth(&token)
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-store", "authenticated answers are never cached");
     for tag in page.split('<').filter(|t| t.starts_with("script") || t.starts_with("link")) {
         assert!(
             !tag.contains("http://") && !tag.contains("https://"),
@@ -250,6 +276,8 @@ async fn the_catalog_and_a_self_hosted_graphiql() {
         );
     }
     for asset in [
+        "graphiql-start.js",
+        "graphiql-page.css",
         "graphiql.min.js",
         "graphiql.min.css",
         "react.production.min.js",
@@ -262,7 +290,7 @@ async fn the_catalog_and_a_self_hosted_graphiql() {
             .await
             .unwrap();
         assert_eq!(res.status().as_u16(), 200, "{asset}");
-        assert!(res.bytes().await.unwrap().len() > 1000);
+        assert!(res.bytes().await.unwrap().len() > 50, "{asset}");
     }
     let css = server
         .client

@@ -19,6 +19,16 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/graphiql.min.css"),
     ),
     (
+        "graphiql-start.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/graphiql-start.js"),
+    ),
+    (
+        "graphiql-page.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../assets/graphiql-page.css"),
+    ),
+    (
         "react.production.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../assets/react.production.min.js"),
