@@ -97,6 +97,9 @@ enum Command {
     /// Bearer tokens for the GraphQL API.
     #[command(subcommand)]
     Token(cmd::token::TokenCommand),
+    /// People who log in: create users, lift lockouts.
+    #[command(subcommand)]
+    User(cmd::user::UserCommand),
     /// The audit log: verify its chain, export it, purge old records.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCommand),
@@ -144,6 +147,7 @@ fn main() -> std::process::ExitCode {
                 key_file,
             } => cmd::serve(&db, addr, &limits, cmd::etl::load_keys(key_file)?).await,
             Command::Audit(c) => cmd::audit::run(c).await,
+            Command::User(c) => cmd::user::run(c).await,
             Command::Token(c) => cmd::token::run(c).await,
             Command::Key(c) => cmd::key::run(c),
             Command::Seeds(c) => cmd::seeds::run(c),

@@ -10,7 +10,6 @@ use chrono::{Duration, Utc};
 use jiuye_audit::{AuditError, AuditEvent, AuditLog};
 use jiuye_privacy::Keys;
 use jiuye_semantic::Role;
-use jiuye_sql_value::Statement;
 use serde_json::{Value, json};
 use support::fixtures::{Reg, write_regs};
 use support::{TestDb, backends, server};
@@ -33,16 +32,6 @@ async fn load_three_hires(db: &TestDb) {
         ],
     );
     db.load(dir.path()).await;
-}
-
-async fn execute(db: &TestDb, sql: &str) {
-    db.warehouse
-        .execute(&Statement {
-            sql: sql.into(),
-            params: vec![],
-        })
-        .await
-        .unwrap();
 }
 
 fn entries(answer: &Value) -> Vec<Value> {
@@ -138,7 +127,7 @@ async fn verify_finds_a_changed_a_removed_and_a_truncated_record() {
         some_records(&log, 6).await;
         assert!(log.verify().await.unwrap().is_intact());
 
-        execute(&db, "UPDATE meta_audit SET row_count = 999 WHERE seq = 2").await;
+        db.run_sql("UPDATE meta_audit SET row_count = 999 WHERE seq = 2").await;
         let v = log.verify().await.unwrap();
         assert_eq!(v.problems.len(), 1, "{:?}", v.problems);
         assert!(
@@ -147,20 +136,17 @@ async fn verify_finds_a_changed_a_removed_and_a_truncated_record() {
             v.problems
         );
 
-        execute(&db, "DELETE FROM meta_audit WHERE seq = 4").await;
+        db.run_sql("DELETE FROM meta_audit WHERE seq = 4").await;
         let v = log.verify().await.unwrap();
         assert!(v.problems.iter().any(|p| p.contains("records 4–4 are missing")), "{:?}", v.problems);
 
-        execute(&db, "DELETE FROM meta_audit WHERE seq = 6").await;
+        db.run_sql("DELETE FROM meta_audit WHERE seq = 6").await;
         let v = log.verify().await.unwrap();
         assert!(v.problems.iter().any(|p| p.contains("ends at record 5")), "{:?}", v.problems);
 
         // Moving the head back needs its MAC, which needs the key.
-        execute(
-            &db,
-            "UPDATE meta_audit_head SET seq = 5, mac = (SELECT mac FROM meta_audit WHERE seq = 5)",
-        )
-        .await;
+        db.run_sql("UPDATE meta_audit_head SET seq = 5, mac = (SELECT mac FROM meta_audit WHERE seq = 5)")
+            .await;
         let v = log.verify().await.unwrap();
         assert!(v.problems.iter().any(|p| p.contains("head row was altered")), "{:?}", v.problems);
 
@@ -194,7 +180,7 @@ async fn a_purge_keeps_young_records_and_the_chain_verifiable() {
         assert_eq!((v.first_seq, v.last_seq, v.records), (Some(4), Some(6), 3));
 
         // Removing the first record left after the purge is found.
-        execute(&db, "DELETE FROM meta_audit WHERE seq = 4").await;
+        db.run_sql("DELETE FROM meta_audit WHERE seq = 4").await;
         let v = log.verify().await.unwrap();
         assert!(v.problems.iter().any(|p| p.contains("records 1–4 are missing")), "{:?}", v.problems);
         db.cleanup().await;
@@ -228,7 +214,7 @@ async fn the_cli_records_token_creation_and_verify_exits_1_on_a_broken_chain() {
         assert!(csv.starts_with("seq,at,actor") && csv.contains("token.created"), "{csv}");
         assert!(!csv.contains("jy_"), "the token itself is never logged");
 
-        execute(&db, "UPDATE meta_audit SET actor = 'someone else' WHERE seq = 1").await;
+        db.run_sql("UPDATE meta_audit SET actor = 'someone else' WHERE seq = 1").await;
         let out = jiuye(&["audit", "verify"]);
         let text = String::from_utf8_lossy(&out.stdout).to_string();
         assert_eq!(out.status.code(), Some(1), "{text}");

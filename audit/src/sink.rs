@@ -77,6 +77,13 @@ async fn store(log: &AuditLog, batch: Vec<AuditEvent>) {
     loop {
         match log.append(batch.clone()).await {
             Ok(_) => return,
+            Err(_) if log.is_closed() => {
+                eprintln!(
+                    "error: the warehouse was closed with {} audit records not stored (close it after `AuditSink::flush`)",
+                    batch.len()
+                );
+                return;
+            }
             Err(e) => {
                 eprintln!("error: cannot append {} audit records (retrying): {e}", batch.len());
                 tokio::time::sleep(delay).await;

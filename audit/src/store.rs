@@ -66,6 +66,11 @@ impl AuditLog {
         AuditLog { warehouse, keys }
     }
 
+    /// Whether the warehouse was closed (the process is ending).
+    pub fn is_closed(&self) -> bool {
+        self.warehouse.is_closed()
+    }
+
     pub(crate) fn keys(&self) -> &Keys {
         &self.keys
     }

@@ -15,7 +15,16 @@ use crate::auth::{Access, TokenHolder};
 use crate::input::{self, coded};
 
 /// Root fields the audit administrator may run (introspection aside).
-const AUDITOR_FIELDS: &[&str] = &["auditLog"];
+const AUDITOR_FIELDS: &[&str] = &["auditLog", "me", "logout", "changePassword"];
+/// Root fields a request without a token may run.
+const ANONYMOUS_FIELDS: &[&str] = &["login"];
+/// Root fields a session with an expired password may run.
+const EXPIRED_FIELDS: &[&str] = &["changePassword", "logout", "me"];
+/// Root fields that write their own, more telling, audit records (`login` records the
+/// failure's reason, which its caller is not told).
+const SELF_RECORDING: &[&str] = &["login"];
+/// Arguments never written to the log.
+const SECRET_ARGUMENTS: &[&str] = &["password", "oldPassword", "newPassword", "code"];
 /// Most records of one `auditLog` page.
 const MAX_PAGE: i32 = 500;
 
@@ -60,6 +69,9 @@ impl Extension for AuditExtension {
             return next.run(ctx, info).await;
         }
         let access = ctx.data_opt::<Access>();
+        if SELF_RECORDING.contains(&info.name) && refusal(access, info.name).is_none() {
+            return next.run(ctx, info).await;
+        }
         let action = format!(
             "{}.{}",
             if info.parent_type.contains("Mutation") {
@@ -92,6 +104,10 @@ impl AuditExtension {
         let variables = self.variables.lock().map(|v| v.clone()).unwrap_or_default();
         let mut out = serde_json::Map::new();
         for (name, value) in &info.field.arguments {
+            if SECRET_ARGUMENTS.contains(&name.node.as_str()) {
+                out.insert(name.node.to_string(), serde_json::Value::String("[not logged]".into()));
+                continue;
+            }
             let resolved = value
                 .node
                 .clone()
@@ -105,11 +121,16 @@ impl AuditExtension {
 
 /// Why `access` may not run the root field `name`, if it may not.
 fn refusal(access: Option<&Access>, name: &str) -> Option<&'static str> {
-    let auditor_field = AUDITOR_FIELDS.contains(&name);
     match access {
         None => Some("no access"),
-        Some(Access::Auditor) if !auditor_field => Some("the audit administrator's token reads the audit log only"),
-        Some(Access::Business(_)) if auditor_field => Some("only the audit administrator reads the audit log"),
+        Some(Access::Auditor) if !AUDITOR_FIELDS.contains(&name) => Some("the audit administrator's token reads the audit log only"),
+        Some(Access::Business(_)) if name == "auditLog" => Some("only the audit administrator reads the audit log"),
+        Some(Access::Anonymous) if !ANONYMOUS_FIELDS.contains(&name) => {
+            Some("log in first (`login`), or send `Authorization: Bearer <token>`")
+        }
+        Some(Access::MustChangePassword) if !EXPIRED_FIELDS.contains(&name) => {
+            Some("the password has expired: change it with `changePassword` first")
+        }
         Some(_) => None,
     }
 }

@@ -26,6 +26,28 @@ pub enum AuthError {
 pub enum Access {
     Business(Caller),
     Auditor,
+    /// No token: the request may only log in.
+    Anonymous,
+    /// A session whose password has expired: it may only change it, or log out.
+    MustChangePassword,
+}
+
+/// The bearer token of the request, for `logout` (kept in the request's memory only).
+#[derive(Debug, Clone)]
+pub struct BearerToken(pub String);
+
+impl Access {
+    /// The access a logged-in user's role gives; `None` for a role this build does not
+    /// know (the user cannot act until an administrator fixes it).
+    pub fn for_user(role: &str, district: Option<&str>, password_expired: bool) -> Option<Access> {
+        if password_expired {
+            return Some(Access::MustChangePassword);
+        }
+        if role == "auditor" {
+            return Some(Access::Auditor);
+        }
+        parse_role(role, district).ok().map(|role| Access::Business(Caller { role }))
+    }
 }
 
 impl Access {
@@ -33,6 +55,8 @@ impl Access {
         match self {
             Access::Business(c) => c.role.name(),
             Access::Auditor => "auditor",
+            Access::Anonymous => "anonymous",
+            Access::MustChangePassword => "must-change-password",
         }
     }
 

@@ -176,11 +176,18 @@ struct Authenticated {
     access: Access,
     holder: TokenHolder,
     rate_key: u64,
+    token: Option<String>,
 }
 
 /// The caller behind the request's bearer token. A request without a valid token is
 /// refused and recorded in the audit log (`login.failed`, with the client's address).
-async fn authenticate(shared: &Shared, headers: &HeaderMap, source: &ClientAddr, media: MediaType) -> Result<Authenticated, Response> {
+async fn authenticate(
+    shared: &Shared,
+    headers: &HeaderMap,
+    source: &ClientAddr,
+    request: &Request,
+    media: MediaType,
+) -> Result<Authenticated, Response> {
     let refused = |reason: &str| {
         let mut event = event_for(None, None, Some(source), "login.failed");
         event.outcome = "UNAUTHENTICATED".into();
@@ -198,6 +205,15 @@ async fn authenticate(shared: &Shared, headers: &HeaderMap, source: &ClientAddr,
         r
     };
     let Some(token) = token else {
+        if only_logs_in(request) {
+            // Counted per client address: guessing passwords is rate limited too.
+            return Ok(Authenticated {
+                access: Access::Anonymous,
+                holder: TokenHolder("anonymous".into()),
+                rate_key: rate_key(&source.0),
+                token: None,
+            });
+        }
         shared.state.audit.record(refused("no bearer token")).await;
         return Err(unauthorized(
             "send `Authorization: Bearer <token>`; create a token with `jiuye token create --role analyst`",
@@ -207,11 +223,17 @@ async fn authenticate(shared: &Shared, headers: &HeaderMap, source: &ClientAddr,
         shared.state.audit.record(refused("an over-long bearer token")).await;
         return Err(unauthorized("the bearer token is not valid for this warehouse"));
     }
-    match access_for_token(&shared.state.warehouse, token).await {
+    let found = if token.starts_with(jiuye_identity::SESSION_PREFIX) {
+        session_access(shared, token).await
+    } else {
+        access_for_token(&shared.state.warehouse, token).await.map_err(|e| e.to_string())
+    };
+    match found {
         Ok(Some((access, holder))) => Ok(Authenticated {
             access,
             holder,
             rate_key: rate_key(token),
+            token: Some(token.to_string()),
         }),
         Ok(None) => {
             shared.state.audit.record(refused("an unknown bearer token")).await;
@@ -229,6 +251,35 @@ async fn authenticate(shared: &Shared, headers: &HeaderMap, source: &ClientAddr,
             ))
         }
     }
+}
+
+/// The access of a live session token and its user's name.
+async fn session_access(shared: &Shared, token: &str) -> Result<Option<(Access, TokenHolder)>, String> {
+    let user = shared
+        .state
+        .identity
+        .session_user(token, chrono::Utc::now())
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(user.and_then(|u| Access::for_user(&u.role, u.district.as_deref(), u.password_expired).map(|a| (a, TokenHolder(u.username)))))
+}
+
+/// Whether the request's operations select nothing but `login` (the one thing a request
+/// without a token may do).
+fn only_logs_in(request: &Request) -> bool {
+    use async_graphql::parser::types::Selection;
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    let mut operations = doc.operations.iter().peekable();
+    operations.peek().is_some()
+        && operations.all(|(_, op)| {
+            op.node.ty == OperationType::Mutation
+                && op.node.selection_set.node.items.iter().all(|item| match &item.node {
+                    Selection::Field(f) => f.node.name.node == "login",
+                    _ => false,
+                })
+        })
 }
 
 /// Longest bearer token looked up (ours are 67 characters).
@@ -265,7 +316,7 @@ async fn execute(shared: &Shared, media: MediaType, headers: &HeaderMap, source:
         );
     };
     let work = async {
-        let who = match authenticate(shared, headers, &source, media).await {
+        let who = match authenticate(shared, headers, &source, &request, media).await {
             Ok(who) => who,
             Err(response) => return response,
         };
@@ -318,6 +369,9 @@ async fn run_request(shared: &Shared, media: MediaType, who: Authenticated, sour
         .data(who.holder.clone())
         .data(source.clone())
         .data(executed.clone());
+    if let Some(token) = &who.token {
+        request = request.data(crate::auth::BearerToken(token.clone()));
+    }
     if let Access::Business(caller) = &who.access {
         request = request.data(caller.clone());
     }

@@ -6,6 +6,7 @@
 //! applies row-level security) and the warehouse executes them. Depends on semantic,
 //! knowledge-base, warehouse and privacy; never on the ETL or the CLI.
 
+mod account;
 mod audit;
 pub mod auth;
 mod board;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub audit: AuditSink,
     /// The log itself, for the audit administrator's queries.
     pub audit_log: AuditLog,
+    /// Users, logins and sessions.
+    pub identity: jiuye_identity::Identity,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +67,7 @@ impl AppState {
     /// log's head first: a server under another key would break the chain).
     pub async fn new(warehouse: Warehouse, catalog: Arc<Catalog>, keys: Keys) -> Result<AppState, StartError> {
         let kb = Arc::new(KbState::load(&warehouse, &catalog).await?);
+        let identity = jiuye_identity::Identity::new(warehouse.clone(), keys.clone());
         let audit_log = AuditLog::new(warehouse.clone(), keys);
         audit_log.check_key().await?;
         Ok(AppState {
@@ -73,6 +77,7 @@ impl AppState {
             limits: Limits::default(),
             audit: AuditSink::start(audit_log.clone()),
             audit_log,
+            identity,
         })
     }
 

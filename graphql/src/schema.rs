@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::input::{self, cost};
 use crate::metrics::run_metrics;
 
-pub type JiuyeSchema = Schema<Query, crate::kb::KbMutation, EmptySubscription>;
+pub type JiuyeSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Every query field: metrics and the catalog here, the knowledge base in `kb`.
 #[derive(MergedObject, Default)]
@@ -21,7 +21,12 @@ pub struct Query(
     crate::board::MapQuery,
     crate::drill::DrillQuery,
     crate::audit::AuditQuery,
+    crate::account::AccountQuery,
 );
+
+/// Every mutation: glossary curation and the caller's account.
+#[derive(MergedObject, Default)]
+pub struct Mutation(crate::kb::KbMutation, crate::account::AccountMutation);
 
 /// Nesting no answer of this schema needs; the standard introspection query (about 13
 /// levels through `ofType`) fits, and its cost is counted by `limit_complexity`.
@@ -29,7 +34,7 @@ const MAX_DEPTH: usize = 24;
 
 pub fn build_schema(state: AppState) -> JiuyeSchema {
     let max_cost = state.limits.max_cost;
-    Schema::build(Query::default(), crate::kb::KbMutation, EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .extension(crate::http::ExecutionMarker)
         .extension(crate::audit::Audit)
         .data(state)

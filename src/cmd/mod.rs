@@ -11,6 +11,7 @@ pub mod model;
 pub mod query;
 pub mod seeds;
 pub mod token;
+pub mod user;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;

@@ -164,6 +164,18 @@ impl TestDb {
             .collect()
     }
 
+    /// Runs a hand-written statement, as an attacker with database access would (tests
+    /// of tamper evidence and time limits).
+    pub async fn run_sql(&self, sql: &str) {
+        self.warehouse
+            .execute(&Statement {
+                sql: sql.into(),
+                params: vec![],
+            })
+            .await
+            .unwrap();
+    }
+
     /// One number: the value of `indicator` in the row whose columns match `at`.
     pub async fn value(&self, q: &MetricsQuery, indicator: &str, at: &[(&str, &str)]) -> Option<serde_json::Value> {
         let table = self.metrics(q).await;

@@ -149,6 +149,14 @@ impl Warehouse {
         .map_err(sql_error(&sql))
     }
 
+    /// Whether `close` was called: nothing more can run.
+    pub fn is_closed(&self) -> bool {
+        match &self.pool {
+            Pool::Sqlite(p) => p.is_closed(),
+            Pool::Postgres(p) => p.is_closed(),
+        }
+    }
+
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite(p) => p.close().await,

@@ -42,6 +42,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/V12__no_rebuildable_ids.sql"),
     ),
     ("V13__audit_log", include_str!("../../migrations/V13__audit_log.sql")),
+    (
+        "V14__users_and_sessions",
+        include_str!("../../migrations/V14__users_and_sessions.sql"),
+    ),
 ];
 
 fn render(template: &str, backend: Backend) -> String {
