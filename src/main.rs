@@ -94,6 +94,13 @@ enum Command {
         #[arg(long)]
         key_file: Option<PathBuf>,
     },
+    /// Bring the warehouse's schema, reference data and rollups up to date for this
+    /// version (the serving commands — serve, query, etl status — only read, and refuse
+    /// a warehouse that needs this).
+    Migrate {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
     /// Bearer tokens for the GraphQL API.
     #[command(subcommand)]
     Token(cmd::token::TokenCommand),
@@ -147,6 +154,7 @@ fn main() -> std::process::ExitCode {
                 key_file,
             } => cmd::serve(&db, addr, &limits, cmd::etl::load_keys(key_file)?).await,
             Command::Audit(c) => cmd::audit::run(c).await,
+            Command::Migrate { db } => cmd::migrate(&db).await,
             Command::User(c) => cmd::user::run(c).await,
             Command::Token(c) => cmd::token::run(c).await,
             Command::Key(c) => cmd::key::run(c),

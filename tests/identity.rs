@@ -210,3 +210,138 @@ async fn the_cli_creates_users_from_a_password_on_standard_input() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
     db.cleanup().await;
 }
+
+/// A free local port (bound, then released for the child to take).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// `jiuye serve` runs under a PostgreSQL role that may read the warehouse and write only
+/// its own session, account and audit tables: it answers queries, logs people in and
+/// audits, and the role can change nothing else. A warehouse not prepared for this
+/// version is refused with what to run (`jiuye migrate`), not migrated.
+#[tokio::test]
+async fn serve_runs_under_a_role_that_may_only_read() {
+    let Some(db) = support::postgres().await else {
+        eprintln!("PostgreSQL half skipped: set JIUYE_TEST_DATABASE_URL to run it");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    support::fixtures::write_regs(
+        dir.path(),
+        "employment_registration_20240301.csv",
+        &[
+            support::fixtures::Reg::hire("C1", 1, "310115", "2024-03-04"),
+            support::fixtures::Reg::hire("C2", 2, "310104", "2024-03-04"),
+        ],
+    );
+    db.load(dir.path()).await;
+    let token = jiuye_graphql::auth::create_token(&db.warehouse, &jiuye_semantic::Role::Analyst, Some("机器"))
+        .await
+        .unwrap();
+    Identity::new(db.warehouse.clone(), support::keys())
+        .create_user(user("li", "analyst"), Utc::now())
+        .await
+        .unwrap();
+    let (url, schema) = db.connection();
+    let schema = schema.unwrap();
+    let role = format!("r_{schema}");
+    for grant in [
+        format!("CREATE ROLE {role} LOGIN"),
+        format!("GRANT USAGE ON SCHEMA {schema} TO {role}"),
+        format!("GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}"),
+        format!("GRANT INSERT ON meta_audit TO {role}"),
+        format!("GRANT UPDATE ON meta_audit_head TO {role}"),
+        format!("GRANT INSERT, UPDATE ON meta_session TO {role}"),
+        format!("GRANT UPDATE ON meta_user TO {role}"),
+        format!("GRANT INSERT ON meta_password_history TO {role}"),
+    ] {
+        db.run_sql(&grant).await;
+    }
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let role_url = format!("{scheme}://{role}@{}", rest.split_once('@').map_or(rest, |(_, host)| host));
+
+    let port = free_port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_jiuye"))
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .env("JIUYE_DATABASE_URL", &role_url)
+        .env("JIUYE_DATABASE_SCHEMA", &schema)
+        .env("JIUYE_SECRET_KEY", "2a".repeat(32))
+        .env_remove("JIUYE_KEY_FILE")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..100 {
+        if client.get(format!("{base}/health")).send().await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(up, "jiuye serve did not start under the reading role");
+    let post = |token: Option<String>, body: Value| {
+        let mut req = client.post(format!("{base}/graphql")).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let metrics = json!({ "query": "{ metrics(indicators: [\"hire_registrations\"], dimensions: [\"district\"], grain: MONTH, timeRange: {from: \"2024-03-01\", to: \"2024-03-31\"}) { rows } }" });
+    let answer = post(Some(token.clone()), metrics).await;
+    assert_eq!(answer["data"]["metrics"]["rows"].as_array().map(Vec::len), Some(2), "{answer}");
+    let login = json!({ "query": format!("mutation {{ login(username: \"li\", password: \"{PASSWORD}\") {{ token }} }}") });
+    let session = post(None, login).await;
+    let session = token_of(&session);
+    let me = post(Some(session), json!({ "query": "{ me { holder } }" })).await;
+    assert_eq!(me["data"]["me"]["holder"], "li", "{me}");
+    let mut audited = 0;
+    for _ in 0..50 {
+        audited = db.rows("SELECT COUNT(*) FROM meta_audit").await[0][0].parse::<i64>().unwrap();
+        if audited >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(audited >= 3, "the reading role wrote the audit log: {audited} records");
+    child.kill().unwrap();
+    let _ = child.wait();
+
+    // The role itself can change nothing else, and cannot migrate.
+    let reader = jiuye_warehouse::Warehouse::connect(&jiuye_warehouse::ConnectOptions {
+        schema: Some(schema.clone()),
+        ..jiuye_warehouse::ConnectOptions::new(role_url.clone())
+    })
+    .await
+    .unwrap();
+    let delete = reader
+        .execute(&jiuye_sql_value::Statement {
+            sql: "DELETE FROM dwd_employment_registration".into(),
+            params: vec![],
+        })
+        .await;
+    assert!(delete.is_err(), "the serving role may not write DWD");
+    reader.close().await;
+    db.run_sql(&format!("DROP OWNED BY {role}")).await;
+    db.run_sql(&format!("DROP ROLE {role}")).await;
+    db.cleanup().await;
+
+    // An unprepared warehouse is refused, not migrated.
+    let empty = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jiuye"))
+        .args(["serve", "--addr", &format!("127.0.0.1:{}", free_port())])
+        .env("JIUYE_DATABASE_URL", empty.path().join("w.db"))
+        .env("JIUYE_SECRET_KEY", "2a".repeat(32))
+        .env_remove("JIUYE_KEY_FILE")
+        .env_remove("JIUYE_DATABASE_SCHEMA")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("jiuye migrate"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

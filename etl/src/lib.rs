@@ -36,13 +36,17 @@ pub use conform::CodeTables;
 pub use dws::rebuild_dirty;
 pub use feeds::{Feed, all_feeds};
 pub use load::FileReport;
-pub use reference::prepare_warehouse;
+pub use reference::{check_prepared, prepare_warehouse};
 pub use retry::{RetryReport, retry_quarantine};
 pub use source_db::{DbSource, run_source};
 pub use spec::{FeedSpec, builtin_specs};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EtlError {
+    #[error(
+        "the warehouse is not ready for this version of jiuye ({what}): run `jiuye migrate` with the same --database-url and --schema first"
+    )]
+    NotPrepared { what: String },
     #[error("cannot read {file}: {source}")]
     Io { file: String, source: std::io::Error },
     #[error("{file} {message}")]

@@ -101,6 +101,56 @@ pub async fn prepare_warehouse(warehouse: &Warehouse, catalog: &Catalog, codes: 
     Ok(())
 }
 
+/// What `meta_rollup` keeps of a rollup: its DDL and build statements, so any change of
+/// the model that changes its rows changes this text.
+fn rollup_definition(rollup: &jiuye_semantic::Rollup, catalog: &Catalog, dialect: &dyn jiuye_semantic::sql::Dialect) -> String {
+    let ddl = rollup_create_table(rollup, catalog, dialect);
+    let build: Vec<String> = rollup_build_statements(rollup, catalog, dialect)
+        .into_iter()
+        .map(|s| s.sql)
+        .collect();
+    format!("{}\n{}", ddl.join(";\n"), build.join(";\n"))
+}
+
+/// Whether the warehouse is ready for this build without writing anything: every
+/// migration applied, reference dates loaded, every rollup built with the model's
+/// definition. The serving commands check this instead of preparing (they may run
+/// under a role that only reads); `jiuye migrate` prepares.
+pub async fn check_prepared(warehouse: &Warehouse, catalog: &Catalog) -> Result<(), EtlError> {
+    let not_ready = |what: String| EtlError::NotPrepared { what };
+    let pending = warehouse.pending_migrations().await?;
+    if !pending.is_empty() {
+        return Err(not_ready(format!("migrations not applied: {}", pending.join(", "))));
+    }
+    let dates = warehouse
+        .fetch(&Statement {
+            sql: "SELECT COUNT(*) FROM dim_date".into(),
+            params: vec![],
+        })
+        .await?;
+    if dates.rows.first().and_then(|r| r.first()).and_then(SqlValue::as_i64).unwrap_or(0) == 0 {
+        return Err(not_ready("the calendar (dim_date) is empty".into()));
+    }
+    let dialect = dialect_for(warehouse.backend());
+    let stored = warehouse
+        .fetch(&Statement {
+            sql: "SELECT table_name, definition FROM meta_rollup".into(),
+            params: vec![],
+        })
+        .await?;
+    let stored: std::collections::HashMap<String, String> = stored.rows.iter().map(|r| (r[0].to_key(), r[1].to_key())).collect();
+    let stale: Vec<&str> = catalog
+        .rollups
+        .iter()
+        .filter(|r| stored.get(&r.table).map(String::as_str) != Some(rollup_definition(r, catalog, dialect).as_str()))
+        .map(|r| r.table.as_str())
+        .collect();
+    if !stale.is_empty() {
+        return Err(not_ready(format!("rollups built for another model: {}", stale.join(", "))));
+    }
+    Ok(())
+}
+
 /// Creates missing rollup tables and rebuilds, from DWD, every rollup whose definition
 /// differs from the one it was built with (`meta_rollup`), so a new or changed rollup
 /// never answers from empty or stale rows.
@@ -109,11 +159,7 @@ async fn sync_rollups(tx: &mut Transaction, catalog: &Catalog) -> Result<(), Etl
     let mut stale_sources = std::collections::BTreeSet::new();
     for rollup in &catalog.rollups {
         let ddl = rollup_create_table(rollup, catalog, dialect);
-        let build: Vec<String> = rollup_build_statements(rollup, catalog, dialect)
-            .into_iter()
-            .map(|s| s.sql)
-            .collect();
-        let definition = format!("{}\n{}", ddl.join(";\n"), build.join(";\n"));
+        let definition = rollup_definition(rollup, catalog, dialect);
         let stored = tx
             .fetch(&Statement {
                 sql: placeholders(tx, "SELECT definition FROM meta_rollup WHERE table_name = ?"),

@@ -237,7 +237,7 @@ pub async fn run(command: EtlCommand) -> anyhow::Result<ExitCode> {
             Ok(if rejected { ExitCode::from(2) } else { ExitCode::SUCCESS })
         }
         EtlCommand::Status { runs, db, json } => {
-            let (warehouse, _) = super::open_warehouse(&db).await?;
+            let (warehouse, _) = super::open_prepared(&db, None).await?;
             let status = jiuye_etl::ledger::status(&warehouse, runs).await?;
             if json {
                 println!("{}", serde_json::to_string(&status)?);
@@ -308,7 +308,7 @@ pub async fn run(command: EtlCommand) -> anyhow::Result<ExitCode> {
             db,
             json,
         } => {
-            let (warehouse, _) = super::open_warehouse(&db).await?;
+            let (warehouse, _) = super::open_prepared(&db, None).await?;
             let rows = jiuye_etl::ledger::quarantine(&warehouse, feed.as_deref(), rule.as_deref(), limit).await?;
             if json {
                 println!("{}", serde_json::to_string(&rows)?);

@@ -31,6 +31,21 @@ pub(crate) fn connect_options(db: &DatabaseArgs) -> ConnectOptions {
     }
 }
 
+/// Opens a warehouse for reading only: it must already be prepared for this build
+/// (`jiuye migrate`); nothing is created, migrated or rebuilt, so the serving commands
+/// run under a database role that may only read (and write its own session and audit
+/// tables).
+pub async fn open_prepared(db: &DatabaseArgs, statement_timeout: Option<Duration>) -> anyhow::Result<(Warehouse, Arc<Catalog>)> {
+    let catalog = Arc::new(Catalog::builtin().context("the built-in semantic model is invalid")?);
+    let warehouse = Warehouse::connect(&ConnectOptions {
+        statement_timeout,
+        ..connect_options(db)
+    })
+    .await?;
+    jiuye_etl::check_prepared(&warehouse, &catalog).await?;
+    Ok((warehouse, catalog))
+}
+
 /// Opens the warehouse and brings its schema and reference data up to date.
 pub async fn open_warehouse(db: &DatabaseArgs) -> anyhow::Result<(Warehouse, Arc<Catalog>)> {
     let catalog = Arc::new(Catalog::builtin().context("the built-in semantic model is invalid")?);
@@ -38,6 +53,13 @@ pub async fn open_warehouse(db: &DatabaseArgs) -> anyhow::Result<(Warehouse, Arc
     let codes = jiuye_etl::CodeTables::load()?;
     jiuye_etl::prepare_warehouse(&warehouse, &catalog, &codes).await?;
     Ok((warehouse, catalog))
+}
+
+pub async fn migrate(db: &DatabaseArgs) -> anyhow::Result<ExitCode> {
+    let (warehouse, _) = open_warehouse(db).await?;
+    warehouse.close().await;
+    eprintln!("the warehouse at {} is ready for this version", db.database_url);
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn serve(db: &DatabaseArgs, addr: SocketAddr, limits: &LimitArgs, keys: jiuye_privacy::Keys) -> anyhow::Result<ExitCode> {
@@ -53,15 +75,7 @@ pub async fn serve(db: &DatabaseArgs, addr: SocketAddr, limits: &LimitArgs, keys
         limits.rate_per_token > 0.0 && limits.burst_per_token >= 1.0,
         "--rate-per-token must be above 0 and --burst-per-token at least 1"
     );
-    // Preparing the warehouse (migrations, rollup rebuilds) takes as long as it takes;
-    // serving runs on a second handle whose statements are bounded.
-    let (prepared, catalog) = open_warehouse(db).await?;
-    prepared.close().await;
-    let warehouse = Warehouse::connect(&ConnectOptions {
-        statement_timeout: Some(statement_timeout),
-        ..connect_options(db)
-    })
-    .await?;
+    let (warehouse, catalog) = open_prepared(db, Some(statement_timeout)).await?;
     eprintln!("serving GraphQL at http://{addr}/graphql and GraphiQL at http://{addr}/graphiql (Ctrl-C stops)");
     let state = jiuye_graphql::AppState::new(warehouse, catalog, keys)
         .await?

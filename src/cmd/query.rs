@@ -104,7 +104,7 @@ pub async fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
         },
         None => Caller::admin(),
     };
-    let (warehouse, catalog) = super::open_warehouse(&args.db).await?;
+    let (warehouse, catalog) = super::open_prepared(&args.db, None).await?;
     let answer = jiuye_graphql::run_metrics(&warehouse, &catalog, &query, &caller).await?;
     match args.format {
         Format::Json => println!(

@@ -77,13 +77,26 @@ impl Warehouse {
                         hint: "is PostgreSQL running and the database created?".into(),
                         source,
                     })?;
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}")))
-                    .execute(&setup)
+                // Only when missing: PostgreSQL checks the privilege to create before it
+                // looks, and a serving role may only read.
+                let exists = sqlx::query("SELECT 1 FROM pg_namespace WHERE nspname = $1")
+                    .bind(schema.as_str())
+                    .fetch_optional(&setup)
                     .await
                     .map_err(|source| WarehouseError::Sql {
-                        sql: format!("CREATE SCHEMA {schema}"),
+                        sql: "SELECT 1 FROM pg_namespace".into(),
                         source,
-                    })?;
+                    })?
+                    .is_some();
+                if !exists {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                        .execute(&setup)
+                        .await
+                        .map_err(|source| WarehouseError::Sql {
+                            sql: format!("CREATE SCHEMA {schema}"),
+                            source,
+                        })?;
+                }
                 setup.close().await;
                 pg = pg.options([("search_path", schema.as_str())]);
             }

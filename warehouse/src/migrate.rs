@@ -119,6 +119,25 @@ impl Warehouse {
         self.migrate_up_to(None).await
     }
 
+    /// The migrations this build has that the warehouse has not applied (read-only: the
+    /// serving commands refuse to start on such a warehouse rather than migrate it).
+    pub async fn pending_migrations(&self) -> Result<Vec<String>> {
+        let applied = self
+            .fetch(&Statement {
+                sql: "SELECT name FROM refinery_schema_history".into(),
+                params: vec![],
+            })
+            .await
+            .map(|rows| rows.rows.iter().map(|r| r[0].to_key()).collect::<Vec<_>>())
+            // No history table: nothing was ever applied.
+            .unwrap_or_default();
+        Ok(MIGRATIONS
+            .iter()
+            .map(|(name, _)| name.split_once("__").map_or(*name, |(_, n)| n).to_string())
+            .filter(|name| !applied.contains(name))
+            .collect())
+    }
+
     /// Applies pending migrations up to and including `version` (all with `None`): a test
     /// of a migration first builds the schema before it and fills it with old data.
     pub async fn migrate_up_to(&self, version: Option<u32>) -> Result<Vec<String>> {
