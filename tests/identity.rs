@@ -345,3 +345,81 @@ async fn serve_runs_under_a_role_that_may_only_read() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Machine tokens expire and can be revoked by the id `jiuye token list` shows; both are
+/// refused from then on, and the revocation is audited.
+#[tokio::test]
+async fn machine_tokens_expire_and_can_be_revoked() {
+    for db in backends().await {
+        let (url, schema) = db.connection();
+        let jiuye = |args: &[&str]| {
+            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_jiuye"));
+            cmd.args(args)
+                .env("JIUYE_DATABASE_URL", &url)
+                .env("JIUYE_SECRET_KEY", "2a".repeat(32))
+                .env_remove("JIUYE_KEY_FILE")
+                .env_remove("JIUYE_DATABASE_SCHEMA");
+            if let Some(s) = &schema {
+                cmd.env("JIUYE_DATABASE_SCHEMA", s);
+            }
+            cmd.output().unwrap()
+        };
+        let srv = server::start(&db).await;
+        let ask = |token: String| {
+            let srv = &srv;
+            async move { srv.post(Some(&token), None, json!({ "query": "{ me { holder } }" })).await.0 }
+        };
+        let out = jiuye(&[
+            "token",
+            "create",
+            "--role",
+            "analyst",
+            "--label",
+            "报表系统",
+            "--expires-in-days",
+            "30",
+        ]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert_eq!(ask(token.clone()).await, 200);
+
+        let list = String::from_utf8_lossy(&jiuye(&["token", "list"]).stdout).to_string();
+        let line = list.lines().find(|l| l.contains("报表系统")).unwrap_or_else(|| panic!("{list}"));
+        let id = line.split_whitespace().next().unwrap().to_string();
+        assert!(!list.contains(&token), "the list never shows a token");
+        let out = jiuye(&["token", "revoke", "--id", &id]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(ask(token).await, 401, "a revoked token is refused");
+        let again = jiuye(&["token", "revoke", "--id", &id]);
+        assert!(
+            String::from_utf8_lossy(&again.stderr).contains("no live token"),
+            "{}",
+            String::from_utf8_lossy(&again.stderr)
+        );
+
+        let other = jiuye_graphql::auth::create_token(&db.warehouse, &jiuye_semantic::Role::Analyst, Some("旧系统"))
+            .await
+            .unwrap();
+        assert_eq!(ask(other.clone()).await, 200);
+        db.run_sql("UPDATE meta_token SET expires_at = '2020-01-01T00:00:00.000000Z' WHERE label = '旧系统'")
+            .await;
+        assert_eq!(ask(other).await, 401, "an expired token is refused");
+
+        let bad = jiuye(&["token", "create", "--role", "analyst", "--expires-in-days", "0"]);
+        assert!(!bad.status.success());
+        let records = AuditLog::new(db.warehouse.clone(), support::keys())
+            .list(
+                &AuditFilter {
+                    action: Some("token.revoked".into()),
+                    ..AuditFilter::default()
+                },
+                10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(records.len(), 1);
+        assert!(records[0].detail.contains("报表系统"), "{}", records[0].detail);
+        srv.handle.abort();
+        db.cleanup().await;
+    }
+}

@@ -2,10 +2,12 @@
 //! resolved to an `Access` (and who holds it, for curation history and the audit log) on
 //! every request.
 
+use chrono::{DateTime, Duration, Utc};
 use jiuye_privacy::{Keys, sm3_hex};
-use jiuye_semantic::{Caller, Role, sql::dialect_for};
-use jiuye_sql_value::Statement;
-use jiuye_warehouse::{Warehouse, WarehouseError};
+use jiuye_semantic::sql::{Expr, Select, WriteStatement, dialect_for, render_select, render_write};
+use jiuye_semantic::{Caller, Role};
+use jiuye_sql_value::SqlValue;
+use jiuye_warehouse::{ColumnType, Warehouse, WarehouseError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -15,6 +17,10 @@ pub enum AuthError {
     DistrictNotAllowed,
     #[error("unknown role `{0}`; use admin, analyst, district or auditor")]
     UnknownRole(String),
+    #[error("a token id is at least 8 hex digits, as `jiuye token list` shows them")]
+    BadTokenId,
+    #[error("more than one live token starts with `{0}`; give more of its id")]
+    AmbiguousTokenId(String),
     #[error(transparent)]
     Warehouse(#[from] WarehouseError),
 }
@@ -83,57 +89,155 @@ pub fn parse_role(role: &str, district: Option<&str>) -> Result<Role, AuthError>
     }
 }
 
-/// Creates a token for `role`; returns it in clear text (shown once, stored hashed).
-/// `label` names its holder (a person or a system) in curation history.
+/// Days a machine token is valid unless its creator says otherwise.
+pub const DEFAULT_TOKEN_DAYS: i64 = 90;
+
+/// The columns of `meta_token`, declared once.
+const TOKEN_COLUMNS: [(&str, ColumnType); 7] = [
+    ("token_hash", ColumnType::Text),
+    ("role", ColumnType::Text),
+    ("district", ColumnType::Text),
+    ("created_at", ColumnType::Text),
+    ("label", ColumnType::Text),
+    ("expires_at", ColumnType::Text),
+    ("revoked_at", ColumnType::Text),
+];
+
+fn utc(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// Creates a token for `role`, valid `DEFAULT_TOKEN_DAYS`; returns it in clear text
+/// (shown once, stored hashed). `label` names its holder (a person or a system).
 pub async fn create_token(warehouse: &Warehouse, role: &Role, label: Option<&str>) -> Result<String, AuthError> {
-    let district = match role {
+    create_token_for_days(warehouse, role.name(), role_district(role), label, DEFAULT_TOKEN_DAYS).await
+}
+
+fn role_district(role: &Role) -> Option<String> {
+    match role {
         Role::District(d) => Some(d.clone()),
         _ => None,
-    };
-    insert_token(warehouse, role.name(), district, label).await
+    }
 }
 
 /// Creates a token for the audit administrator, who may read the audit log only.
 pub async fn create_auditor_token(warehouse: &Warehouse, label: Option<&str>) -> Result<String, AuthError> {
-    insert_token(warehouse, "auditor", None, label).await
+    create_token_for_days(warehouse, "auditor", None, label, DEFAULT_TOKEN_DAYS).await
 }
 
-async fn insert_token(warehouse: &Warehouse, role: &str, district: Option<String>, label: Option<&str>) -> Result<String, AuthError> {
+/// Creates a token of `role` (admin, analyst, district, auditor) valid for `days`.
+pub async fn create_token_for_days(
+    warehouse: &Warehouse,
+    role: &str,
+    district: Option<String>,
+    label: Option<&str>,
+    days: i64,
+) -> Result<String, AuthError> {
     let token = format!("jy_{}", Keys::generate_hex());
-    let dialect = dialect_for(warehouse.backend());
-    let p: Vec<String> = (1..=5).map(|i| dialect.placeholder(i)).collect();
-    warehouse
-        .execute(&Statement {
-            sql: format!(
-                "INSERT INTO meta_token (token_hash, role, district, created_at, label) VALUES ({}, {}, {}, {}, {})",
-                p[0], p[1], p[2], p[3], p[4]
-            ),
-            params: vec![
-                sm3_hex(&token).into(),
-                role.into(),
-                district.into(),
-                chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string().into(),
-                label.map(str::to_string).into(),
-            ],
-        })
-        .await?;
+    let now = Utc::now();
+    let row = vec![
+        sm3_hex(&token).into(),
+        role.into(),
+        district.into(),
+        utc(now).into(),
+        label.map(str::to_string).into(),
+        utc(now + Duration::days(days)).into(),
+        SqlValue::Null,
+    ];
+    let mut tx = warehouse.begin().await?;
+    tx.insert_rows("meta_token", &TOKEN_COLUMNS, &[row]).await?;
+    tx.commit().await?;
     Ok(token)
 }
 
-/// What a bearer token may do and its holder, or `None` for an unknown token.
-pub async fn access_for_token(warehouse: &Warehouse, token: &str) -> Result<Option<(Access, TokenHolder)>, AuthError> {
+/// One token as `jiuye token list` shows it (never the token itself).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenInfo {
+    /// The first 12 hex digits of the token's SM3 hash: enough to name it for `revoke`.
+    pub id: String,
+    pub role: String,
+    pub district: Option<String>,
+    pub holder: Option<String>,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+fn token_select() -> Select {
+    let mut s = Select::from("meta_token", "t");
+    for (c, _) in TOKEN_COLUMNS {
+        s.columns.push((Expr::col("t", c), c.into()));
+    }
+    s
+}
+
+fn optional(v: &SqlValue) -> Option<String> {
+    Some(v.to_key()).filter(|s| !s.is_empty())
+}
+
+fn token_info(r: &[SqlValue]) -> TokenInfo {
+    TokenInfo {
+        id: r[0].to_key().chars().take(12).collect(),
+        role: r[1].to_key(),
+        district: optional(&r[2]),
+        created_at: r[3].to_key(),
+        holder: optional(&r[4]),
+        expires_at: optional(&r[5]),
+        revoked_at: optional(&r[6]),
+    }
+}
+
+/// Every token, oldest first.
+pub async fn list_tokens(warehouse: &Warehouse) -> Result<Vec<TokenInfo>, AuthError> {
+    let mut select = token_select();
+    select.order_by.push(Expr::col("t", "created_at"));
+    let rows = warehouse.fetch(&render_select(&select, dialect_for(warehouse.backend()))).await?;
+    Ok(rows.rows.iter().map(|r| token_info(r)).collect())
+}
+
+/// Revokes the one live token whose hash starts with `id` (at least 8 hex digits);
+/// returns it, or `None` when no live token has that id.
+pub async fn revoke_token(warehouse: &Warehouse, id: &str) -> Result<Option<TokenInfo>, AuthError> {
+    if id.len() < 8 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(AuthError::BadTokenId);
+    }
+    let id = id.to_ascii_lowercase();
     let dialect = dialect_for(warehouse.backend());
+    let rows = warehouse.fetch(&render_select(&token_select(), dialect)).await?;
+    let live: Vec<&Vec<SqlValue>> = rows
+        .rows
+        .iter()
+        .filter(|r| r[0].to_key().starts_with(&id) && optional(&r[6]).is_none())
+        .collect();
+    let row = match live.as_slice() {
+        [] => return Ok(None),
+        [one] => *one,
+        _ => return Err(AuthError::AmbiguousTokenId(id)),
+    };
+    let update = WriteStatement::Update {
+        table: "meta_token".into(),
+        set: vec![("revoked_at".into(), Expr::Param(utc(Utc::now()).into()))],
+        filter: vec![Expr::eq(Expr::col("meta_token", "token_hash"), Expr::Param(row[0].clone()))],
+    };
+    warehouse.execute(&render_write(&update, dialect)).await?;
+    Ok(Some(token_info(row)))
+}
+
+/// What a bearer token may do and its holder, or `None` for an unknown, revoked or
+/// expired token.
+pub async fn access_for_token(warehouse: &Warehouse, token: &str) -> Result<Option<(Access, TokenHolder)>, AuthError> {
     let hash = sm3_hex(token.trim());
-    let rows = warehouse
-        .fetch(&Statement {
-            sql: format!(
-                "SELECT role, district, label FROM meta_token WHERE token_hash = {}",
-                dialect.placeholder(1)
-            ),
-            params: vec![hash.clone().into()],
-        })
-        .await?;
+    let mut select = token_select();
+    select
+        .filter
+        .push(Expr::eq(Expr::col("t", "token_hash"), Expr::Param(hash.clone().into())));
+    let rows = warehouse.fetch(&render_select(&select, dialect_for(warehouse.backend()))).await?;
     let Some(row) = rows.rows.first() else { return Ok(None) };
+    let expired = optional(&row[5]).is_some_and(|e| e <= utc(Utc::now()));
+    if expired || optional(&row[6]).is_some() {
+        return Ok(None);
+    }
+    let row = [row[1].clone(), row[2].clone(), row[4].clone()];
     let district = Some(row[1].to_key()).filter(|d| !d.is_empty());
     let role_name = row[0].to_key();
     let holder = Some(row[2].to_key())

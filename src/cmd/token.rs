@@ -26,6 +26,25 @@ pub enum TokenCommand {
         /// The secret key file (else JIUYE_SECRET_KEY or JIUYE_KEY_FILE).
         #[arg(long)]
         key_file: Option<std::path::PathBuf>,
+        /// Days until the token stops working (1–366).
+        #[arg(long, default_value_t = jiuye_graphql::auth::DEFAULT_TOKEN_DAYS, value_parser = clap::value_parser!(i64).range(1..=366))]
+        expires_in_days: i64,
+    },
+    /// List every token: id, role, district, holder, created, expires, revoked (never
+    /// the token itself). Read-only.
+    List {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Revoke a token by the id `token list` shows (at least 8 hex digits); requests
+    /// with it are refused from then on. Recorded in the audit log.
+    Revoke {
+        #[arg(long)]
+        id: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+        #[arg(long)]
+        key_file: Option<std::path::PathBuf>,
     },
 }
 
@@ -37,6 +56,7 @@ pub async fn run(command: TokenCommand) -> anyhow::Result<ExitCode> {
             label,
             db,
             key_file,
+            expires_in_days,
         } => {
             let keys = super::etl::load_keys(key_file)?;
             let access = if role == "auditor" {
@@ -52,15 +72,51 @@ pub async fn run(command: TokenCommand) -> anyhow::Result<ExitCode> {
                 }
                 Some(role)
             };
-            let (warehouse, _) = super::open_warehouse(&db).await?;
-            let token = match &access {
-                Some(role) => jiuye_graphql::auth::create_token(&warehouse, role, label.as_deref()).await?,
-                None => jiuye_graphql::auth::create_auditor_token(&warehouse, label.as_deref()).await?,
-            };
+            let (warehouse, _) = super::open_prepared(&db, None).await?;
             let role_name = access.as_ref().map_or("auditor", |r| r.name());
+            let token =
+                jiuye_graphql::auth::create_token_for_days(&warehouse, role_name, district.clone(), label.as_deref(), expires_in_days)
+                    .await?;
             record_created(&warehouse, &keys, role_name, district.as_deref(), label.as_deref()).await?;
-            eprintln!("created a {role_name} token; send it as `Authorization: Bearer <token>`:");
+            eprintln!("created a {role_name} token valid {expires_in_days} days; send it as `Authorization: Bearer <token>`:");
             println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+        TokenCommand::List { db } => {
+            let (warehouse, _) = super::open_prepared(&db, None).await?;
+            println!(
+                "{:<12}  {:<8}  {:<8}  {:<20}  {:<27}  {:<27}  revoked",
+                "id", "role", "district", "holder", "created", "expires"
+            );
+            for t in jiuye_graphql::auth::list_tokens(&warehouse).await? {
+                println!(
+                    "{:<12}  {:<8}  {:<8}  {:<20}  {:<27}  {:<27}  {}",
+                    t.id,
+                    t.role,
+                    t.district.as_deref().unwrap_or("-"),
+                    t.holder.as_deref().unwrap_or("-"),
+                    t.created_at,
+                    t.expires_at.as_deref().unwrap_or("never: replace it"),
+                    t.revoked_at.as_deref().unwrap_or("-"),
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        TokenCommand::Revoke { id, db, key_file } => {
+            let keys = super::etl::load_keys(key_file)?;
+            let (warehouse, _) = super::open_prepared(&db, None).await?;
+            let Some(revoked) = jiuye_graphql::auth::revoke_token(&warehouse, &id).await? else {
+                anyhow::bail!("no live token has the id `{id}`; `jiuye token list` shows them");
+            };
+            let mut event = jiuye_audit::AuditEvent::new(super::audit::cli_actor(), "token.revoked");
+            event.detail = serde_json::json!({ "id": revoked.id, "role": revoked.role, "holder": revoked.holder });
+            super::audit::record(&warehouse, &keys, event).await?;
+            eprintln!(
+                "revoked token {} ({} held by {})",
+                revoked.id,
+                revoked.role,
+                revoked.holder.as_deref().unwrap_or("-")
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

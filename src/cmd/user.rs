@@ -68,7 +68,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<ExitCode> {
                 .read_line(&mut password)
                 .context("cannot read the password from standard input")?;
             let password = password.trim_end_matches(['\r', '\n']).to_string();
-            let (warehouse, _) = super::open_warehouse(&db).await?;
+            let (warehouse, _) = super::open_prepared(&db, None).await?;
             let identity = Identity::new(warehouse.clone(), keys.clone());
             let new = NewUser {
                 username: username.clone(),
@@ -90,7 +90,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<ExitCode> {
         }
         UserCommand::Unlock { username, db, key_file } => {
             let keys = super::etl::load_keys(key_file)?;
-            let (warehouse, _) = super::open_warehouse(&db).await?;
+            let (warehouse, _) = super::open_prepared(&db, None).await?;
             Identity::new(warehouse.clone(), keys.clone()).unlock(&username).await?;
             let mut event = AuditEvent::new(super::audit::cli_actor(), "user.unlocked");
             event.detail = serde_json::json!({ "username": username });

@@ -46,6 +46,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "V14__users_and_sessions",
         include_str!("../../migrations/V14__users_and_sessions.sql"),
     ),
+    ("V15__token_expiry", include_str!("../../migrations/V15__token_expiry.sql")),
 ];
 
 fn render(template: &str, backend: Backend) -> String {
