@@ -391,3 +391,89 @@ async fn as_of_over_http_answers_as_known_then_and_refuses_what_is_not_a_timesta
         db.cleanup().await;
     }
 }
+
+/// `/readyz`: 200 when the database answers, the schema is this build's and the key is
+/// the warehouse's; 503 naming the failed check (and nothing of its internals) when the
+/// server holds another key than the one the data was loaded under.
+#[tokio::test]
+async fn readiness_checks_the_database_the_schema_and_the_key() {
+    for db in support::backends().await {
+        let dir = tempfile::tempdir().unwrap();
+        support::fixtures::write_regs(dir.path(), "employment_registration_20240301.csv", &support::fixtures::sample());
+        db.load(dir.path()).await;
+        let server = start(&db).await;
+        let res = server.client.get(format!("{}/readyz", server.base)).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(
+            body,
+            json!({ "ready": true, "checks": { "database": "ok", "schema": "ok", "key": "ok" } })
+        );
+        server.handle.abort();
+
+        let other_key = jiuye_graphql::AppState::new(
+            db.warehouse.clone(),
+            std::sync::Arc::new(db.catalog.clone()),
+            jiuye_privacy::Keys::from_secret(&[7u8; 32]),
+        )
+        .await
+        .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let handle = tokio::spawn(async move {
+            axum::serve(listener, jiuye_graphql::router(other_key)).await.unwrap();
+        });
+        let res = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
+        assert_eq!(res.status().as_u16(), 503);
+        let text = res.text().await.unwrap();
+        assert!(text.contains(r#""key":"failed""#) && !text.contains("loaded under"), "{text}");
+        handle.abort();
+        db.cleanup().await;
+    }
+}
+
+/// `/metrics` (Prometheus text): request latency by field and outcome, the ETL's rows,
+/// quarantine and stale rollup dates; for admin tokens only.
+#[tokio::test]
+async fn metrics_count_requests_by_field_for_admins_only() {
+    let db = support::sqlite().await;
+    let dir = tempfile::tempdir().unwrap();
+    write_regs(dir.path(), "employment_registration_20240301.csv", &support::fixtures::sample());
+    db.load(dir.path()).await;
+    let analyst = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst, None)
+        .await
+        .unwrap();
+    let admin = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Admin, None).await.unwrap();
+    let server = start(&db).await;
+    let q = "{ metrics(indicators: [\"hire_registrations\"], dimensions: [\"district\"], grain: MONTH, timeRange: {from: \"2024-03-01\", to: \"2024-03-31\"}) { rows } }";
+    assert!(server.query(&analyst, q).await["data"]["metrics"].is_object());
+    let get = |token: Option<&str>| {
+        let mut req = server.client.get(format!("{}/metrics", server.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    assert_eq!(get(None).await.0, 401);
+    assert_eq!(get(Some(&analyst)).await.0, 403);
+    let (status, text) = get(Some(&admin)).await;
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        text.contains(r#"jiuye_request_seconds_count{field="metrics",outcome="ok"} 1"#),
+        "{text}"
+    );
+    let loaded = text
+        .lines()
+        .find_map(|l| l.strip_prefix("jiuye_etl_rows_loaded "))
+        .and_then(|v| v.parse::<f64>().ok());
+    assert!(loaded.is_some_and(|n| n > 0.0), "{text}");
+    assert!(
+        text.contains("jiuye_quarantine_rows ") && text.contains("jiuye_rollup_stale_dates "),
+        "{text}"
+    );
+    server.handle.abort();
+    db.cleanup().await;
+}

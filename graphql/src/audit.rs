@@ -69,8 +69,18 @@ impl Extension for AuditExtension {
             return next.run(ctx, info).await;
         }
         let access = ctx.data_opt::<Access>();
+        let started = std::time::Instant::now();
+        let state = ctx.data_opt::<AppState>();
+        let field = info.name.to_string();
+        let observe = |outcome: &str| {
+            if let Some(s) = state {
+                s.request_metrics.observe(&field, outcome, started.elapsed());
+            }
+        };
         if SELF_RECORDING.contains(&info.name) && refusal(access, info.name).is_none() {
-            return next.run(ctx, info).await;
+            let result = next.run(ctx, info).await;
+            observe(result.as_ref().map_or_else(|e| error_code(e), |_| "ok".into()).as_str());
+            return result;
         }
         let action = format!(
             "{}.{}",
@@ -91,6 +101,7 @@ impl Extension for AuditExtension {
             Ok(value) => event.row_count = value.as_ref().and_then(count_rows),
             Err(e) => event.outcome = error_code(e),
         }
+        observe(&event.outcome);
         if let Some(sink) = ctx.data_opt::<AppState>().map(|s| &s.audit) {
             sink.record(event).await;
         }

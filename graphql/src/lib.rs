@@ -18,6 +18,7 @@ mod kb;
 pub mod limits;
 mod metrics;
 mod schema;
+mod telemetry;
 
 use std::sync::Arc;
 
@@ -47,6 +48,11 @@ pub struct AppState {
     pub audit_log: AuditLog,
     /// Users, logins and sessions.
     pub identity: jiuye_identity::Identity,
+    /// The fingerprint of the key the server holds, checked by `/readyz` against the
+    /// one the warehouse was loaded under.
+    pub key_fingerprint: String,
+    /// Request counts and latencies for `/metrics`.
+    pub request_metrics: Arc<telemetry::RequestMetrics>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +74,7 @@ impl AppState {
     pub async fn new(warehouse: Warehouse, catalog: Arc<Catalog>, keys: Keys) -> Result<AppState, StartError> {
         let kb = Arc::new(KbState::load(&warehouse, &catalog).await?);
         let identity = jiuye_identity::Identity::new(warehouse.clone(), keys.clone());
+        let key_fingerprint = keys.fingerprint().to_string();
         let audit_log = AuditLog::new(warehouse.clone(), keys);
         audit_log.check_key().await?;
         Ok(AppState {
@@ -78,6 +85,8 @@ impl AppState {
             audit: AuditSink::start(audit_log.clone()),
             audit_log,
             identity,
+            key_fingerprint,
+            request_metrics: Arc::default(),
         })
     }
 

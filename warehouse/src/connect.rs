@@ -127,6 +127,7 @@ impl Warehouse {
         if path.contains("://") {
             return Err(WarehouseError::UnsupportedUrl(display));
         }
+        create_owner_only(path)?;
         let sqlite = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -181,6 +182,29 @@ impl Warehouse {
     }
 }
 
+/// A new SQLite warehouse file is created readable by its owner only (0600), before
+/// SQLite opens it: it holds ODS ciphertexts and pseudonyms, and SQLite gives its
+/// journal files the main file's permissions. An existing file is left as it is.
+fn create_owner_only(path: &str) -> Result<()> {
+    if path == ":memory:" || path.starts_with("file:") || std::path::Path::new(path).exists() {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(WarehouseError::Migrate(format!(
+            "cannot create the warehouse file {path}: {e}; check that the directory exists and is writable"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,6 +213,17 @@ mod tests {
     fn passwords_never_reach_messages() {
         assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u@h:5432/db");
         assert_eq!(redact("warehouse.db"), "warehouse.db");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_warehouse_file_is_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        create_owner_only(path.to_str().unwrap()).unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        create_owner_only(path.to_str().unwrap()).unwrap();
     }
 
     #[test]
