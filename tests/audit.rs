@@ -189,21 +189,8 @@ async fn a_purge_keeps_young_records_and_the_chain_verifiable() {
 
 #[tokio::test]
 async fn the_cli_records_token_creation_and_verify_exits_1_on_a_broken_chain() {
-    let hex_key = "2a".repeat(32);
     for db in backends().await {
-        let (url, schema) = db.connection();
-        let jiuye = |args: &[&str]| {
-            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_jiuye"));
-            cmd.args(args)
-                .env("JIUYE_DATABASE_URL", &url)
-                .env("JIUYE_SECRET_KEY", &hex_key)
-                .env_remove("JIUYE_KEY_FILE")
-                .env_remove("JIUYE_DATABASE_SCHEMA");
-            if let Some(s) = &schema {
-                cmd.env("JIUYE_DATABASE_SCHEMA", s);
-            }
-            cmd.output().unwrap()
-        };
+        let jiuye = |args: &[&str]| db.cli().args(args).output().unwrap();
         let out = jiuye(&["token", "create", "--role", "auditor", "--label", "审计员"]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let out = jiuye(&["audit", "verify"]);

@@ -183,14 +183,10 @@ async fn an_expired_password_allows_only_changing_it_under_the_policy() {
 async fn the_cli_creates_users_from_a_password_on_standard_input() {
     use std::io::Write;
     let db = support::sqlite().await;
-    let (url, _) = db.connection();
     let create = |username: &str, role: &str, password: &str| {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_jiuye"))
+        let mut child = db
+            .cli()
             .args(["user", "create", "--username", username, "--role", role])
-            .env("JIUYE_DATABASE_URL", &url)
-            .env("JIUYE_SECRET_KEY", "2a".repeat(32))
-            .env_remove("JIUYE_KEY_FILE")
-            .env_remove("JIUYE_DATABASE_SCHEMA")
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -351,19 +347,7 @@ async fn serve_runs_under_a_role_that_may_only_read() {
 #[tokio::test]
 async fn machine_tokens_expire_and_can_be_revoked() {
     for db in backends().await {
-        let (url, schema) = db.connection();
-        let jiuye = |args: &[&str]| {
-            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_jiuye"));
-            cmd.args(args)
-                .env("JIUYE_DATABASE_URL", &url)
-                .env("JIUYE_SECRET_KEY", "2a".repeat(32))
-                .env_remove("JIUYE_KEY_FILE")
-                .env_remove("JIUYE_DATABASE_SCHEMA");
-            if let Some(s) = &schema {
-                cmd.env("JIUYE_DATABASE_SCHEMA", s);
-            }
-            cmd.output().unwrap()
-        };
+        let jiuye = |args: &[&str]| db.cli().args(args).output().unwrap();
         let srv = server::start(&db).await;
         let ask = |token: String| {
             let srv = &srv;

@@ -171,6 +171,11 @@ impl AuditRecord {
         }
     }
 
+    /// The detail parsed (it is stored as JSON text; text that is not JSON as a string).
+    pub fn detail_json(&self) -> Value {
+        serde_json::from_str(&self.detail).unwrap_or_else(|_| Value::String(self.detail.clone()))
+    }
+
     /// The record as JSON (for exports and the API), its detail parsed.
     pub fn to_json(&self) -> Value {
         json!({
@@ -182,7 +187,7 @@ impl AuditRecord {
             "source": self.source,
             "action": self.action,
             "outcome": self.outcome,
-            "detail": serde_json::from_str::<Value>(&self.detail).unwrap_or(Value::String(self.detail.clone())),
+            "detail": self.detail_json(),
             "rowCount": self.row_count,
             "mac": self.mac,
         })

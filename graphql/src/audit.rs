@@ -196,7 +196,7 @@ pub struct AuditEntry {
 
 impl From<AuditRecord> for AuditEntry {
     fn from(r: AuditRecord) -> AuditEntry {
-        let detail = serde_json::from_str(&r.detail).unwrap_or(serde_json::Value::String(r.detail.clone()));
+        let detail = r.detail_json();
         AuditEntry {
             seq: r.seq,
             at: r.at,

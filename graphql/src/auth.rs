@@ -250,3 +250,28 @@ pub async fn access_for_token(warehouse: &Warehouse, token: &str) -> Result<Opti
         .ok()
         .map(|role| (Access::Business(Caller { role }), TokenHolder(holder))))
 }
+
+/// Longest bearer token looked up (ours are 67 characters).
+pub(crate) const MAX_TOKEN_BYTES: usize = 256;
+
+/// The bearer token of a request's `Authorization` header, if it has one.
+pub(crate) fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+}
+
+/// What a bearer token may do and who holds it: a session token (`js_…`) through the
+/// identity store, a machine token through `meta_token`; `None` for an unknown,
+/// expired or revoked one. Errors are for the log, never the caller.
+pub(crate) async fn access_of(state: &crate::AppState, token: &str) -> Result<Option<(Access, TokenHolder)>, String> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Ok(None);
+    }
+    if !token.starts_with(jiuye_identity::SESSION_PREFIX) {
+        return access_for_token(&state.warehouse, token).await.map_err(|e| e.to_string());
+    }
+    let user = state.identity.session_user(token, Utc::now()).await.map_err(|e| e.to_string())?;
+    Ok(user.and_then(|u| Access::for_user(&u.role, u.district.as_deref(), u.password_expired).map(|a| (a, TokenHolder(u.username)))))
+}

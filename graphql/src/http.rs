@@ -25,7 +25,7 @@ use serde_json::json;
 use tokio::sync::Semaphore;
 
 use crate::audit::{ClientAddr, event_for};
-use crate::auth::{Access, TokenHolder, access_for_token};
+use crate::auth::{Access, MAX_TOKEN_BYTES, TokenHolder, access_of, bearer_token};
 use crate::limits::RateLimiter;
 use crate::schema::{JiuyeSchema, build_schema};
 use crate::{AppState, graphiql};
@@ -56,104 +56,16 @@ pub fn router(state: AppState) -> Router {
         .route("/graphiql/assets/{file}", get(graphiql::asset))
         .route("/", get(|| async { Redirect::temporary("/graphiql") }))
         .route("/health", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+        .route(
+            "/readyz",
+            get(|State(s): State<Shared>| async move { crate::ops::readyz(&s.state).await }),
+        )
+        .route(
+            "/metrics",
+            get(|State(s): State<Shared>, headers: HeaderMap| async move { crate::ops::metrics(&s.state, &headers).await }),
+        )
         .layer(axum::middleware::map_response(security_headers))
         .with_state(shared)
-}
-
-/// `/metrics` for an admin's token (a scraper's machine token of role admin): the
-/// numbers are aggregates, but what the platform is asked is still nobody else's.
-async fn metrics(State(shared): State<Shared>, headers: HeaderMap) -> Response {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .filter(|t| t.len() <= MAX_TOKEN_BYTES);
-    let Some(token) = token else {
-        return (StatusCode::UNAUTHORIZED, "send `Authorization: Bearer <admin token>`").into_response();
-    };
-    let access = if token.starts_with(jiuye_identity::SESSION_PREFIX) {
-        session_access(&shared, token).await
-    } else {
-        access_for_token(&shared.state.warehouse, token).await.map_err(|e| e.to_string())
-    };
-    match access {
-        Ok(Some((
-            Access::Business(jiuye_semantic::Caller {
-                role: jiuye_semantic::Role::Admin,
-            }),
-            _,
-        ))) => {
-            let body = crate::telemetry::render(&shared.state.request_metrics, &shared.state.warehouse).await;
-            ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
-        }
-        Ok(Some(_)) => (StatusCode::FORBIDDEN, "only an admin token reads /metrics").into_response(),
-        Ok(None) => (StatusCode::UNAUTHORIZED, "the bearer token is not valid for this warehouse").into_response(),
-        Err(e) => {
-            eprintln!("error: token lookup failed: {e}");
-            (StatusCode::SERVICE_UNAVAILABLE, "the server cannot check tokens right now").into_response()
-        }
-    }
-}
-
-/// Whether this server can answer: the database answers, its schema is this build's, and
-/// the key held is the one the warehouse was loaded under (and the audit chain was
-/// linked under). 200 with each check, or 503 naming the failed ones — never their
-/// internals, which go to the log.
-async fn readyz(State(shared): State<Shared>) -> Response {
-    let state = &shared.state;
-    let database = state
-        .warehouse
-        .fetch(&jiuye_sql_value::Statement {
-            sql: "SELECT 1".into(),
-            params: vec![],
-        })
-        .await
-        .map_err(|e| e.to_string());
-    let schema = match state.warehouse.pending_migrations().await {
-        Ok(pending) if pending.is_empty() => Ok(()),
-        Ok(pending) => Err(format!("migrations not applied: {}", pending.join(", "))),
-        Err(e) => Err(e.to_string()),
-    };
-    let key = key_matches(state).await;
-    let checks = [("database", database.map(|_| ())), ("schema", schema), ("key", key)];
-    let mut ok = true;
-    let mut report = serde_json::Map::new();
-    for (name, result) in checks {
-        if let Err(e) = &result {
-            eprintln!("error: readiness check `{name}` failed: {e}");
-            ok = false;
-        }
-        report.insert(name.into(), json!(if result.is_ok() { "ok" } else { "failed" }));
-    }
-    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, axum::Json(json!({ "ready": ok, "checks": report }))).into_response()
-}
-
-/// The warehouse's recorded key fingerprint (set by the first load) is the server's, and
-/// the audit chain's head verifies under it.
-async fn key_matches(state: &AppState) -> Result<(), String> {
-    use jiuye_semantic::sql::{Expr, Select, dialect_for, render_select};
-    let mut select = Select::from("meta_setting", "s");
-    select.columns.push((Expr::col("s", "value"), "value".into()));
-    select
-        .filter
-        .push(Expr::eq(Expr::col("s", "name"), Expr::Param("key_fingerprint".into())));
-    let rows = state
-        .warehouse
-        .fetch(&render_select(&select, dialect_for(state.warehouse.backend())))
-        .await
-        .map_err(|e| e.to_string())?;
-    if let Some(stored) = rows.rows.first().map(|r| r[0].to_key()) {
-        if stored != state.key_fingerprint {
-            return Err(format!(
-                "the warehouse was loaded under key {stored}, the server holds {}",
-                state.key_fingerprint
-            ));
-        }
-    }
-    state.audit_log.check_key().await.map_err(|e| e.to_string())
 }
 
 /// Scripts, styles and connections from this server only (GraphiQL's start script is a
@@ -290,10 +202,7 @@ async fn authenticate(
         event.detail = json!({ "reason": reason });
         event
     };
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
+    let token = bearer_token(headers);
     let unauthorized = |message: &str| {
         let mut r = error_response(StatusCode::UNAUTHORIZED, media, "UNAUTHENTICATED", message);
         r.headers_mut()
@@ -319,12 +228,7 @@ async fn authenticate(
         shared.state.audit.record(refused("an over-long bearer token")).await;
         return Err(unauthorized("the bearer token is not valid for this warehouse"));
     }
-    let found = if token.starts_with(jiuye_identity::SESSION_PREFIX) {
-        session_access(shared, token).await
-    } else {
-        access_for_token(&shared.state.warehouse, token).await.map_err(|e| e.to_string())
-    };
-    match found {
+    match access_of(&shared.state, token).await {
         Ok(Some((access, holder))) => Ok(Authenticated {
             access,
             holder,
@@ -349,17 +253,6 @@ async fn authenticate(
     }
 }
 
-/// The access of a live session token and its user's name.
-async fn session_access(shared: &Shared, token: &str) -> Result<Option<(Access, TokenHolder)>, String> {
-    let user = shared
-        .state
-        .identity
-        .session_user(token, chrono::Utc::now())
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(user.and_then(|u| Access::for_user(&u.role, u.district.as_deref(), u.password_expired).map(|a| (a, TokenHolder(u.username)))))
-}
-
 /// Whether the request's operations select nothing but `login` (the one thing a request
 /// without a token may do).
 fn only_logs_in(request: &Request) -> bool {
@@ -377,9 +270,6 @@ fn only_logs_in(request: &Request) -> bool {
                 })
         })
 }
-
-/// Longest bearer token looked up (ours are 67 characters).
-const MAX_TOKEN_BYTES: usize = 256;
 
 /// The key a token's requests are counted under: a keyed hash, so the limiter holds no
 /// token.

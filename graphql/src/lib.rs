@@ -17,6 +17,7 @@ mod input;
 mod kb;
 pub mod limits;
 mod metrics;
+mod ops;
 mod schema;
 mod telemetry;
 

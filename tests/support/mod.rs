@@ -117,6 +117,20 @@ impl TestDb {
         }
     }
 
+    /// The `jiuye` binary pointed at this warehouse, under the tests' key.
+    pub fn cli(&self) -> std::process::Command {
+        let (url, schema) = self.connection();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_jiuye"));
+        cmd.env("JIUYE_DATABASE_URL", url)
+            .env("JIUYE_SECRET_KEY", "2a".repeat(32))
+            .env_remove("JIUYE_KEY_FILE")
+            .env_remove("JIUYE_DATABASE_SCHEMA");
+        if let Some(s) = schema {
+            cmd.env("JIUYE_DATABASE_SCHEMA", s);
+        }
+        cmd
+    }
+
     /// An empty warehouse of the same backend.
     pub async fn fresh_like(&self) -> TestDb {
         match self.name {
