@@ -343,8 +343,10 @@ async fn serve_runs_under_a_role_that_may_only_read() {
 }
 
 /// Machine tokens expire and can be revoked by the id `jiuye token list` shows; both are
-/// refused from then on, and the revocation is audited.
-#[tokio::test]
+/// refused from then on, and the revocation is audited. Multi-threaded: the CLI runs as
+/// a blocking child process while this process's audit writer may be mid-transaction,
+/// and on one thread that writer could not finish (the child would wait for its lock).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn machine_tokens_expire_and_can_be_revoked() {
     for db in backends().await {
         let jiuye = |args: &[&str]| db.cli().args(args).output().unwrap();
