@@ -93,6 +93,14 @@ enum Command {
         /// The secret key file (else JIUYE_SECRET_KEY or JIUYE_KEY_FILE).
         #[arg(long)]
         key_file: Option<PathBuf>,
+        /// Answer HTTPS with this certificate chain (PEM; with --tls-key). Without it
+        /// the server speaks plain HTTP: put a TLS terminator in front (docs/security.md).
+        #[arg(long, env = "JIUYE_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1; readable by the
+        /// service only).
+        #[arg(long, env = "JIUYE_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Bring the warehouse's schema, reference data and rollups up to date for this
     /// version (the serving commands — serve, query, etl status — only read, and refuse
@@ -152,7 +160,12 @@ fn main() -> std::process::ExitCode {
                 db,
                 limits,
                 key_file,
-            } => cmd::serve(&db, addr, &limits, cmd::etl::load_keys(key_file)?).await,
+                tls_cert,
+                tls_key,
+            } => {
+                let tls = tls_cert.zip(tls_key).map(|(cert, key)| jiuye_graphql::TlsFiles { cert, key });
+                cmd::serve(&db, addr, &limits, cmd::etl::load_keys(key_file)?, tls).await
+            }
             Command::Audit(c) => cmd::audit::run(c).await,
             Command::Migrate { db } => cmd::migrate(&db).await,
             Command::User(c) => cmd::user::run(c).await,

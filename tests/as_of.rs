@@ -87,7 +87,8 @@ async fn answers_as_known_then_reproduce_what_was_published() {
         let published = answers(&db, &queries, None).await;
         let board = &db.catalog.boards["decision_support"];
         let board_day = day("2024-12-31");
-        let published_board = jiuye_graphql::answer_board(&db.warehouse, &db.catalog, board, board_day, None, &Caller::admin()).await;
+        let published_board =
+            jiuye_graphql::answer_board(&db.warehouse, &db.catalog, board, board_day, None, &Caller::unrestricted()).await;
         pause().await;
         let between = now();
         pause().await;
@@ -122,8 +123,9 @@ async fn answers_as_known_then_reproduce_what_was_published() {
         );
 
         // A whole board as known then, dated that day.
-        let replayed = jiuye_graphql::answer_board(&db.warehouse, &db.catalog, board, board_day, Some(between), &Caller::admin()).await;
-        let today = jiuye_graphql::answer_board(&db.warehouse, &db.catalog, board, board_day, None, &Caller::admin()).await;
+        let replayed =
+            jiuye_graphql::answer_board(&db.warehouse, &db.catalog, board, board_day, Some(between), &Caller::unrestricted()).await;
+        let today = jiuye_graphql::answer_board(&db.warehouse, &db.catalog, board, board_day, None, &Caller::unrestricted()).await;
         assert_eq!(replayed.panels.len(), published_board.panels.len());
         let mut board_changed = 0;
         for ((then, published), today) in replayed.panels.iter().zip(&published_board.panels).zip(&today.panels) {
@@ -145,7 +147,7 @@ async fn explain_says_why_an_as_of_answer_reads_the_detail() {
         &db.catalog,
         jiuye_semantic::sql::dialect_for(db.warehouse.backend()),
         &q,
-        &Caller::admin(),
+        &Caller::unrestricted(),
         day("2026-01-01"),
     )
     .unwrap();

@@ -53,16 +53,19 @@ fn etl_run_json_token_and_query() {
         (Some(3), Some(2), Some(0), Some(1))
     );
 
-    let out = jiuye(&["token", "create", "--role", "district", "--district", "310115"], &db);
+    let out = jiuye(&["token", "create", "--role", "district_analyst", "--district", "310115"], &db);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
         stdout.lines().last().unwrap().starts_with("jy_"),
         "token is the last line: {stdout}"
     );
-    let out = jiuye(&["token", "create", "--role", "district"], &db);
+    let out = jiuye(&["token", "create", "--role", "district_analyst"], &db);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--district"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs a district"));
+    let out = jiuye(&["token", "create", "--role", "audit_admin"], &db);
+    assert!(!out.status.success(), "administrators log in; no token holds their role");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("second factor"));
 
     let args = [
         "query",

@@ -3,7 +3,6 @@
 
 mod support;
 
-use jiuye_semantic::Role;
 use serde_json::{Value, json};
 use support::backends;
 use support::fixtures::{Reg, write_regs};
@@ -23,11 +22,13 @@ async fn from_a_cell_to_the_next_level_and_to_the_detail_rows() {
             ],
         );
         db.load(dir.path()).await;
-        let analyst = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst, None)
+        let analyst = jiuye_graphql::auth::create_token(&db.warehouse, "city_analyst", None, None)
             .await
             .unwrap();
-        let admin = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Admin, None).await.unwrap();
-        let district = jiuye_graphql::auth::create_token(&db.warehouse, &Role::District("310104".into()), None)
+        let admin = jiuye_graphql::auth::create_token(&db.warehouse, "data_engineer", None, None)
+            .await
+            .unwrap();
+        let district = jiuye_graphql::auth::create_token(&db.warehouse, "district_analyst", Some("310104"), None)
             .await
             .unwrap();
         let state = jiuye_graphql::AppState::new(db.warehouse.clone(), std::sync::Arc::new(db.catalog.clone()), support::keys())
@@ -84,7 +85,7 @@ async fn from_a_cell_to_the_next_level_and_to_the_detail_rows() {
         let body = post(&analyst, detail).await;
         let page = &body["data"]["drillDetail"];
         let columns: Vec<&str> = page["columns"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
-        let whitelist = &db.catalog.sources["employment_registration"].detail["analyst"];
+        let whitelist = &db.catalog.sources["employment_registration"].detail["deidentified"];
         assert_eq!(
             columns[..whitelist.len()],
             whitelist.iter().map(String::as_str).collect::<Vec<_>>()[..]

@@ -28,12 +28,12 @@ async fn a_new_or_changed_rollup_is_built_from_detail_at_start_up() {
             &changed,
             jiuye_semantic::sql::dialect_for(db.warehouse.backend()),
             &q,
-            &jiuye_semantic::Caller::admin(),
+            &jiuye_semantic::Caller::unrestricted(),
             support::day("2026-01-01"),
         )
         .unwrap();
         assert_eq!(plan.parts[0].table, "dws_employment_registration_all_dims_day_10d");
-        let answer = jiuye_graphql::run_metrics(&db.warehouse, &changed, &q, &jiuye_semantic::Caller::admin())
+        let answer = jiuye_graphql::run_metrics(&db.warehouse, &changed, &q, &jiuye_semantic::Caller::unrestricted())
             .await
             .unwrap()
             .table;
@@ -80,7 +80,7 @@ async fn dates_whose_rollups_are_not_rebuilt_are_answered_from_detail() {
             "{}",
             db.name
         );
-        let answer = jiuye_graphql::run_metrics(&db.warehouse, &db.catalog, &q, &jiuye_semantic::Caller::admin())
+        let answer = jiuye_graphql::run_metrics(&db.warehouse, &db.catalog, &q, &jiuye_semantic::Caller::unrestricted())
             .await
             .unwrap();
         assert!(
@@ -89,7 +89,7 @@ async fn dates_whose_rollups_are_not_rebuilt_are_answered_from_detail() {
         );
         // The next run (or this call) rebuilds; the rollup answers again, identically.
         jiuye_etl::rebuild_dirty(&db.warehouse, &db.catalog).await.unwrap();
-        let answer = jiuye_graphql::run_metrics(&db.warehouse, &db.catalog, &q, &jiuye_semantic::Caller::admin())
+        let answer = jiuye_graphql::run_metrics(&db.warehouse, &db.catalog, &q, &jiuye_semantic::Caller::unrestricted())
             .await
             .unwrap();
         assert!(

@@ -93,7 +93,7 @@ async fn flexible_registrations_load_and_count_distinct_persons() {
             &db.warehouse,
             &db.catalog,
             &query(&["flexible_registrations"], &["industry"], Grain::Month, "2024-05-01", "2024-05-31"),
-            &jiuye_semantic::Caller::admin(),
+            &jiuye_semantic::Caller::unrestricted(),
         )
         .await
         .err()

@@ -3,7 +3,6 @@
 
 mod support;
 
-use jiuye_semantic::Role;
 use serde_json::{Value, json};
 use support::fixtures::{Reg, write_regs};
 use support::server::start;
@@ -51,10 +50,10 @@ async fn requests_without_a_valid_token_get_401() {
 async fn metrics_over_http_with_roles() {
     for db in backends().await {
         loaded_db(&db).await;
-        let analyst = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst, None)
+        let analyst = jiuye_graphql::auth::create_token(&db.warehouse, "city_analyst", None, None)
             .await
             .unwrap();
-        let district = jiuye_graphql::auth::create_token(&db.warehouse, &Role::District("310104".into()), None)
+        let district = jiuye_graphql::auth::create_token(&db.warehouse, "district_analyst", Some("310104"), None)
             .await
             .unwrap();
         let server = start(&db).await;
@@ -97,7 +96,7 @@ async fn metrics_over_http_with_roles() {
 #[tokio::test]
 async fn graphql_over_http_status_codes_and_media_types() {
     let db = support::sqlite().await;
-    let token = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Admin, Some("test admin"))
+    let token = jiuye_graphql::auth::create_token(&db.warehouse, "data_engineer", None, Some("test admin"))
         .await
         .unwrap();
     let server = start(&db).await;
@@ -216,7 +215,7 @@ async fn graphql_over_http_status_codes_and_media_types() {
 #[tokio::test]
 async fn the_catalog_and_a_self_hosted_graphiql() {
     let db = support::sqlite().await;
-    let token = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst, None)
+    let token = jiuye_graphql::auth::create_token(&db.warehouse, "city_analyst", None, None)
         .await
         .unwrap();
     let server = start(&db).await;
@@ -313,10 +312,10 @@ async fn the_catalog_and_a_self_hosted_graphiql() {
 async fn explain_names_the_serving_table_and_why_the_others_did_not_serve() {
     for db in backends().await {
         loaded_db(&db).await;
-        let analyst = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst, None)
+        let analyst = jiuye_graphql::auth::create_token(&db.warehouse, "city_analyst", None, None)
             .await
             .unwrap();
-        let district = jiuye_graphql::auth::create_token(&db.warehouse, &Role::District("310104".into()), None)
+        let district = jiuye_graphql::auth::create_token(&db.warehouse, "district_analyst", Some("310104"), None)
             .await
             .unwrap();
         let server = start(&db).await;
@@ -363,7 +362,9 @@ async fn explain_names_the_serving_table_and_why_the_others_did_not_serve() {
 #[tokio::test]
 async fn as_of_over_http_answers_as_known_then_and_refuses_what_is_not_a_timestamp() {
     for db in backends().await {
-        let admin = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Admin, None).await.unwrap();
+        let admin = jiuye_graphql::auth::create_token(&db.warehouse, "data_engineer", None, None)
+            .await
+            .unwrap();
         let server = start(&db).await;
         let at = |t: &str| {
             format!(
@@ -433,17 +434,22 @@ async fn readiness_checks_the_database_the_schema_and_the_key() {
 }
 
 /// `/metrics` (Prometheus text): request latency by field and outcome, the ETL's rows,
-/// quarantine and stale rollup dates; for admin tokens only.
+/// quarantine and stale rollup dates; for holders of `system.monitor` only.
 #[tokio::test]
-async fn metrics_count_requests_by_field_for_admins_only() {
+async fn metrics_count_requests_by_field_for_monitors_only() {
     let db = support::sqlite().await;
     let dir = tempfile::tempdir().unwrap();
     write_regs(dir.path(), "employment_registration_20240301.csv", &support::fixtures::sample());
     db.load(dir.path()).await;
-    let analyst = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst, None)
+    let analyst = jiuye_graphql::auth::create_token(&db.warehouse, "city_analyst", None, None)
         .await
         .unwrap();
-    let admin = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Admin, None).await.unwrap();
+    let engineer = jiuye_graphql::auth::create_token(&db.warehouse, "data_engineer", None, None)
+        .await
+        .unwrap();
+    let monitor = jiuye_graphql::auth::create_token(&db.warehouse, "monitor", None, Some("prometheus"))
+        .await
+        .unwrap();
     let server = start(&db).await;
     let q = "{ metrics(indicators: [\"hire_registrations\"], dimensions: [\"district\"], grain: MONTH, timeRange: {from: \"2024-03-01\", to: \"2024-03-31\"}) { rows } }";
     assert!(server.query(&analyst, q).await["data"]["metrics"].is_object());
@@ -459,7 +465,13 @@ async fn metrics_count_requests_by_field_for_admins_only() {
     };
     assert_eq!(get(None).await.0, 401);
     assert_eq!(get(Some(&analyst)).await.0, 403);
-    let (status, text) = get(Some(&admin)).await;
+    assert_eq!(get(Some(&engineer)).await.0, 403);
+    assert_eq!(
+        server.query(&monitor, q).await["errors"][0]["extensions"]["code"],
+        "FORBIDDEN",
+        "a scraper reads no figures"
+    );
+    let (status, text) = get(Some(&monitor)).await;
     assert_eq!(status, 200, "{text}");
     assert!(
         text.contains(r#"jiuye_request_seconds_count{field="metrics",outcome="ok"} 1"#),

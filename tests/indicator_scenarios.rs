@@ -3,7 +3,7 @@
 
 mod support;
 
-use jiuye_semantic::{Caller, Compare, Grain, Role};
+use jiuye_semantic::{Compare, Grain};
 use serde_json::{Value, json};
 use support::fixtures::{Reg, write_regs};
 use support::{TestDb, backends, query, with_compare, with_filter};
@@ -259,9 +259,7 @@ async fn district_callers_see_their_district_only() {
     regs.extend((2..=7).map(|p| Reg::hire(&format!("D{p}"), p, "310104", "2024-03-05")));
     for db in backends().await {
         load(&db, &regs).await;
-        let caller = Caller {
-            role: Role::District("310104".into()),
-        };
+        let caller = support::caller("district_analyst", Some("310104"));
         let q = query(&["hire_persons"], &["district"], Grain::Month, "2024-03-01", "2024-03-31");
         let t = db.metrics_as(&q, &caller).await;
         // Six persons, perturbed as every figure a district caller sees (small_cells.rs).

@@ -3,7 +3,6 @@
 
 mod support;
 
-use jiuye_semantic::Role;
 use serde_json::{Value, json};
 use support::{TestDb, backends};
 
@@ -35,7 +34,7 @@ async fn state(db: &TestDb) -> jiuye_graphql::AppState {
 #[tokio::test]
 async fn search_terms_indicators_and_code_tables() {
     let db = support::sqlite().await;
-    let token = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst, None)
+    let token = jiuye_graphql::auth::create_token(&db.warehouse, "city_analyst", None, None)
         .await
         .unwrap();
     let s = state(&db).await;
@@ -105,10 +104,10 @@ async fn search_terms_indicators_and_code_tables() {
 async fn admins_curate_terms_with_history_and_bad_edits_are_refused() {
     const UPDATE: &str = r#"mutation($code: String!, $input: TermInput!, $note: String) { updateTerm(code: $code, input: $input, note: $note) { code definition related { code } } }"#;
     for db in backends().await {
-        let admin = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Admin, Some("王科长"))
+        let admin = jiuye_graphql::auth::create_token(&db.warehouse, "data_engineer", None, Some("王科长"))
             .await
             .unwrap();
-        let analyst = jiuye_graphql::auth::create_token(&db.warehouse, &Role::Analyst, None)
+        let analyst = jiuye_graphql::auth::create_token(&db.warehouse, "city_analyst", None, None)
             .await
             .unwrap();
         let s = state(&db).await;

@@ -6,7 +6,7 @@
 
 mod support;
 
-use jiuye_semantic::{Caller, Compare, Grain, Role};
+use jiuye_semantic::{Caller, Compare, Grain};
 use serde_json::{Value, json};
 use support::fixtures::{Reg, write_regs};
 use support::{TestDb, backends, perturbed_persons, query, with_compare, with_filter};
@@ -18,9 +18,7 @@ fn perturbation(persons: &[u32]) -> i64 {
 }
 
 fn district() -> Caller {
-    Caller {
-        role: Role::District("310104".into()),
-    }
+    support::caller("district_analyst", Some("310104"))
 }
 
 #[tokio::test]
@@ -87,8 +85,8 @@ async fn small_cells_are_suppressed_with_a_complement_and_the_rest_perturbed() {
         assert_eq!(t.rows[1]["hire_registrations"], json!((6 + perturbation(&cells[1])).max(1)));
 
         // Analysts and admins see every figure, exactly.
-        for role in [Role::Analyst, Role::Admin] {
-            let t = db.metrics_as(&q, &Caller { role }).await;
+        for role in ["city_analyst", "data_engineer"] {
+            let t = db.metrics_as(&q, &support::caller(role, None)).await;
             let persons: Vec<i64> = t.rows.iter().map(|r| r["hire_persons"].as_i64().unwrap()).collect();
             assert_eq!(persons, vec![5, 6, 2]);
             assert_eq!(t.rows[0]["hire_persons_yoy"], json!(0.25));

@@ -5,7 +5,7 @@
 
 mod support;
 
-use jiuye_semantic::{Caller, Compare, Grain, Role};
+use jiuye_semantic::{Compare, Grain};
 use serde_json::json;
 use support::fixtures::{Reg, person_birth, person_id, write_raw, write_regs};
 use support::{backends, query, with_compare};
@@ -113,9 +113,7 @@ async fn completion_progress_and_status_against_the_annual_target() {
         assert_eq!(at("310115")["hire_persons_status"], json!("green"));
 
         // A district token without the district dimension gets its district's target.
-        let caller = Caller {
-            role: Role::District("310115".into()),
-        };
+        let caller = support::caller("district_analyst", Some("310115"));
         let q = with_compare(
             query(&["hire_persons"], &[], Grain::Quarter, "2024-01-01", "2024-03-31"),
             &[Compare::Target],

@@ -74,6 +74,13 @@ pub(crate) fn list(filter: &AuditFilter, limit: u64) -> Select {
     s
 }
 
+/// The newest `limit` records matching `filter`, newest first.
+pub(crate) fn latest(filter: &AuditFilter, limit: u64) -> Select {
+    let mut s = list(filter, limit);
+    s.descending = true;
+    s
+}
+
 /// The newest record older than `cutoff` (UTC text).
 pub(crate) fn last_before(cutoff: &str) -> Select {
     let mut s = Select::from(AUDIT, "a");
@@ -122,7 +129,12 @@ mod tests {
                 let st = render_write(&w, dialect);
                 out.push_str(&format!("{};  {:?}\n", st.sql, st.params));
             }
-            for s in [read_head(), list(&filter, 100), last_before("2026-06-01T00:00:00Z")] {
+            for s in [
+                read_head(),
+                list(&filter, 100),
+                latest(&filter, 20),
+                last_before("2026-06-01T00:00:00Z"),
+            ] {
                 let st = render_select(&s, dialect);
                 out.push_str(&format!("{};  {:?}\n", st.sql, st.params));
             }

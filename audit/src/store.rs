@@ -120,6 +120,11 @@ impl AuditLog {
         self.select(&sql::list(filter, limit)).await
     }
 
+    /// The newest `limit` records matching `filter`, newest first.
+    pub async fn latest(&self, filter: &AuditFilter, limit: u64) -> Result<Vec<AuditRecord>, AuditError> {
+        self.select(&sql::latest(filter, limit)).await
+    }
+
     async fn select(&self, select: &Select) -> Result<Vec<AuditRecord>, AuditError> {
         let dialect = dialect_for(self.warehouse.backend());
         let rows = self.warehouse.fetch(&render_select(select, dialect)).await?;

@@ -31,6 +31,8 @@ pub struct Me {
     pub holder: String,
     pub role: String,
     pub district: Option<String>,
+    /// The role's permissions (what the screens offer).
+    pub permissions: Vec<String>,
 }
 
 #[derive(Default)]
@@ -45,6 +47,10 @@ impl AccountQuery {
             holder: ctx.data::<TokenHolder>()?.0.clone(),
             role: access.role_name().into(),
             district: access.district().map(str::to_string),
+            permissions: access
+                .role()
+                .map(|r| r.permissions.iter().map(|p| p.name().to_string()).collect())
+                .unwrap_or_default(),
         })
     }
 }
@@ -52,9 +58,11 @@ impl AccountQuery {
 #[derive(Default)]
 pub struct AccountMutation;
 
-fn identity_error(e: IdentityError) -> async_graphql::Error {
+/// An identity error as the caller sees it (internals go to the server log).
+pub(crate) fn identity_error(e: IdentityError) -> async_graphql::Error {
     match e {
         IdentityError::Policy(p) => bad_input(p.to_string()),
+        IdentityError::NotAllowed(m) => coded(m, "FORBIDDEN"),
         IdentityError::Login(_) => coded(e.to_string(), "UNAUTHENTICATED"),
         IdentityError::Warehouse(w) => {
             eprintln!("error: identity: {w}");
@@ -134,7 +142,7 @@ impl AccountMutation {
     }
 }
 
-fn session_token(ctx: &Context<'_>) -> async_graphql::Result<String> {
+pub(crate) fn session_token(ctx: &Context<'_>) -> async_graphql::Result<String> {
     match ctx.data_opt::<BearerToken>() {
         Some(BearerToken(t)) if t.starts_with(jiuye_identity::SESSION_PREFIX) => Ok(t.clone()),
         _ => Err(bad_input("this needs a session from `login`, not a machine token")),

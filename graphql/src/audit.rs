@@ -13,18 +13,13 @@ use serde_json::json;
 use crate::AppState;
 use crate::auth::{Access, TokenHolder};
 use crate::input::{self, coded};
+use crate::permissions::refusal;
 
-/// Root fields the audit administrator may run (introspection aside).
-const AUDITOR_FIELDS: &[&str] = &["auditLog", "me", "logout", "changePassword"];
-/// Root fields a request without a token may run.
-const ANONYMOUS_FIELDS: &[&str] = &["login"];
-/// Root fields a session with an expired password may run.
-const EXPIRED_FIELDS: &[&str] = &["changePassword", "logout", "me"];
 /// Root fields that write their own, more telling, audit records (`login` records the
 /// failure's reason, which its caller is not told).
 const SELF_RECORDING: &[&str] = &["login"];
 /// Arguments never written to the log.
-const SECRET_ARGUMENTS: &[&str] = &["password", "oldPassword", "newPassword", "code"];
+const SECRET_ARGUMENTS: &[&str] = &["password", "oldPassword", "newPassword", "temporaryPassword", "code"];
 /// Most records of one `auditLog` page.
 const MAX_PAGE: i32 = 500;
 
@@ -127,22 +122,6 @@ impl AuditExtension {
             out.insert(name.node.to_string(), resolved.into_json().unwrap_or_default());
         }
         serde_json::Value::Object(out)
-    }
-}
-
-/// Why `access` may not run the root field `name`, if it may not.
-fn refusal(access: Option<&Access>, name: &str) -> Option<&'static str> {
-    match access {
-        None => Some("no access"),
-        Some(Access::Auditor) if !AUDITOR_FIELDS.contains(&name) => Some("the audit administrator's token reads the audit log only"),
-        Some(Access::Business(_)) if name == "auditLog" => Some("only the audit administrator reads the audit log"),
-        Some(Access::Anonymous) if !ANONYMOUS_FIELDS.contains(&name) => {
-            Some("log in first (`login`), or send `Authorization: Bearer <token>`")
-        }
-        Some(Access::MustChangePassword) if !EXPIRED_FIELDS.contains(&name) => {
-            Some("the password has expired: change it with `changePassword` first")
-        }
-        Some(_) => None,
     }
 }
 
@@ -286,16 +265,5 @@ mod tests {
         let list = Value::from_json(json!([{ "code": "a" }, { "code": "b" }])).unwrap();
         assert_eq!(count_rows(&list), Some(2));
         assert_eq!(count_rows(&Value::from_json(json!({ "code": "a" })).unwrap()), None);
-    }
-
-    #[test]
-    fn the_auditor_and_business_roles_do_not_share_a_field() {
-        let auditor = Access::Auditor;
-        let admin = Access::Business(jiuye_semantic::Caller::admin());
-        assert!(refusal(Some(&auditor), "auditLog").is_none());
-        assert!(refusal(Some(&auditor), "metrics").is_some());
-        assert!(refusal(Some(&admin), "auditLog").is_some());
-        assert!(refusal(Some(&admin), "metrics").is_none());
-        assert!(refusal(None, "metrics").is_some());
     }
 }

@@ -3,20 +3,19 @@
 //! every request.
 
 use chrono::{DateTime, Duration, Utc};
+use jiuye_identity::{Permission, Role, Roles};
 use jiuye_privacy::{Keys, sm3_hex};
+use jiuye_semantic::Caller;
 use jiuye_semantic::sql::{Expr, Select, WriteStatement, dialect_for, render_select, render_write};
-use jiuye_semantic::{Caller, Role};
 use jiuye_sql_value::SqlValue;
 use jiuye_warehouse::{ColumnType, Warehouse, WarehouseError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
-    #[error("a district token needs --district CODE (a GB/T 2260 district code such as 310115)")]
-    DistrictMissing,
-    #[error("--district is only for the district role")]
-    DistrictNotAllowed,
-    #[error("unknown role `{0}`; use admin, analyst, district or auditor")]
-    UnknownRole(String),
+    #[error(transparent)]
+    Role(#[from] jiuye_identity::RoleError),
+    #[error(transparent)]
+    Identity(#[from] jiuye_identity::IdentityError),
     #[error("a token id is at least 8 hex digits, as `jiuye token list` shows them")]
     BadTokenId,
     #[error("more than one live token starts with `{0}`; give more of its id")]
@@ -25,17 +24,16 @@ pub enum AuthError {
     Warehouse(#[from] WarehouseError),
 }
 
-/// What a token may do: business queries as a `Caller` (the planner applies its district),
-/// or, for the audit administrator, read the audit log and nothing else (三员分立: no
-/// business role reads the audit log, the auditor reads nothing else).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a request may do, from its token's role (`jiuye_identity::Roles`).
+#[derive(Debug, Clone, PartialEq)]
 pub enum Access {
-    Business(Caller),
-    Auditor,
     /// No token: the request may only log in.
     Anonymous,
     /// A session whose password has expired: it may only change it, or log out.
     MustChangePassword,
+    /// A user or machine token with a role; `None` for a user not yet given one (their
+    /// own account only) or holding a role this warehouse no longer has.
+    Holder { role: Option<Role>, district: Option<String> },
 }
 
 /// The bearer token of the request, for `logout` (kept in the request's memory only).
@@ -43,24 +41,38 @@ pub enum Access {
 pub struct BearerToken(pub String);
 
 impl Access {
-    /// The access a logged-in user's role gives; `None` for a role this build does not
-    /// know (the user cannot act until an administrator fixes it).
-    pub fn for_user(role: &str, district: Option<&str>, password_expired: bool) -> Option<Access> {
-        if password_expired {
-            return Some(Access::MustChangePassword);
+    /// The access of a holder of `role` (a name) in `district`, under `roles`.
+    pub fn of_role(roles: &Roles, role: &str, district: Option<&str>) -> Access {
+        Access::Holder {
+            role: roles.assignable(role, district).ok().cloned(),
+            district: district.map(str::to_string),
         }
-        if role == "auditor" {
-            return Some(Access::Auditor);
-        }
-        parse_role(role, district).ok().map(|role| Access::Business(Caller { role }))
     }
-}
 
-impl Access {
-    pub fn role_name(&self) -> &'static str {
+    /// Whether the caller holds `permission`.
+    pub fn has(&self, permission: Permission) -> bool {
+        matches!(self, Access::Holder { role: Some(r), .. } if r.has(permission))
+    }
+
+    /// What the planner needs of a business role's holder.
+    pub fn caller(&self) -> Option<Caller> {
         match self {
-            Access::Business(c) => c.role.name(),
-            Access::Auditor => "auditor",
+            Access::Holder { role: Some(r), district } => r.caller(district.as_deref()),
+            _ => None,
+        }
+    }
+
+    pub fn role(&self) -> Option<&Role> {
+        match self {
+            Access::Holder { role, .. } => role.as_ref(),
+            _ => None,
+        }
+    }
+
+    pub fn role_name(&self) -> &str {
+        match self {
+            Access::Holder { role: Some(r), .. } => &r.name,
+            Access::Holder { role: None, .. } => "none",
             Access::Anonymous => "anonymous",
             Access::MustChangePassword => "must-change-password",
         }
@@ -68,7 +80,7 @@ impl Access {
 
     pub fn district(&self) -> Option<&str> {
         match self {
-            Access::Business(Caller { role: Role::District(d) }) => Some(d),
+            Access::Holder { district, .. } => district.as_deref(),
             _ => None,
         }
     }
@@ -78,22 +90,11 @@ impl Access {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenHolder(pub String);
 
-pub fn parse_role(role: &str, district: Option<&str>) -> Result<Role, AuthError> {
-    match (role, district) {
-        ("admin", None) => Ok(Role::Admin),
-        ("analyst", None) => Ok(Role::Analyst),
-        ("district", Some(d)) => Ok(Role::District(d.to_string())),
-        ("district", None) => Err(AuthError::DistrictMissing),
-        ("admin" | "analyst", Some(_)) => Err(AuthError::DistrictNotAllowed),
-        (other, _) => Err(AuthError::UnknownRole(other.to_string())),
-    }
-}
-
 /// Days a machine token is valid unless its creator says otherwise.
 pub const DEFAULT_TOKEN_DAYS: i64 = 90;
 
 /// The columns of `meta_token`, declared once.
-const TOKEN_COLUMNS: [(&str, ColumnType); 7] = [
+const TOKEN_COLUMNS: [(&str, ColumnType); 8] = [
     ("token_hash", ColumnType::Text),
     ("role", ColumnType::Text),
     ("district", ColumnType::Text),
@@ -101,48 +102,70 @@ const TOKEN_COLUMNS: [(&str, ColumnType); 7] = [
     ("label", ColumnType::Text),
     ("expires_at", ColumnType::Text),
     ("revoked_at", ColumnType::Text),
+    ("owner", ColumnType::Text),
 ];
 
 fn utc(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-/// Creates a token for `role`, valid `DEFAULT_TOKEN_DAYS`; returns it in clear text
-/// (shown once, stored hashed). `label` names its holder (a person or a system).
-pub async fn create_token(warehouse: &Warehouse, role: &Role, label: Option<&str>) -> Result<String, AuthError> {
-    create_token_for_days(warehouse, role.name(), role_district(role), label, DEFAULT_TOKEN_DAYS).await
+/// A machine token to create.
+#[derive(Debug, Clone)]
+pub struct NewToken<'a> {
+    /// A role of this warehouse (`Roles`), with a district exactly when it is
+    /// district-scoped.
+    pub role: &'a str,
+    pub district: Option<&'a str>,
+    /// Names its holder (a person or a system).
+    pub label: Option<&'a str>,
+    pub days: i64,
+    /// The user it was made for (个人中心 lists and revokes one's own).
+    pub owner: Option<&'a str>,
 }
 
-fn role_district(role: &Role) -> Option<String> {
-    match role {
-        Role::District(d) => Some(d.clone()),
-        _ => None,
+impl<'a> NewToken<'a> {
+    /// A token of `role` valid `DEFAULT_TOKEN_DAYS`.
+    pub fn new(role: &'a str, district: Option<&'a str>) -> NewToken<'a> {
+        NewToken {
+            role,
+            district,
+            label: None,
+            days: DEFAULT_TOKEN_DAYS,
+            owner: None,
+        }
     }
 }
 
-/// Creates a token for the audit administrator, who may read the audit log only.
-pub async fn create_auditor_token(warehouse: &Warehouse, label: Option<&str>) -> Result<String, AuthError> {
-    create_token_for_days(warehouse, "auditor", None, label, DEFAULT_TOKEN_DAYS).await
+/// Creates a token for `role` (in `district`), valid `DEFAULT_TOKEN_DAYS`; returns it
+/// in clear text (shown once, stored hashed). `label` names its holder.
+pub async fn create_token(warehouse: &Warehouse, role: &str, district: Option<&str>, label: Option<&str>) -> Result<String, AuthError> {
+    create(
+        warehouse,
+        &NewToken {
+            label,
+            ..NewToken::new(role, district)
+        },
+    )
+    .await
 }
 
-/// Creates a token of `role` (admin, analyst, district, auditor) valid for `days`.
-pub async fn create_token_for_days(
-    warehouse: &Warehouse,
-    role: &str,
-    district: Option<String>,
-    label: Option<&str>,
-    days: i64,
-) -> Result<String, AuthError> {
+/// Creates the token `new` describes, after checking its role and district.
+pub async fn create(warehouse: &Warehouse, new: &NewToken<'_>) -> Result<String, AuthError> {
+    let roles = jiuye_identity::load_roles(warehouse).await?;
+    if !roles.assignable(new.role, new.district)?.fits_machine_token() {
+        return Err(jiuye_identity::RoleError::NotForTokens(new.role.into()).into());
+    }
     let token = format!("jy_{}", Keys::generate_hex());
     let now = Utc::now();
     let row = vec![
         sm3_hex(&token).into(),
-        role.into(),
-        district.into(),
+        new.role.into(),
+        new.district.map(str::to_string).into(),
         utc(now).into(),
-        label.map(str::to_string).into(),
-        utc(now + Duration::days(days)).into(),
+        new.label.map(str::to_string).into(),
+        utc(now + Duration::days(new.days)).into(),
         SqlValue::Null,
+        new.owner.map(str::to_string).into(),
     ];
     let mut tx = warehouse.begin().await?;
     tx.insert_rows("meta_token", &TOKEN_COLUMNS, &[row]).await?;
@@ -161,6 +184,7 @@ pub struct TokenInfo {
     pub created_at: String,
     pub expires_at: Option<String>,
     pub revoked_at: Option<String>,
+    pub owner: Option<String>,
 }
 
 fn token_select() -> Select {
@@ -184,6 +208,7 @@ fn token_info(r: &[SqlValue]) -> TokenInfo {
         holder: optional(&r[4]),
         expires_at: optional(&r[5]),
         revoked_at: optional(&r[6]),
+        owner: optional(&r[7]),
     }
 }
 
@@ -195,9 +220,10 @@ pub async fn list_tokens(warehouse: &Warehouse) -> Result<Vec<TokenInfo>, AuthEr
     Ok(rows.rows.iter().map(|r| token_info(r)).collect())
 }
 
-/// Revokes the one live token whose hash starts with `id` (at least 8 hex digits);
-/// returns it, or `None` when no live token has that id.
-pub async fn revoke_token(warehouse: &Warehouse, id: &str) -> Result<Option<TokenInfo>, AuthError> {
+/// Revokes the one live token whose hash starts with `id` (at least 8 hex digits) and,
+/// given `owner`, that was made for that user; returns it, or `None` when no such live
+/// token has that id.
+pub async fn revoke_token(warehouse: &Warehouse, id: &str, owner: Option<&str>) -> Result<Option<TokenInfo>, AuthError> {
     if id.len() < 8 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(AuthError::BadTokenId);
     }
@@ -208,6 +234,7 @@ pub async fn revoke_token(warehouse: &Warehouse, id: &str) -> Result<Option<Toke
         .rows
         .iter()
         .filter(|r| r[0].to_key().starts_with(&id) && optional(&r[6]).is_none())
+        .filter(|r| owner.is_none_or(|o| optional(&r[7]).as_deref() == Some(o)))
         .collect();
     let row = match live.as_slice() {
         [] => return Ok(None),
@@ -223,9 +250,9 @@ pub async fn revoke_token(warehouse: &Warehouse, id: &str) -> Result<Option<Toke
     Ok(Some(token_info(row)))
 }
 
-/// What a bearer token may do and its holder, or `None` for an unknown, revoked or
-/// expired token.
-pub async fn access_for_token(warehouse: &Warehouse, token: &str) -> Result<Option<(Access, TokenHolder)>, AuthError> {
+/// What a bearer token may do under `roles` and its holder, or `None` for an unknown,
+/// revoked or expired token.
+pub async fn access_for_token(warehouse: &Warehouse, roles: &Roles, token: &str) -> Result<Option<(Access, TokenHolder)>, AuthError> {
     let hash = sm3_hex(token.trim());
     let mut select = token_select();
     select
@@ -233,22 +260,20 @@ pub async fn access_for_token(warehouse: &Warehouse, token: &str) -> Result<Opti
         .push(Expr::eq(Expr::col("t", "token_hash"), Expr::Param(hash.clone().into())));
     let rows = warehouse.fetch(&render_select(&select, dialect_for(warehouse.backend()))).await?;
     let Some(row) = rows.rows.first() else { return Ok(None) };
-    let expired = optional(&row[5]).is_some_and(|e| e <= utc(Utc::now()));
-    if expired || optional(&row[6]).is_some() {
+    let info = token_info(row);
+    if info.expires_at.as_ref().is_some_and(|e| *e <= utc(Utc::now())) || info.revoked_at.is_some() {
         return Ok(None);
     }
-    let row = [row[1].clone(), row[2].clone(), row[4].clone()];
-    let district = Some(row[1].to_key()).filter(|d| !d.is_empty());
-    let role_name = row[0].to_key();
-    let holder = Some(row[2].to_key())
-        .filter(|l| !l.is_empty())
-        .unwrap_or_else(|| format!("{role_name} token {}", &hash[..8]));
-    if role_name == "auditor" {
-        return Ok(Some((Access::Auditor, TokenHolder(holder))));
+    let holder = info.holder.clone().unwrap_or_else(|| format!("{} token {}", info.role, &hash[..8]));
+    let mut access = Access::of_role(roles, &info.role, info.district.as_deref());
+    if let Access::Holder { role, .. } = &mut access
+        && role.as_ref().is_some_and(|r| !r.fits_machine_token())
+    {
+        // An administrator's role on a machine token (from before tokens were limited):
+        // it does nothing.
+        *role = None;
     }
-    Ok(parse_role(&role_name, district.as_deref())
-        .ok()
-        .map(|role| (Access::Business(Caller { role }), TokenHolder(holder))))
+    Ok(Some((access, TokenHolder(holder))))
 }
 
 /// Longest bearer token looked up (ours are 67 characters).
@@ -269,9 +294,17 @@ pub(crate) async fn access_of(state: &crate::AppState, token: &str) -> Result<Op
     if token.len() > MAX_TOKEN_BYTES {
         return Ok(None);
     }
+    let roles = state.roles.current(&state.identity).await.map_err(|e| e.to_string())?;
     if !token.starts_with(jiuye_identity::SESSION_PREFIX) {
-        return access_for_token(&state.warehouse, token).await.map_err(|e| e.to_string());
+        return access_for_token(&state.warehouse, &roles, token).await.map_err(|e| e.to_string());
     }
     let user = state.identity.session_user(token, Utc::now()).await.map_err(|e| e.to_string())?;
-    Ok(user.and_then(|u| Access::for_user(&u.role, u.district.as_deref(), u.password_expired).map(|a| (a, TokenHolder(u.username)))))
+    Ok(user.map(|u| {
+        let access = if u.password_expired {
+            Access::MustChangePassword
+        } else {
+            Access::of_role(&roles, &u.role, u.district.as_deref())
+        };
+        (access, TokenHolder(u.username))
+    }))
 }

@@ -9,6 +9,7 @@ use jiuye_warehouse::Warehouse;
 use serde_json::{Map, Value};
 
 use crate::AppState;
+use crate::auth::Access;
 use crate::input::{self, cost};
 use crate::metrics::{run_metrics, shanghai_today};
 
@@ -108,6 +109,13 @@ impl BoardQuery {
         let state = ctx.data::<AppState>()?;
         let caller = ctx.data::<Caller>()?;
         input::text("code", &code, input::MAX_CODE_CHARS)?;
+        let access = ctx.data::<Access>()?;
+        if state.catalog.boards.contains_key(&code) && !reads_board(access, &code) {
+            return Err(input::coded(
+                format!("the {} role may not open the board `{code}`", access.role_name()),
+                "FORBIDDEN",
+            ));
+        }
         let board = state.catalog.boards.get(&code).ok_or_else(|| {
             let known: Vec<&str> = state.catalog.boards.keys().map(String::as_str).collect();
             input::bad_input(format!("unknown board `{code}`; boards: {}", known.join(", ")))
@@ -132,13 +140,15 @@ impl BoardQuery {
         Ok(answer_board(&state.warehouse, &state.catalog, board, as_of, known_at, caller).await)
     }
 
-    /// The boards of the model, with their panel codes.
+    /// The boards of the model the caller may open, with their panel codes.
     async fn boards(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<BoardSummary>> {
         let state = ctx.data::<AppState>()?;
+        let access = ctx.data::<Access>()?;
         Ok(state
             .catalog
             .boards
             .values()
+            .filter(|b| reads_board(access, &b.code))
             .map(|b| BoardSummary {
                 code: b.code.clone(),
                 name: b.name.clone(),
@@ -147,6 +157,10 @@ impl BoardQuery {
             })
             .collect())
     }
+}
+
+fn reads_board(access: &Access, code: &str) -> bool {
+    access.role().is_some_and(|r| r.reads_board(code))
 }
 
 /// A point of a map layer.

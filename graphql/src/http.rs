@@ -92,6 +92,20 @@ async fn security_headers(uri: axum::http::Uri, mut response: Response) -> Respo
     response
 }
 
+/// A year, the usual `max-age`: browsers then refuse plain HTTP to this host.
+const HSTS: &str = "max-age=31536000";
+
+/// `router` for a server that answers HTTPS only: every answer tells the browser to
+/// keep to HTTPS.
+pub(crate) fn with_hsts(router: Router) -> Router {
+    router.layer(axum::middleware::map_response(|mut response: Response| async move {
+        response
+            .headers_mut()
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
+        response
+    }))
+}
+
 /// Marks that execution started: errors before it (parse, validation, unknown
 /// operation) are request errors, answered 400 under `application/graphql-response+json`.
 pub(crate) struct ExecutionMarker;
@@ -221,7 +235,7 @@ async fn authenticate(
         }
         shared.state.audit.record(refused("no bearer token")).await;
         return Err(unauthorized(
-            "send `Authorization: Bearer <token>`; create a token with `jiuye token create --role analyst`",
+            "send `Authorization: Bearer <token>`; create a token with `jiuye token create --role city_analyst`, or log in (`login`)",
         ));
     };
     if token.len() > MAX_TOKEN_BYTES {
@@ -358,8 +372,8 @@ async fn run_request(shared: &Shared, media: MediaType, who: Authenticated, sour
     if let Some(token) = &who.token {
         request = request.data(crate::auth::BearerToken(token.clone()));
     }
-    if let Access::Business(caller) = &who.access {
-        request = request.data(caller.clone());
+    if let Some(caller) = who.access.caller() {
+        request = request.data(caller);
     }
     let response = shared.schema.execute(request).await;
     let request_error = !executed.0.load(Ordering::SeqCst) && response.is_err();

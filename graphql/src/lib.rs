@@ -7,6 +7,7 @@
 //! knowledge-base, warehouse and privacy; never on the ETL or the CLI.
 
 mod account;
+mod admin;
 mod audit;
 pub mod auth;
 mod board;
@@ -18,6 +19,8 @@ mod kb;
 pub mod limits;
 mod metrics;
 mod ops;
+mod permissions;
+mod personal;
 mod schema;
 mod telemetry;
 
@@ -54,6 +57,8 @@ pub struct AppState {
     pub key_fingerprint: String,
     /// Request counts and latencies for `/metrics`.
     pub request_metrics: Arc<telemetry::RequestMetrics>,
+    /// The roles in force (built-in and the security administrator's).
+    pub roles: Arc<permissions::RoleCache>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +93,7 @@ impl AppState {
             identity,
             key_fingerprint,
             request_metrics: Arc::default(),
+            roles: Arc::default(),
         })
     }
 
@@ -102,18 +108,64 @@ pub fn router(state: AppState) -> axum::Router {
     http::router(state)
 }
 
-/// Serves until Ctrl-C, then stores the audit events still queued.
-pub async fn serve(state: AppState, addr: std::net::SocketAddr) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+/// The certificate chain and private key (PEM files) `serve` answers HTTPS with.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+}
+
+/// How long open requests may finish after Ctrl-C.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves until Ctrl-C — over HTTPS when `tls` is given (TLS 1.2 and 1.3, and
+/// `Strict-Transport-Security` on every answer) — then stores the audit events still
+/// queued.
+pub async fn serve(state: AppState, addr: std::net::SocketAddr, tls: Option<TlsFiles>) -> std::io::Result<()> {
     let audit = state.audit.clone();
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    let Some(tls) = tls else {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        axum::serve(
+            listener,
+            router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+        audit.flush().await;
+        return Ok(());
+    };
+    let config = tls_config(&tls).await?;
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
         let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+        stopper.graceful_shutdown(Some(SHUTDOWN_GRACE));
+    });
+    let app = http::with_hsts(router(state));
+    axum_server::bind_rustls(addr, config)
+        .handle(handle)
+        .serve(app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .await?;
     audit.flush().await;
     Ok(())
+}
+
+/// The rustls configuration of `tls`, with an error naming the file that is wrong.
+pub async fn tls_config(tls: &TlsFiles) -> std::io::Result<axum_server::tls_rustls::RustlsConfig> {
+    // One crypto provider (ring) for the process; a second call finds it installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert, &tls.key)
+        .await
+        .map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot use the TLS certificate {} with the key {}: {e} (both PEM; the key PKCS#8, PKCS#1 or SEC1)",
+                    tls.cert.display(),
+                    tls.key.display()
+                ),
+            )
+        })
 }

@@ -6,25 +6,27 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::AppState;
-use crate::auth::{Access, access_of, bearer_token};
+use jiuye_identity::Permission;
 
-/// `/metrics` for an admin's token (a scraper's machine token of role admin): the
-/// numbers are aggregates, but what the platform is asked is still nobody else's.
+use crate::auth::{access_of, bearer_token};
+
+/// `/metrics` for a holder of `system.monitor` (a scraper's machine token of role
+/// `monitor`, or the system administrator): the numbers are aggregates, but what the
+/// platform is asked is still nobody else's.
 pub(crate) async fn metrics(state: &AppState, headers: &HeaderMap) -> Response {
     let Some(token) = bearer_token(headers) else {
-        return (StatusCode::UNAUTHORIZED, "send `Authorization: Bearer <admin token>`").into_response();
+        return (StatusCode::UNAUTHORIZED, "send `Authorization: Bearer <token of role monitor>`").into_response();
     };
     match access_of(state, token).await {
-        Ok(Some((
-            Access::Business(jiuye_semantic::Caller {
-                role: jiuye_semantic::Role::Admin,
-            }),
-            _,
-        ))) => {
+        Ok(Some((access, _))) if access.has(Permission::SystemMonitor) => {
             let body = crate::telemetry::render(&state.request_metrics, &state.warehouse).await;
             ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
         }
-        Ok(Some(_)) => (StatusCode::FORBIDDEN, "only an admin token reads /metrics").into_response(),
+        Ok(Some(_)) => (
+            StatusCode::FORBIDDEN,
+            "/metrics needs system.monitor (role monitor or system_admin)",
+        )
+            .into_response(),
         Ok(None) => (StatusCode::UNAUTHORIZED, "the bearer token is not valid for this warehouse").into_response(),
         Err(e) => {
             eprintln!("error: token lookup failed: {e}");

@@ -22,11 +22,18 @@ pub struct Query(
     crate::drill::DrillQuery,
     crate::audit::AuditQuery,
     crate::account::AccountQuery,
+    crate::personal::PersonalQuery,
+    crate::admin::AdminQuery,
 );
 
-/// Every mutation: glossary curation and the caller's account.
+/// Every mutation: glossary curation, the caller's account, administration.
 #[derive(MergedObject, Default)]
-pub struct Mutation(crate::kb::KbMutation, crate::account::AccountMutation);
+pub struct Mutation(
+    crate::kb::KbMutation,
+    crate::account::AccountMutation,
+    crate::personal::PersonalMutation,
+    crate::admin::AdminMutation,
+);
 
 /// Nesting no answer of this schema needs; the standard introspection query (about 13
 /// levels through `ofType`) fits, and its cost is counted by `limit_complexity`.
@@ -199,10 +206,17 @@ impl QueryRoot {
         })
     }
 
-    /// The indicator catalog, from the semantic model, with the glossary terms of each.
+    /// The indicators the caller may ask for, from the semantic model, with the glossary
+    /// terms of each.
     async fn indicators(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::kb::IndicatorView>> {
         let kb = ctx.data::<AppState>()?.kb.get();
-        Ok(kb.indicators.iter().map(|e| crate::kb::indicator_view(&kb, e)).collect())
+        let caller = ctx.data::<Caller>()?;
+        Ok(kb
+            .indicators
+            .iter()
+            .filter(|e| caller.indicators.allows(&e.code))
+            .map(|e| crate::kb::indicator_view(&kb, e))
+            .collect())
     }
 
     /// Codes and names of a dimension's members, in code order: a page of `first` (at

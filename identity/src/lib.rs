@@ -3,22 +3,31 @@
 //! factor (TOTP, RFC 6238) required of administrators, and sessions with idle and
 //! absolute time limits. Session tokens are stored as SM3 hashes only.
 //!
-//! What a user may do once logged in (their role and district) is decided by the API
-//! layer, as for bearer tokens. Depends on warehouse, privacy, sql-value and the semantic
-//! crate's typed SQL; must not depend on graphql, the ETL or the CLI.
+//! Roles and permissions are data (`roles.yaml`, and the security administrator's
+//! business roles in `meta_role`): a role has one duty (system, security, audit or
+//! business) and only that duty's permissions (三员分立). The API layer checks a caller's
+//! permissions; a business role becomes the planner's `Caller`. Depends on warehouse,
+//! privacy, sql-value and the semantic crate; must not depend on graphql, the ETL or
+//! the CLI.
 
+mod accounts;
 mod password;
 mod policy;
+mod role_store;
+mod roles;
 mod service;
 mod sql;
 mod totp;
 
+pub use accounts::{Enrolment, SessionInfo, UserInfo};
 pub use policy::{
     HISTORY, LOCKOUT_AFTER, LOCKOUT_MINUTES, MAX_AGE_DAYS, MIN_LENGTH, PolicyError, SESSION_ABSOLUTE_HOURS, SESSION_IDLE_MINUTES,
     check_password,
 };
+pub use role_store::load_roles;
+pub use roles::{BUILTIN_ROLES, Duty, Permission, Role, RoleError, RoleSpec, Roles, Scope};
 pub use service::{Identity, IdentityError, LoginFailure, NewUser, Session, SessionUser};
-pub use totp::{Totp, base32_encode};
+pub use totp::{Totp, base32_decode, base32_encode};
 
 /// What every session token starts with (machine tokens start `jy_`).
 pub const SESSION_PREFIX: &str = "js_";

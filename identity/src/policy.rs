@@ -29,6 +29,8 @@ pub enum PolicyError {
     ContainsUsername,
     #[error("that password was used recently; choose one not among the last {HISTORY}")]
     Reused,
+    #[error("that code does not match the new secret; check the device's clock and enter the next code")]
+    WrongCode,
 }
 
 /// Whether `password` may be chosen by `username` (reuse is checked against the

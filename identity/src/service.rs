@@ -50,12 +50,20 @@ pub enum IdentityError {
     Login(LoginFailure),
     #[error("a username is 1–64 letters, digits, `.`, `_` or `-`")]
     BadUsername,
+    #[error(transparent)]
+    Role(#[from] crate::RoleError),
+    #[error("role `{0}` is held by {1} users or tokens; give them another role first")]
+    RoleInUse(String, i64),
+    #[error("{0}")]
+    NotAllowed(&'static str),
+    #[error("a session id is at least 8 hex digits, as mySessions shows it")]
+    BadSessionId,
 }
 
 pub struct NewUser {
     pub username: String,
     pub display_name: Option<String>,
-    /// admin, analyst, district or auditor (checked by the caller).
+    /// A role of `Roles` (checked here with the district), or empty for none yet.
     pub role: String,
     pub district: Option<String>,
     pub password: String,
@@ -81,25 +89,27 @@ pub struct SessionUser {
 }
 
 /// One user row.
-struct User {
-    username: String,
-    display_name: Option<String>,
-    role: String,
-    district: Option<String>,
-    password_hash: String,
-    password_changed_at: String,
-    failed_logins: i64,
-    locked_until: Option<String>,
-    totp_secret_enc: Option<String>,
-    totp_last_step: Option<i64>,
-    disabled: bool,
+pub(crate) struct User {
+    pub(crate) username: String,
+    pub(crate) display_name: Option<String>,
+    pub(crate) role: String,
+    pub(crate) district: Option<String>,
+    pub(crate) password_hash: String,
+    pub(crate) password_changed_at: String,
+    pub(crate) failed_logins: i64,
+    pub(crate) locked_until: Option<String>,
+    pub(crate) totp_secret_enc: Option<String>,
+    pub(crate) totp_last_step: Option<i64>,
+    pub(crate) disabled: bool,
+    pub(crate) created_at: String,
+    pub(crate) totp_pending_enc: Option<String>,
 }
 
-fn stamp(t: DateTime<Utc>) -> String {
+pub(crate) fn stamp(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-fn parse(text: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn parse(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
 }
 
@@ -111,7 +121,7 @@ fn opt(v: &SqlValue) -> Option<String> {
 }
 
 impl User {
-    fn from_row(r: &[SqlValue]) -> User {
+    pub(crate) fn from_row(r: &[SqlValue]) -> User {
         User {
             username: r[0].to_key(),
             display_name: opt(&r[1]),
@@ -124,24 +134,27 @@ impl User {
             totp_secret_enc: opt(&r[8]),
             totp_last_step: r[9].as_i64(),
             disabled: r[10].as_i64().unwrap_or(0) != 0,
+            created_at: r[11].to_key(),
+            totp_pending_enc: opt(&r[12]),
         }
     }
 
-    fn password_expired(&self, now: DateTime<Utc>) -> bool {
+    pub(crate) fn password_expired(&self, now: DateTime<Utc>) -> bool {
         parse(&self.password_changed_at).is_none_or(|t| now - t > Duration::days(policy::MAX_AGE_DAYS))
     }
 }
 
 /// Roles that must log in with a second factor: those that administer.
 fn needs_second_factor(role: &str) -> bool {
-    matches!(role, "admin" | "auditor")
+    // Administrators' roles are built in and fixed, so the built-in set decides.
+    crate::Roles::builtin().get(role).is_some_and(|r| r.duty.needs_second_factor())
 }
 
 /// Users and sessions of one warehouse; TOTP secrets are sealed under its key.
 #[derive(Clone)]
 pub struct Identity {
-    warehouse: Warehouse,
-    keys: Keys,
+    pub(crate) warehouse: Warehouse,
+    pub(crate) keys: Keys,
 }
 
 impl Identity {
@@ -149,17 +162,23 @@ impl Identity {
         Identity { warehouse, keys }
     }
 
-    async fn fetch(&self, select: &Select) -> Result<Vec<Vec<SqlValue>>, IdentityError> {
+    pub(crate) async fn fetch(&self, select: &Select) -> Result<Vec<Vec<SqlValue>>, IdentityError> {
         let dialect = dialect_for(self.warehouse.backend());
         Ok(self.warehouse.fetch(&render_select(select, dialect)).await?.rows)
     }
 
-    async fn write(&self, statement: &WriteStatement) -> Result<u64, IdentityError> {
+    pub(crate) async fn write(&self, statement: &WriteStatement) -> Result<u64, IdentityError> {
         let dialect = dialect_for(self.warehouse.backend());
         Ok(self.warehouse.execute(&render_write(statement, dialect)).await?)
     }
 
-    async fn user(&self, username: &str) -> Result<Option<User>, IdentityError> {
+    /// The role `username` holds (empty: none given yet).
+    pub(crate) async fn user_role(&self, username: &str) -> Result<String, IdentityError> {
+        let user = self.user(username).await?;
+        user.map(|u| u.role).ok_or_else(|| IdentityError::UnknownUser(username.into()))
+    }
+
+    pub(crate) async fn user(&self, username: &str) -> Result<Option<User>, IdentityError> {
         Ok(self.fetch(&sql::user(username)).await?.first().map(|r| User::from_row(r)))
     }
 
@@ -172,6 +191,11 @@ impl Identity {
             return Err(IdentityError::BadUsername);
         }
         policy::check_password(&new.username, &new.password)?;
+        // No role yet (the system administrator creates accounts; the security
+        // administrator gives roles) or a role this warehouse has.
+        if !(new.role.is_empty() && new.district.is_none()) {
+            self.roles().await?.assignable(&new.role, new.district.as_deref())?;
+        }
         if self.user(&new.username).await?.is_some() {
             return Err(IdentityError::UserExists(new.username));
         }
@@ -190,6 +214,7 @@ impl Identity {
             SqlValue::Null,
             SqlValue::Int(0),
             SqlValue::Text(stamp(now)),
+            SqlValue::Null,
         ];
         let mut tx = self.warehouse.begin().await?;
         tx.insert_rows(sql::USER, &USER_COLUMNS, &[row]).await?;

@@ -8,8 +8,9 @@ use jiuye_warehouse::ColumnType;
 pub(crate) const USER: &str = "meta_user";
 pub(crate) const HISTORY: &str = "meta_password_history";
 pub(crate) const SESSION: &str = "meta_session";
+pub(crate) const ROLE: &str = "meta_role";
 
-pub(crate) const USER_COLUMNS: [(&str, ColumnType); 12] = [
+pub(crate) const USER_COLUMNS: [(&str, ColumnType); 13] = [
     ("username", ColumnType::Text),
     ("display_name", ColumnType::Text),
     ("role", ColumnType::Text),
@@ -22,6 +23,7 @@ pub(crate) const USER_COLUMNS: [(&str, ColumnType); 12] = [
     ("totp_last_step", ColumnType::Int),
     ("disabled", ColumnType::Int),
     ("created_at", ColumnType::Text),
+    ("totp_pending_enc", ColumnType::Text),
 ];
 
 pub(crate) const HISTORY_COLUMNS: [(&str, ColumnType); 3] = [
@@ -38,6 +40,21 @@ pub(crate) const SESSION_COLUMNS: [(&str, ColumnType); 7] = [
     ("expires_at", ColumnType::Text),
     ("revoked_at", ColumnType::Text),
     ("source", ColumnType::Text),
+];
+
+/// Business roles the security administrator saved; lists are space-separated codes,
+/// `indicators`/`boards` null for all.
+pub(crate) const ROLE_COLUMNS: [(&str, ColumnType); 10] = [
+    ("name", ColumnType::Text),
+    ("title", ColumnType::Text),
+    ("duty", ColumnType::Text),
+    ("scope", ColumnType::Text),
+    ("detail_view", ColumnType::Text),
+    ("permissions", ColumnType::Text),
+    ("indicators", ColumnType::Text),
+    ("boards", ColumnType::Text),
+    ("updated_at", ColumnType::Text),
+    ("updated_by", ColumnType::Text),
 ];
 
 fn text(v: &str) -> Expr {
@@ -60,6 +77,49 @@ pub(crate) fn user(username: &str) -> Select {
 pub(crate) fn history(username: &str) -> Select {
     let mut s = select_all(HISTORY, &HISTORY_COLUMNS, "username", username);
     s.order_by.push(Expr::col("t", "changed_at"));
+    s
+}
+
+pub(crate) fn roles() -> Select {
+    let mut s = Select::from(ROLE, "t");
+    for (c, _) in ROLE_COLUMNS {
+        s.columns.push((Expr::col("t", c), c.into()));
+    }
+    s.order_by.push(Expr::col("t", "name"));
+    s
+}
+
+/// `DELETE FROM table WHERE key = value`.
+pub(crate) fn delete(table: &str, key: &str, value: &str) -> WriteStatement {
+    WriteStatement::Delete {
+        table: table.into(),
+        filter: vec![Expr::eq(Expr::col(table, key), text(value))],
+    }
+}
+
+/// How many rows of `table` have `key = value`.
+pub(crate) fn count(table: &str, key: &str, value: &str) -> Select {
+    let mut s = Select::from(table, "t");
+    s.columns
+        .push((Expr::aggregate(jiuye_semantic::sql::AggFunc::Count, None), "n".into()));
+    s.filter.push(Expr::eq(Expr::col("t", key), text(value)));
+    s
+}
+
+/// Every user, by name.
+pub(crate) fn users() -> Select {
+    let mut s = Select::from(USER, "t");
+    for (c, _) in USER_COLUMNS {
+        s.columns.push((Expr::col("t", c), c.into()));
+    }
+    s.order_by.push(Expr::col("t", "username"));
+    s
+}
+
+/// A user's sessions, newest first.
+pub(crate) fn sessions_of(username: &str) -> Select {
+    let mut s = select_all(SESSION, &SESSION_COLUMNS, "username", username);
+    s.order_by.push(Expr::col("t", "created_at"));
     s
 }
 
@@ -90,7 +150,15 @@ mod tests {
             ("postgres", &PostgresDialect),
         ] {
             out.push_str(&format!("-- {name}\n"));
-            for s in [user("wang"), history("wang"), session("ab12")] {
+            for s in [
+                user("wang"),
+                history("wang"),
+                session("ab12"),
+                roles(),
+                count(USER, "role", "viewer"),
+                users(),
+                sessions_of("wang"),
+            ] {
                 let st = render_select(&s, dialect);
                 out.push_str(&format!("{};  {:?}\n", st.sql, st.params));
             }
@@ -100,8 +168,10 @@ mod tests {
                 "wang",
                 vec![("failed_logins", SqlValue::Int(0)), ("locked_until", SqlValue::Null)],
             );
-            let st = render_write(&w, dialect);
-            out.push_str(&format!("{};  {:?}\n", st.sql, st.params));
+            for w in [w, delete(ROLE, "name", "viewer")] {
+                let st = render_write(&w, dialect);
+                out.push_str(&format!("{};  {:?}\n", st.sql, st.params));
+            }
         }
         insta::assert_snapshot!(out);
     }

@@ -85,6 +85,27 @@ pub fn base32_encode(bytes: &[u8]) -> String {
     out
 }
 
+/// The bytes of RFC 4648 base32 text (no padding, any case), as an authenticator app
+/// reads a typed secret; `None` for a character outside the alphabet.
+pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for c in text.trim_end_matches('=').chars() {
+        let value = match c.to_ascii_uppercase() {
+            c @ 'A'..='Z' => c as u32 - 'A' as u32,
+            c @ '2'..='7' => c as u32 - '2' as u32 + 26,
+            _ => return None,
+        };
+        buffer = (buffer << 5) | value;
+        bits += 5;
+        if bits >= 8 {
+            out.push((buffer >> (bits - 8)) as u8);
+            bits -= 8;
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +141,10 @@ mod tests {
         assert_eq!(base32_encode(b"foobar"), "MZXW6YTBOI");
         assert_eq!(base32_encode(b"f"), "MY");
         assert_eq!(base32_encode(b""), "");
+        for bytes in [&b"foobar"[..], b"f", b"12345678901234567890", b""] {
+            assert_eq!(base32_decode(&base32_encode(bytes)).as_deref(), Some(bytes));
+        }
+        assert_eq!(base32_decode("mzxw6ytboi").as_deref(), Some(&b"foobar"[..]));
+        assert_eq!(base32_decode("MZ1"), None);
     }
 }

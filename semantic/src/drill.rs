@@ -11,7 +11,7 @@ use crate::SemanticError;
 use crate::catalog::Catalog;
 use crate::model::SourceDef;
 use crate::planner::measure_condition;
-use crate::request::{Caller, DimensionFilter, MetricsQuery, Role};
+use crate::request::{Caller, DimensionFilter, MASKED_IDENTITY_VIEW, MetricsQuery};
 use crate::sql::{Dialect, Expr, Join, Select, TableRef, render_select};
 use crate::time::{Grain, date_key};
 
@@ -99,8 +99,13 @@ pub fn child_dimension(catalog: &Catalog, dimension: Option<&str>) -> Option<Str
 /// Most detail rows one page holds.
 pub const MAX_PAGE_SIZE: u32 = 500;
 
-/// Roles a source's `detail:` whitelist may name: the ones with detail permission.
-const DETAIL_ROLES: [&str; 2] = ["admin", "analyst"];
+/// The detail views a source's `detail:` lists may name; a role with `detail.read` reads
+/// one of them (`identity/roles.yaml`). Only the masked-identity view may show masked
+/// personal display values.
+pub const DETAIL_VIEWS: [&str; 2] = [DEIDENTIFIED_VIEW, MASKED_IDENTITY_VIEW];
+
+/// The detail view without personal display values (analysts).
+pub const DEIDENTIFIED_VIEW: &str = "deidentified";
 
 /// Columns no whitelist may name: join keys (pseudonyms) and anything that, beside a
 /// masked ID, rebuilds the number (docs/security.md).
@@ -110,15 +115,21 @@ fn never_shown(column: &str) -> bool {
 
 /// Model validation of a source's `detail:` whitelists.
 pub(crate) fn check_detail_columns(source: &SourceDef) -> Result<(), String> {
-    for (role, columns) in &source.detail {
-        if !DETAIL_ROLES.contains(&role.as_str()) {
+    for (view, columns) in &source.detail {
+        if !DETAIL_VIEWS.contains(&view.as_str()) {
             return Err(format!(
-                "source `{}`: detail rows for unknown role `{role}`; roles with detail rows: {}",
+                "source `{}`: unknown detail view `{view}`; the views are {}",
                 source.code,
-                DETAIL_ROLES.join(", ")
+                DETAIL_VIEWS.join(", ")
             ));
         }
         for c in columns {
+            if view != MASKED_IDENTITY_VIEW && c.ends_with("_masked") {
+                return Err(format!(
+                    "source `{}`: the `{view}` view may not show `{c}`; masked values belong to `{MASKED_IDENTITY_VIEW}`",
+                    source.code
+                ));
+            }
             if never_shown(c) {
                 return Err(format!("source `{}`: detail column `{c}` may be shown to no one", source.code));
             }
@@ -153,8 +164,9 @@ pub fn detail_statement(
     dialect: &dyn Dialect,
 ) -> Result<DetailQuery, SemanticError> {
     if !caller.has_detail_permission() {
-        return Err(SemanticError::Forbidden("detail rows need an admin or analyst token".into()));
+        return Err(SemanticError::Forbidden(format!("the {} role reads no detail rows", caller.role)));
     }
+    caller.check_indicators([&indicator.to_string()])?;
     let bases = catalog.base_measures(indicator)?;
     let [base] = bases.as_slice() else {
         return Err(bad(format!(
@@ -169,11 +181,10 @@ pub fn detail_statement(
             "`{indicator}` is a stock held in person-state intervals; drill into the registrations behind it (e.g. unemployment_registration_persons)"
         )));
     }
-    let Some(shown) = source.detail.get(caller.role.name()) else {
+    let Some(shown) = caller.detail_view.as_ref().and_then(|view| source.detail.get(view)) else {
         return Err(SemanticError::Forbidden(format!(
             "the {} role reads no detail rows of `{}`",
-            caller.role.name(),
-            source.code
+            caller.role, source.code
         )));
     };
     let (from, to) = period_range(grain, period).ok_or_else(|| bad(format!("`{period}` is not a {} period label", grain.name())))?;
@@ -200,7 +211,7 @@ pub fn detail_statement(
         select.filter.push(condition);
     }
     let mut filters = cell.to_vec();
-    if let Role::District(own) = &caller.role {
+    if let Some(own) = &caller.district {
         filters.push(DimensionFilter {
             dimension: "district".into(),
             values: vec![own.clone()],
@@ -263,20 +274,27 @@ mod tests {
     }
 
     #[test]
-    fn a_detail_whitelist_may_not_name_a_pseudonym_or_an_unknown_role() {
+    fn a_detail_whitelist_may_not_name_a_pseudonym_or_an_unknown_view() {
         let source = |detail: &str| {
             format!("source: {{ code: s, name: s, table: t, feeds: [s], refresh: daily, dimensions: {{}}, detail: {detail} }}\n")
         };
         for (detail, complaint) in [
-            ("{ analyst: [business_key, person_key] }", "person_key"),
-            ("{ analyst: [birth_date] }", "birth_date"),
-            ("{ analyst: [id_number_enc] }", "id_number_enc"),
-            ("{ district: [business_key] }", "unknown role"),
-            ("{ analyst: [\"a; DROP\"] }", "not a column"),
+            ("{ deidentified: [business_key, person_key] }", "person_key"),
+            ("{ deidentified: [birth_date] }", "birth_date"),
+            ("{ masked_identity: [id_number_enc] }", "id_number_enc"),
+            ("{ analyst: [business_key] }", "unknown detail view"),
+            ("{ deidentified: [id_number_masked] }", "masked values belong to `masked_identity`"),
+            ("{ deidentified: [\"a; DROP\"] }", "not a column"),
         ] {
             let err = Catalog::from_files([("s.yaml".to_string(), source(detail))]).unwrap_err();
             assert!(err.to_string().contains(complaint), "{detail}: {err}");
         }
-        assert!(Catalog::from_files([("s.yaml".to_string(), source("{ analyst: [business_key] }"))]).is_ok());
+        assert!(
+            Catalog::from_files([(
+                "s.yaml".to_string(),
+                source("{ deidentified: [business_key], masked_identity: [name_masked] }")
+            )])
+            .is_ok()
+        );
     }
 }

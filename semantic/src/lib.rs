@@ -33,14 +33,16 @@ pub use board::{BoardDef, MAX_RANK, PanelDef, RankDef, RelativeRange};
 pub use catalog::{Catalog, Indicator, IndicatorKind, Rollup};
 pub use cell_key::{KEY_MODULUS, MAX_PERTURBATION, perturbation, record_key};
 pub use check::{Problem, check_model};
-pub use drill::{DetailQuery, MAX_PAGE_SIZE, child_dimension, detail_statement, drill_query, next_grain, period_range};
+pub use drill::{
+    DEIDENTIFIED_VIEW, DETAIL_VIEWS, DetailQuery, MAX_PAGE_SIZE, child_dimension, detail_statement, drill_query, next_grain, period_range,
+};
 pub use formula::Formula;
 pub use known::{KnownAt, superseded_table};
 pub use map::{MAP_POINT_LIMIT, MapLayer, map_layer_statement};
 pub use members::{MAX_MEMBERS, members_statement};
 pub use model::{Aggregation, BUILTIN_MODEL, DimensionDef, MeasureDef, RegistryMembers, SourceDef, TargetRule};
 pub use planner::{PartPurpose, Plan, PlanPart, RoutingNote, StaleDates, plan, plan_with};
-pub use request::{Caller, DimensionFilter, MetricsQuery, Role};
+pub use request::{Allowed, Caller, DimensionFilter, MASKED_IDENTITY_VIEW, MetricsQuery};
 pub use rollup::{rollup_build_statements, rollup_create_table};
 pub use small_cells::DEFAULT_SMALL_CELL_THRESHOLD;
 pub use snapshot::snapshot_change_statements;

@@ -5,7 +5,7 @@
 use jiuye_sql_value::{SqlValue, Statement};
 
 use crate::SemanticError;
-use crate::request::{Caller, Role};
+use crate::request::Caller;
 use crate::sql::{Dialect, Expr, Select, render_select};
 
 /// Which points a layer shows.
@@ -33,7 +33,7 @@ pub fn map_layer_statement(
         MapLayer::Employers => ("dwd_employer", "employer_uscc", "employer_name", "employer_type"),
     };
     let mut districts = districts.to_vec();
-    if let Role::District(own) = &caller.role {
+    if let Some(own) = &caller.district {
         if let Some(other) = districts.iter().find(|d| *d != own) {
             return Err(SemanticError::Forbidden(format!(
                 "a district token for {own} cannot read district {other}"

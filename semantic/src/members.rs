@@ -7,7 +7,7 @@ use jiuye_sql_value::{SqlValue, Statement};
 
 use crate::SemanticError;
 use crate::catalog::Catalog;
-use crate::request::{Caller, Role};
+use crate::request::Caller;
 use crate::sql::{Dialect, Expr, Select, render_select};
 
 /// Most members one page holds.
@@ -35,7 +35,7 @@ pub fn members_statement(
             s.columns.push((Expr::col("m", &m.name), "name".into()));
             s.columns.push((Expr::Param(SqlValue::Null), "parent".into()));
             s.columns.push((Expr::Param(SqlValue::Null), "successor".into()));
-            if let Role::District(own) = &caller.role {
+            if let Some(own) = &caller.district {
                 s.filter
                     .push(Expr::eq(Expr::col("m", &m.district), Expr::Param(SqlValue::Text(own.clone()))));
             }

@@ -120,9 +120,10 @@ pub struct SourceDef {
     /// cell-key method apply to it (`crate::companions`). Absent for sources about
     /// employers, postings or funds.
     pub persons: Option<String>,
-    /// The columns of `table` each role may read as detail rows (`drillDetail`), by role
-    /// name: an explicit whitelist, so a column added to the table is shown to no one
-    /// until it is listed. A role without a list reads no detail rows of this source.
+    /// The columns of `table` each detail view shows as detail rows (`drillDetail`):
+    /// `deidentified` (analysts) and `masked_identity` (adds masked display values). An
+    /// explicit whitelist, so a column added to the table is shown to no one until it is
+    /// listed. A view without a list shows no detail rows of this source.
     #[serde(default)]
     pub detail: BTreeMap<String, Vec<String>>,
 }

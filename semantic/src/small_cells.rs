@@ -11,16 +11,16 @@
 use serde_json::Value;
 
 use crate::catalog::Catalog;
-use crate::request::{Caller, Role};
+use crate::request::Caller;
 
 /// The threshold when none is configured (`JIUYE_SMALL_CELL_THRESHOLD`).
 pub const DEFAULT_SMALL_CELL_THRESHOLD: i64 = 5;
 
 impl Caller {
-    /// Whether the caller may see small counts of persons (and detail rows): the
-    /// platform's own staff (admin, analyst), not district or dashboard tokens.
+    /// Whether the caller may see small counts of persons (and detail rows): a role
+    /// with a detail view (`detail.read`), not district or dashboard roles.
     pub fn has_detail_permission(&self) -> bool {
-        matches!(self.role, Role::Admin | Role::Analyst)
+        self.detail_view.is_some()
     }
 }
 

@@ -2,7 +2,9 @@
 
 use chrono::NaiveDate;
 use jiuye_semantic::sql::{PostgresDialect, SqliteDialect};
-use jiuye_semantic::{Caller, Catalog, Compare, DimensionFilter, Grain, MetricsQuery, Role, SemanticError, plan, rollup_build_statements};
+use jiuye_semantic::{
+    Allowed, Caller, Catalog, Compare, DimensionFilter, Grain, MetricsQuery, SemanticError, plan, rollup_build_statements,
+};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -42,7 +44,7 @@ fn hire_persons_by_district_and_month_with_yoy() {
         ("sqlite", &SqliteDialect as &dyn jiuye_semantic::sql::Dialect),
         ("postgres", &PostgresDialect),
     ] {
-        let p = plan(&catalog, dialect, &q, &Caller::admin(), d(TODAY)).unwrap();
+        let p = plan(&catalog, dialect, &q, &Caller::unrestricted(), d(TODAY)).unwrap();
         assert_eq!(p.parts.len(), 2, "main and YOY base");
         // hukou_type is filtered with two values, so no distinct-count rollup answers.
         assert_eq!(p.parts[0].table, "dwd_employment_registration");
@@ -59,23 +61,23 @@ fn hire_persons_by_district_and_month_with_yoy() {
 fn whole_months_route_to_the_smallest_exact_rollup() {
     let catalog = Catalog::builtin().unwrap();
     let q = query(&["hire_persons"], &["district"], Grain::Month, "2025-01-01", "2025-06-30");
-    let p = plan(&catalog, &SqliteDialect, &q, &Caller::admin(), d(TODAY)).unwrap();
+    let p = plan(&catalog, &SqliteDialect, &q, &Caller::unrestricted(), d(TODAY)).unwrap();
     assert_eq!(p.parts[0].table, "dws_employment_registration_persons_month_district");
     insta::assert_snapshot!("rollup_sqlite", p.parts[0].statement.sql);
 
     // City total of distinct persons: never the sum of districts.
     let q = query(&["hire_persons"], &[], Grain::Quarter, "2025-01-01", "2025-06-30");
-    let p = plan(&catalog, &SqliteDialect, &q, &Caller::admin(), d(TODAY)).unwrap();
+    let p = plan(&catalog, &SqliteDialect, &q, &Caller::unrestricted(), d(TODAY)).unwrap();
     assert_eq!(p.parts[0].table, "dws_employment_registration_persons_quarter_city");
 
     // Additive counts may be summed from finer rollups.
     let q = query(&["hire_registrations"], &["education"], Grain::Year, "2025-01-01", "2025-12-31");
-    let p = plan(&catalog, &SqliteDialect, &q, &Caller::admin(), d(TODAY)).unwrap();
+    let p = plan(&catalog, &SqliteDialect, &q, &Caller::unrestricted(), d(TODAY)).unwrap();
     assert_eq!(p.parts[0].table, "dws_employment_registration_all_dims_month_10d");
 
     // Distinct persons by education has no exact rollup.
     let q = query(&["hire_persons"], &["education"], Grain::Year, "2025-01-01", "2025-12-31");
-    let p = plan(&catalog, &SqliteDialect, &q, &Caller::admin(), d(TODAY)).unwrap();
+    let p = plan(&catalog, &SqliteDialect, &q, &Caller::unrestricted(), d(TODAY)).unwrap();
     assert_eq!(p.parts[0].table, "dwd_employment_registration");
     let note = &p.routing[0];
     assert!(
@@ -92,7 +94,7 @@ fn partial_months_are_served_from_detail() {
     let catalog = Catalog::builtin().unwrap();
     let mut q = query(&["hire_persons"], &["district"], Grain::Month, "2025-01-05", "2025-01-15");
     q.compare = vec![Compare::Yoy, Compare::Mom];
-    let p = plan(&catalog, &SqliteDialect, &q, &Caller::admin(), d(TODAY)).unwrap();
+    let p = plan(&catalog, &SqliteDialect, &q, &Caller::unrestricted(), d(TODAY)).unwrap();
     assert!(p.parts.iter().all(|part| part.table == "dwd_employment_registration"));
     // Same span a year and a month earlier.
     let range = |i: usize| {
@@ -113,17 +115,17 @@ fn month_and_year_to_date_distinct_counts_are_served_by_to_date_rollups() {
     let catalog = Catalog::builtin().unwrap();
     let mut q = query(&["hire_persons"], &["district"], Grain::Month, "2025-01-01", "2025-01-15");
     q.compare = vec![Compare::Yoy, Compare::Mom];
-    let p = plan(&catalog, &SqliteDialect, &q, &Caller::admin(), d(TODAY)).unwrap();
+    let p = plan(&catalog, &SqliteDialect, &q, &Caller::unrestricted(), d(TODAY)).unwrap();
     for part in &p.parts {
         assert_eq!(part.table, "dws_employment_registration_mtd_day_district", "{:?}", part.purpose);
     }
     let mut ytd = query(&["hire_persons"], &[], Grain::Year, "2025-01-01", "2025-06-18");
     ytd.compare = vec![Compare::Yoy];
-    let p = plan(&catalog, &SqliteDialect, &ytd, &Caller::admin(), d(TODAY)).unwrap();
+    let p = plan(&catalog, &SqliteDialect, &ytd, &Caller::unrestricted(), d(TODAY)).unwrap();
     assert!(p.parts.iter().all(|part| part.table == "dws_employment_registration_ytd_day_city"));
     // A year-to-date count asked by month would count a person once per year: refused.
     let by_month = query(&["hire_persons"], &[], Grain::Quarter, "2025-01-01", "2025-06-18");
-    let p = plan(&catalog, &SqliteDialect, &by_month, &Caller::admin(), d(TODAY)).unwrap();
+    let p = plan(&catalog, &SqliteDialect, &by_month, &Caller::unrestricted(), d(TODAY)).unwrap();
     assert_eq!(p.parts[0].table, "dwd_employment_registration");
     let why: Vec<&String> = p.routing[0].rejected.iter().map(|(_, w)| w).collect();
     assert!(why.iter().any(|w| w.contains("once per YEAR")), "{why:?}");
@@ -146,10 +148,37 @@ fn month_and_year_to_date_distinct_counts_are_served_by_to_date_rollups() {
 }
 
 #[test]
+fn a_caller_asks_only_for_granted_indicators() {
+    let catalog = Catalog::builtin().unwrap();
+    let caller = Caller {
+        indicators: Allowed::Only(["hire_persons".to_string()].into()),
+        ..Caller::unrestricted()
+    };
+    let q = query(&["hire_persons"], &[], Grain::Month, "2025-01-01", "2025-01-31");
+    assert!(plan(&catalog, &SqliteDialect, &q, &caller, d(TODAY)).is_ok());
+    let q = query(
+        &["hire_persons", "separation_persons"],
+        &[],
+        Grain::Month,
+        "2025-01-01",
+        "2025-01-31",
+    );
+    let err = plan(&catalog, &SqliteDialect, &q, &caller, d(TODAY)).unwrap_err();
+    assert!(
+        matches!(&err, SemanticError::Forbidden(m) if m.contains("separation_persons")),
+        "{err}"
+    );
+}
+
+#[test]
 fn district_callers_are_confined_to_their_district() {
     let catalog = Catalog::builtin().unwrap();
     let caller = Caller {
-        role: Role::District("310104".into()),
+        role: "district_analyst".into(),
+        district: Some("310104".into()),
+        detail_view: None,
+        see_sql: false,
+        indicators: Allowed::All,
     };
     let q = query(&["hire_persons"], &[], Grain::Month, "2025-01-01", "2025-01-31");
     let p = plan(&catalog, &SqliteDialect, &q, &caller, d(TODAY)).unwrap();
@@ -171,10 +200,10 @@ fn district_callers_are_confined_to_their_district() {
 fn unknown_names_are_clear_errors() {
     let catalog = Catalog::builtin().unwrap();
     let q = query(&["hire_persons"], &["occupation_x"], Grain::Month, "2025-01-01", "2025-01-31");
-    let err = plan(&catalog, &SqliteDialect, &q, &Caller::admin(), d(TODAY)).unwrap_err();
+    let err = plan(&catalog, &SqliteDialect, &q, &Caller::unrestricted(), d(TODAY)).unwrap_err();
     assert!(err.to_string().contains("occupation_x"));
     let q = query(&["nope"], &[], Grain::Month, "2025-01-01", "2025-01-31");
-    let err = plan(&catalog, &SqliteDialect, &q, &Caller::admin(), d(TODAY)).unwrap_err();
+    let err = plan(&catalog, &SqliteDialect, &q, &Caller::unrestricted(), d(TODAY)).unwrap_err();
     assert!(err.to_string().contains("hire_persons"), "lists known indicators: {err}");
 }
 
@@ -202,19 +231,19 @@ fn a_stock_reads_each_period_at_its_last_day_and_a_lookup_takes_the_version_of_t
         ("sqlite", &SqliteDialect as &dyn jiuye_semantic::sql::Dialect),
         ("postgres", &PostgresDialect),
     ] {
-        let p = plan(&catalog, dialect, &stock, &Caller::admin(), d(TODAY)).unwrap();
+        let p = plan(&catalog, dialect, &stock, &Caller::unrestricted(), d(TODAY)).unwrap();
         assert_eq!(p.parts[0].table, "dws_status_unemployed", "no daily snapshot by gender");
         // By district, the daily snapshot serves: the rows of the same as-of days.
         let mut by_district = stock.clone();
         by_district.dimensions = vec!["district".into()];
-        let s = plan(&catalog, dialect, &by_district, &Caller::admin(), d(TODAY)).unwrap();
+        let s = plan(&catalog, dialect, &by_district, &Caller::unrestricted(), d(TODAY)).unwrap();
         assert_eq!(s.parts[0].table, "dws_unemployed_status_daily_day_district");
         let days: Vec<String> = s.parts[0].statement.params.iter().map(|v| v.to_key()).collect();
         assert!(days.windows(3).any(|w| w == ["20250331", "20250630", "20250815"]), "{days:?}");
         // Q1 at March 31; the unfinished Q3 at the query's end date.
         let as_of: Vec<String> = p.parts[0].statement.params.iter().map(|v| v.to_key()).collect();
         assert!(as_of.windows(3).any(|w| w == ["20250331", "20250630", "20250815"]), "{as_of:?}");
-        let l = plan(&catalog, dialect, &lookup, &Caller::admin(), d(TODAY)).unwrap();
+        let l = plan(&catalog, dialect, &lookup, &Caller::unrestricted(), d(TODAY)).unwrap();
         assert_eq!(l.parts[0].table, "dwd_policy_subsidy", "a lookup dimension is never rolled up");
         insta::assert_snapshot!(
             format!("stock_and_lookup_{name}"),
@@ -235,12 +264,12 @@ fn an_as_of_answer_reads_the_versions_known_then() {
         ("sqlite", &SqliteDialect as &dyn jiuye_semantic::sql::Dialect),
         ("postgres", &PostgresDialect),
     ] {
-        let c = plan(&catalog, dialect, &count, &Caller::admin(), d(TODAY)).unwrap();
+        let c = plan(&catalog, dialect, &count, &Caller::unrestricted(), d(TODAY)).unwrap();
         assert_eq!(
             c.parts[0].table, "dwd_employment_registration",
             "rollups hold only today's knowledge"
         );
-        let s = plan(&catalog, dialect, &stock, &Caller::admin(), d(TODAY)).unwrap();
+        let s = plan(&catalog, dialect, &stock, &Caller::unrestricted(), d(TODAY)).unwrap();
         insta::assert_snapshot!(
             format!("as_of_{name}"),
             format!("{}\n\n{}", c.parts[0].statement.sql, s.parts[0].statement.sql)

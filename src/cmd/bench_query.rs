@@ -60,7 +60,7 @@ pub async fn run(
         .boards
         .get("decision_support")
         .context("the model has no decision_support board")?;
-    let admin = Caller::admin();
+    let admin = Caller::unrestricted();
     let mut lines = Vec::new();
     for (name, query, runs) in [
         ("rollup-served query (in process)", &rollup_query, runs),
@@ -99,7 +99,7 @@ pub async fn run(
 
     // Over HTTP: the same server the CLI serves, on a free local port.
     let state = jiuye_graphql::AppState::new(warehouse.clone(), catalog.clone(), keys).await?;
-    let token = jiuye_graphql::auth::create_token(&warehouse, &jiuye_semantic::Role::Admin, Some("bench")).await?;
+    let token = jiuye_graphql::auth::create_token(&warehouse, "data_engineer", None, Some("bench")).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let server = tokio::spawn(async move {

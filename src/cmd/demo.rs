@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use jiuye_privacy::{KeySource, Keys};
-use jiuye_semantic::Role;
 
 use crate::DatabaseArgs;
 
@@ -42,7 +41,7 @@ pub async fn run(dir: &Path, addr: SocketAddr, scale: f64, no_serve: bool, limit
     let report = jiuye_etl::run(&warehouse, &catalog, &keys, &exports, &bars).await?;
     super::etl::print_table(&report);
 
-    let token = jiuye_graphql::auth::create_token(&warehouse, &Role::Analyst, Some("demo analyst")).await?;
+    let token = jiuye_graphql::auth::create_token(&warehouse, "city_analyst", None, Some("demo analyst")).await?;
     super::token::record_created(&warehouse, &keys, "analyst", None, Some("demo analyst")).await?;
     let query = r#"{"query":"{ metrics(indicators: [\"hire_persons\"], dimensions: [\"district\"], grain: MONTH, timeRange: {from: \"2025-01-01\", to: \"2025-03-31\"}, compare: [YOY]) { columns rows } }"}"#;
     println!();
@@ -58,5 +57,5 @@ pub async fn run(dir: &Path, addr: SocketAddr, scale: f64, no_serve: bool, limit
     if no_serve {
         return Ok(ExitCode::SUCCESS);
     }
-    super::serve(&db, addr, limits, keys).await
+    super::serve(&db, addr, limits, keys, None).await
 }

@@ -62,7 +62,13 @@ pub async fn migrate(db: &DatabaseArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn serve(db: &DatabaseArgs, addr: SocketAddr, limits: &LimitArgs, keys: jiuye_privacy::Keys) -> anyhow::Result<ExitCode> {
+pub async fn serve(
+    db: &DatabaseArgs,
+    addr: SocketAddr,
+    limits: &LimitArgs,
+    keys: jiuye_privacy::Keys,
+    tls: Option<jiuye_graphql::TlsFiles>,
+) -> anyhow::Result<ExitCode> {
     let seconds = |name: &str, s: f64| {
         (s.is_finite() && s > 0.0)
             .then(|| Duration::from_secs_f64(s))
@@ -75,8 +81,18 @@ pub async fn serve(db: &DatabaseArgs, addr: SocketAddr, limits: &LimitArgs, keys
         limits.rate_per_token > 0.0 && limits.burst_per_token >= 1.0,
         "--rate-per-token must be above 0 and --burst-per-token at least 1"
     );
+    if let Some(files) = &tls {
+        // Checked before anything else starts, so a wrong file is the first thing said.
+        jiuye_graphql::tls_config(files).await?;
+    }
     let (warehouse, catalog) = open_prepared(db, Some(statement_timeout)).await?;
-    eprintln!("serving GraphQL at http://{addr}/graphql and GraphiQL at http://{addr}/graphiql (Ctrl-C stops)");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    eprintln!("serving GraphQL at {scheme}://{addr}/graphql and GraphiQL at {scheme}://{addr}/graphiql (Ctrl-C stops)");
+    if tls.is_none() && !addr.ip().is_loopback() {
+        eprintln!(
+            "warning: plain HTTP on {addr}: passwords and figures cross the network in clear; pass --tls-cert/--tls-key or put a TLS terminator in front (docs/security.md)"
+        );
+    }
     let state = jiuye_graphql::AppState::new(warehouse, catalog, keys)
         .await?
         .with_limits(jiuye_graphql::Limits {
@@ -86,7 +102,7 @@ pub async fn serve(db: &DatabaseArgs, addr: SocketAddr, limits: &LimitArgs, keys
             per_token_burst: limits.burst_per_token,
             ..jiuye_graphql::Limits::default()
         });
-    jiuye_graphql::serve(state, addr)
+    jiuye_graphql::serve(state, addr, tls)
         .await
         .with_context(|| format!("cannot serve on {addr}; is the port in use? pass --addr"))?;
     Ok(ExitCode::SUCCESS)

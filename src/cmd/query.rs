@@ -41,7 +41,11 @@ pub struct QueryArgs {
     compare: Vec<String>,
     #[arg(long, value_enum, default_value = "csv")]
     format: Format,
-    /// Answer as a district caller would see it (row-level security).
+    /// Answer as a holder of this role would see it (its indicators, detail view and
+    /// protection), e.g. viewer; with --as-district alone, district_analyst.
+    #[arg(long)]
+    as_role: Option<String>,
+    /// Answer as a caller of this district would see it (row-level security).
     #[arg(long)]
     as_district: Option<String>,
     /// Answer as the warehouse knew it at this instant (2025-10-31T18:00:00+08:00, or a
@@ -98,13 +102,20 @@ pub async fn run(args: QueryArgs) -> anyhow::Result<ExitCode> {
         compare,
         known_at: args.as_of.as_deref().map(KnownAt::parse).transpose()?,
     };
-    let caller = match args.as_district {
-        Some(d) => Caller {
-            role: jiuye_semantic::Role::District(d),
-        },
-        None => Caller::admin(),
-    };
     let (warehouse, catalog) = super::open_prepared(&args.db, None).await?;
+    let role = args
+        .as_role
+        .clone()
+        .or_else(|| args.as_district.as_ref().map(|_| "district_analyst".to_string()));
+    let caller = match role {
+        None => Caller::unrestricted(),
+        Some(role) => {
+            let roles = jiuye_identity::load_roles(&warehouse).await?;
+            let role = roles.assignable(&role, args.as_district.as_deref())?;
+            role.caller(args.as_district.as_deref())
+                .with_context(|| format!("the {} role queries nothing (an administrator's role)", role.name))?
+        }
+    };
     let answer = jiuye_graphql::run_metrics(&warehouse, &catalog, &query, &caller).await?;
     match args.format {
         Format::Json => println!(

@@ -8,14 +8,15 @@ use crate::DatabaseArgs;
 pub enum TokenCommand {
     /// Create a bearer token; the token is printed as the last line (stored hashed only).
     ///
-    /// admin and analyst see every district and the generated SQL; a district token sees
-    /// only its own district; an auditor token reads the audit log and nothing else. The
-    /// creation is recorded in the audit log, so the secret key is needed
+    /// A token holds a business role (city_analyst, district_analyst, viewer,
+    /// data_engineer, or one the security administrator added) or `monitor` (a
+    /// Prometheus scraper's, for /metrics); administrators log in instead, with a second
+    /// factor. The creation is recorded in the audit log, so the secret key is needed
     /// (JIUYE_SECRET_KEY, JIUYE_KEY_FILE or --key-file).
     Create {
-        #[arg(long, value_parser = ["admin", "analyst", "district", "auditor"])]
+        #[arg(long)]
         role: String,
-        /// The district of a district token (GB/T 2260 code, e.g. 310115).
+        /// The district of a district-scoped role (GB/T 2260 code, e.g. 310115).
         #[arg(long)]
         district: Option<String>,
         /// Who holds the token (a person or a system), shown in curation history.
@@ -59,24 +60,17 @@ pub async fn run(command: TokenCommand) -> anyhow::Result<ExitCode> {
             expires_in_days,
         } => {
             let keys = super::etl::load_keys(key_file)?;
-            let access = if role == "auditor" {
-                anyhow::ensure!(district.is_none(), "--district is only for the district role");
-                None
-            } else {
-                let role = jiuye_graphql::auth::parse_role(&role, district.as_deref())?;
-                if let jiuye_semantic::Role::District(code) = &role {
-                    let codes = jiuye_etl::CodeTables::load()?;
-                    if codes.get("district", code).is_none_or(|r| r.parent.is_none()) {
-                        anyhow::bail!("`{code}` is not a district code of GB/T 2260 (e.g. 310115 浦东新区)");
-                    }
-                }
-                Some(role)
-            };
+            if let Some(code) = &district {
+                super::user::check_district(code)?;
+            }
             let (warehouse, _) = super::open_prepared(&db, None).await?;
-            let role_name = access.as_ref().map_or("auditor", |r| r.name());
-            let token =
-                jiuye_graphql::auth::create_token_for_days(&warehouse, role_name, district.clone(), label.as_deref(), expires_in_days)
-                    .await?;
+            let new = jiuye_graphql::auth::NewToken {
+                label: label.as_deref(),
+                days: expires_in_days,
+                ..jiuye_graphql::auth::NewToken::new(&role, district.as_deref())
+            };
+            let token = jiuye_graphql::auth::create(&warehouse, &new).await?;
+            let role_name = role.as_str();
             record_created(&warehouse, &keys, role_name, district.as_deref(), label.as_deref()).await?;
             eprintln!("created a {role_name} token valid {expires_in_days} days; send it as `Authorization: Bearer <token>`:");
             println!("{token}");
@@ -85,12 +79,12 @@ pub async fn run(command: TokenCommand) -> anyhow::Result<ExitCode> {
         TokenCommand::List { db } => {
             let (warehouse, _) = super::open_prepared(&db, None).await?;
             println!(
-                "{:<12}  {:<8}  {:<8}  {:<20}  {:<27}  {:<27}  revoked",
+                "{:<12}  {:<16}  {:<8}  {:<20}  {:<27}  {:<27}  revoked",
                 "id", "role", "district", "holder", "created", "expires"
             );
             for t in jiuye_graphql::auth::list_tokens(&warehouse).await? {
                 println!(
-                    "{:<12}  {:<8}  {:<8}  {:<20}  {:<27}  {:<27}  {}",
+                    "{:<12}  {:<16}  {:<8}  {:<20}  {:<27}  {:<27}  {}",
                     t.id,
                     t.role,
                     t.district.as_deref().unwrap_or("-"),
@@ -105,7 +99,7 @@ pub async fn run(command: TokenCommand) -> anyhow::Result<ExitCode> {
         TokenCommand::Revoke { id, db, key_file } => {
             let keys = super::etl::load_keys(key_file)?;
             let (warehouse, _) = super::open_prepared(&db, None).await?;
-            let Some(revoked) = jiuye_graphql::auth::revoke_token(&warehouse, &id).await? else {
+            let Some(revoked) = jiuye_graphql::auth::revoke_token(&warehouse, &id, None).await? else {
                 anyhow::bail!("no live token has the id `{id}`; `jiuye token list` shows them");
             };
             let mut event = jiuye_audit::AuditEvent::new(super::audit::cli_actor(), "token.revoked");

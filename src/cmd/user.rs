@@ -17,15 +17,20 @@ pub enum UserCommand {
     /// a flag, which would stay in the shell history).
     ///
     /// The password needs 12+ characters mixing three of lower-case, upper-case, digits
-    /// and other characters, and not the username. admin and auditor users must log in
-    /// with a TOTP code too: their secret is printed once, as an otpauth:// URI for an
-    /// authenticator app.
+    /// and other characters, and not the username. The console gives any role, the
+    /// administrators' included (system_admin, security_admin, audit_admin: 三员分立);
+    /// online, the security administrator gives business roles only. Administrators
+    /// must log in with a TOTP code too: their secret is printed once, as an
+    /// otpauth:// URI for an authenticator app.
     Create {
         #[arg(long)]
         username: String,
-        #[arg(long, value_parser = ["admin", "analyst", "district", "auditor"])]
+        /// A role: system_admin, security_admin, audit_admin, city_analyst,
+        /// district_analyst, viewer, data_engineer, or one the security administrator
+        /// added.
+        #[arg(long)]
         role: String,
-        /// The district of a district user (GB/T 2260 code, e.g. 310115).
+        /// The district of a district-scoped role (GB/T 2260 code, e.g. 310115).
         #[arg(long)]
         district: Option<String>,
         #[arg(long)]
@@ -46,6 +51,15 @@ pub enum UserCommand {
     },
 }
 
+/// `code` is a district of GB/T 2260 (a code with a parent in the seed tables).
+pub fn check_district(code: &str) -> anyhow::Result<()> {
+    let codes = jiuye_etl::CodeTables::load()?;
+    if codes.get("district", code).is_none_or(|r| r.parent.is_none()) {
+        anyhow::bail!("`{code}` is not a district code of GB/T 2260 (e.g. 310115 浦东新区)");
+    }
+    Ok(())
+}
+
 pub async fn run(command: UserCommand) -> anyhow::Result<ExitCode> {
     match command {
         UserCommand::Create {
@@ -57,10 +71,8 @@ pub async fn run(command: UserCommand) -> anyhow::Result<ExitCode> {
             key_file,
         } => {
             let keys = super::etl::load_keys(key_file)?;
-            if role != "auditor" {
-                jiuye_graphql::auth::parse_role(&role, district.as_deref())?;
-            } else {
-                anyhow::ensure!(district.is_none(), "--district is only for the district role");
+            if let Some(code) = &district {
+                check_district(code)?;
             }
             let mut password = String::new();
             std::io::stdin()

@@ -153,7 +153,7 @@ impl TestDb {
     }
 
     pub async fn metrics(&self, q: &MetricsQuery) -> Table {
-        self.metrics_as(q, &Caller::admin()).await
+        self.metrics_as(q, &Caller::unrestricted()).await
     }
 
     pub async fn metrics_as(&self, q: &MetricsQuery, caller: &Caller) -> Table {
@@ -202,6 +202,15 @@ impl TestDb {
 }
 
 /// The tests' key: 32 bytes of 0x2a (the CLI tests pass the same as hex).
+/// What the planner gets for a holder of the built-in `role` (in `district`).
+pub fn caller(role: &str, district: Option<&str>) -> Caller {
+    let roles = jiuye_identity::Roles::builtin();
+    roles
+        .get(role)
+        .and_then(|r| r.caller(district))
+        .expect("a business role, with a district when scoped")
+}
+
 pub fn keys() -> Keys {
     Keys::from_secret(&[42u8; 32])
 }

@@ -4,6 +4,9 @@ use serde_json::Value;
 
 use super::TestDb;
 
+/// The password of users made by `Server::session`.
+pub const SESSION_PASSWORD: &str = "Test-Passw0rd-long";
+
 pub struct Server {
     pub base: String,
     /// The server's audit writer (`flush` before reading the log).
@@ -60,6 +63,30 @@ impl Server {
             .unwrap_or_default();
         let text = res.text().await.unwrap();
         (status, ct, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    /// A session token of a new user `username` holding `role` (in `district`): created
+    /// directly, then logged in over GraphQL, with a TOTP code when the role needs one.
+    pub async fn session(&self, db: &TestDb, username: &str, role: &str, district: Option<&str>) -> String {
+        let identity = jiuye_identity::Identity::new(db.warehouse.clone(), super::keys());
+        let new = jiuye_identity::NewUser {
+            username: username.into(),
+            display_name: None,
+            role: role.into(),
+            district: district.map(str::to_string),
+            password: SESSION_PASSWORD.into(),
+        };
+        let totp = identity.create_user(new, chrono::Utc::now()).await.expect("create the user");
+        let code = totp.map(|t| t.code_at(chrono::Utc::now().timestamp()));
+        let login = serde_json::json!({
+            "query": "mutation($u: String!, $p: String!, $c: String) { login(username: $u, password: $p, code: $c) { token } }",
+            "variables": { "u": username, "p": SESSION_PASSWORD, "c": code },
+        });
+        let answer = self.post(None, None, login).await.2;
+        answer["data"]["login"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login: {answer}"))
+            .to_string()
     }
 
     /// A query's JSON answer for `token`.

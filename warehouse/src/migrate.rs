@@ -47,6 +47,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/V14__users_and_sessions.sql"),
     ),
     ("V15__token_expiry", include_str!("../../migrations/V15__token_expiry.sql")),
+    ("V16__roles_as_data", include_str!("../../migrations/V16__roles_as_data.sql")),
 ];
 
 fn render(template: &str, backend: Backend) -> String {

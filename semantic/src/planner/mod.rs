@@ -9,7 +9,7 @@ use jiuye_sql_value::{SqlValue, Statement};
 use crate::SemanticError;
 use crate::catalog::{Catalog, Rollup};
 use crate::model::{Aggregation, MeasureDef, SourceDef};
-use crate::request::{Caller, DimensionFilter, MetricsQuery, Role};
+use crate::request::{Caller, DimensionFilter, MetricsQuery};
 use crate::sql::{AggFunc, Dialect, Expr, Join, Select, SqlType, TableRef, render_select};
 use crate::time::{Compare, Grain, date_key};
 
@@ -98,6 +98,7 @@ pub fn plan_with(
     if query.indicators.is_empty() {
         return Err(SemanticError::InvalidQuery("ask for at least one indicator".into()));
     }
+    caller.check_indicators(&query.indicators)?;
     crate::time::check_date("timeRange.from", query.from)?;
     crate::time::check_date("timeRange.to", query.to)?;
     if query.from > query.to {
@@ -249,7 +250,7 @@ fn secure_filters(catalog: &Catalog, filters: &[DimensionFilter], caller: &Calle
         }
         out.push(f.clone());
     }
-    if let Role::District(own) = &caller.role {
+    if let Some(own) = &caller.district {
         match out.iter().find(|f| f.dimension == "district") {
             Some(f) => {
                 if let Some(other) = f.values.iter().find(|v| *v != own) {

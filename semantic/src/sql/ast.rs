@@ -189,6 +189,8 @@ pub struct Select {
     pub filter: Vec<Expr>,
     pub group_by: Vec<Expr>,
     pub order_by: Vec<Expr>,
+    /// Order newest first: every `order_by` expression descending.
+    pub descending: bool,
     /// At most this many rows (bound as a parameter).
     pub limit: Option<u64>,
 }
@@ -203,6 +205,7 @@ impl Select {
             filter: Vec::new(),
             group_by: Vec::new(),
             order_by: Vec::new(),
+            descending: false,
             limit: None,
         }
     }

@@ -102,7 +102,11 @@ impl Renderer<'_> {
         }
         if !s.order_by.is_empty() {
             self.sql.push_str("\nORDER BY ");
-            self.list(&s.order_by, ", ");
+            let direction = if s.descending { " DESC, " } else { ", " };
+            self.list(&s.order_by, direction);
+            if s.descending {
+                self.sql.push_str(" DESC");
+            }
         }
         if let Some(limit) = s.limit {
             self.sql.push_str("\nLIMIT ");

@@ -3,7 +3,12 @@
 //! logout, and an expired password allows nothing but changing it; the password policy
 //! and history hold; every login is audited and no password is.
 
+#[path = "../support/mod.rs"]
 mod support;
+
+mod personal;
+mod separation;
+mod transport;
 
 use chrono::{Duration, Utc};
 use jiuye_audit::{AuditFilter, AuditLog};
@@ -19,7 +24,7 @@ fn user(username: &str, role: &str) -> NewUser {
         username: username.into(),
         display_name: None,
         role: role.into(),
-        district: (role == "district").then(|| "310115".to_string()),
+        district: (role == "district_analyst").then(|| "310115".to_string()),
         password: PASSWORD.into(),
     }
 }
@@ -46,7 +51,7 @@ async fn a_session_comes_from_a_password_and_ends_when_it_should() {
     for db in backends().await {
         let identity = Identity::new(db.warehouse.clone(), support::keys());
         let now = Utc::now();
-        assert!(identity.create_user(user("li", "analyst"), now).await.unwrap().is_none());
+        assert!(identity.create_user(user("li", "city_analyst"), now).await.unwrap().is_none());
         let srv = server::start(&db).await;
 
         let answer = login(&srv, "li", PASSWORD, None).await;
@@ -54,7 +59,7 @@ async fn a_session_comes_from_a_password_and_ends_when_it_should() {
         assert!(session.starts_with("js_"));
         assert_eq!(answer["data"]["login"]["passwordExpired"], false);
         let me = srv.query(&session, "{ me { holder role } indicators { code } }").await;
-        assert_eq!(me["data"]["me"], json!({ "holder": "li", "role": "analyst" }), "{me}");
+        assert_eq!(me["data"]["me"], json!({ "holder": "li", "role": "city_analyst" }), "{me}");
         assert!(me["data"]["indicators"].as_array().is_some_and(|a| !a.is_empty()));
 
         // Without a token only `login` runs; nothing else rides along with it.
@@ -82,9 +87,9 @@ async fn failures_lock_the_account_and_administrators_need_a_fresh_code() {
     for db in backends().await {
         let identity = Identity::new(db.warehouse.clone(), support::keys());
         let now = Utc::now();
-        identity.create_user(user("li", "analyst"), now).await.unwrap();
+        identity.create_user(user("li", "city_analyst"), now).await.unwrap();
         let totp: Totp = identity
-            .create_user(user("wang", "admin"), now)
+            .create_user(user("wang", "system_admin"), now)
             .await
             .unwrap()
             .expect("an admin gets a TOTP secret");
@@ -147,7 +152,7 @@ async fn an_expired_password_allows_only_changing_it_under_the_policy() {
     for db in backends().await {
         let identity = Identity::new(db.warehouse.clone(), support::keys());
         identity
-            .create_user(user("zhao", "district"), Utc::now() - Duration::days(100))
+            .create_user(user("zhao", "district_analyst"), Utc::now() - Duration::days(100))
             .await
             .unwrap();
         let srv = server::start(&db).await;
@@ -173,7 +178,11 @@ async fn an_expired_password_allows_only_changing_it_under_the_policy() {
         assert_eq!(answer["data"]["login"]["passwordExpired"], false, "{answer}");
         let fresh = token_of(&answer);
         let me = srv.query(&fresh, "{ me { role district } indicators { code } }").await;
-        assert_eq!(me["data"]["me"], json!({ "role": "district", "district": "310115" }), "{me}");
+        assert_eq!(
+            me["data"]["me"],
+            json!({ "role": "district_analyst", "district": "310115" }),
+            "{me}"
+        );
         srv.handle.abort();
         db.cleanup().await;
     }
@@ -195,14 +204,14 @@ async fn the_cli_creates_users_from_a_password_on_standard_input() {
         writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
         child.wait_with_output().unwrap()
     };
-    let out = create("sun", "admin", PASSWORD);
+    let out = create("sun", "security_admin", PASSWORD);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let uri = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(uri.starts_with("otpauth://totp/jiuye:sun?secret="), "{uri}");
-    let weak = create("qian", "analyst", "password");
+    let weak = create("qian", "city_analyst", "password");
     assert!(!weak.status.success());
     assert!(String::from_utf8_lossy(&weak.stderr).contains("12 characters"));
-    let again = create("sun", "analyst", PASSWORD);
+    let again = create("sun", "city_analyst", PASSWORD);
     assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
     db.cleanup().await;
 }
@@ -232,13 +241,16 @@ async fn serve_runs_under_a_role_that_may_only_read() {
         ],
     );
     db.load(dir.path()).await;
-    let token = jiuye_graphql::auth::create_token(&db.warehouse, &jiuye_semantic::Role::Analyst, Some("机器"))
+    let token = jiuye_graphql::auth::create_token(&db.warehouse, "city_analyst", None, Some("机器"))
         .await
         .unwrap();
-    Identity::new(db.warehouse.clone(), support::keys())
-        .create_user(user("li", "analyst"), Utc::now())
+    let identity = Identity::new(db.warehouse.clone(), support::keys());
+    identity.create_user(user("li", "city_analyst"), Utc::now()).await.unwrap();
+    let security_totp = identity
+        .create_user(user("sec", "security_admin"), Utc::now())
         .await
-        .unwrap();
+        .unwrap()
+        .expect("administrators get a second factor");
     let (url, schema) = db.connection();
     let schema = schema.unwrap();
     let role = format!("r_{schema}");
@@ -249,8 +261,10 @@ async fn serve_runs_under_a_role_that_may_only_read() {
         format!("GRANT INSERT ON meta_audit TO {role}"),
         format!("GRANT UPDATE ON meta_audit_head TO {role}"),
         format!("GRANT INSERT, UPDATE ON meta_session TO {role}"),
-        format!("GRANT UPDATE ON meta_user TO {role}"),
+        format!("GRANT INSERT, UPDATE ON meta_user TO {role}"),
         format!("GRANT INSERT ON meta_password_history TO {role}"),
+        format!("GRANT INSERT, DELETE ON meta_role TO {role}"),
+        format!("GRANT INSERT, UPDATE ON meta_token TO {role}"),
     ] {
         db.run_sql(&grant).await;
     }
@@ -291,8 +305,23 @@ async fn serve_runs_under_a_role_that_may_only_read() {
     let login = json!({ "query": format!("mutation {{ login(username: \"li\", password: \"{PASSWORD}\") {{ token }} }}") });
     let session = post(None, login).await;
     let session = token_of(&session);
-    let me = post(Some(session), json!({ "query": "{ me { holder } }" })).await;
+    let me = post(Some(session.clone()), json!({ "query": "{ me { holder } }" })).await;
     assert_eq!(me["data"]["me"]["holder"], "li", "{me}");
+    // Every table the server writes is granted: its own tokens (个人中心) and the
+    // security administrator's roles.
+    let own = post(
+        Some(session),
+        json!({ "query": "mutation { createMyToken(label: \"脚本\") { token } }" }),
+    )
+    .await;
+    assert!(own["data"]["createMyToken"]["token"].is_string(), "{own}");
+    let code = security_totp.code_at(Utc::now().timestamp());
+    let login =
+        json!({ "query": format!("mutation {{ login(username: \"sec\", password: \"{PASSWORD}\", code: \"{code}\") {{ token }} }}") });
+    let security = token_of(&post(None, login).await);
+    let save = json!({ "query": "mutation { saveRole(role: {name: \"hr_viewer\", title: \"人社查看\", scope: \"city\", permissions: [\"indicator.read\"]}) { name } }" });
+    let saved = post(Some(security), save).await;
+    assert_eq!(saved["data"]["saveRole"]["name"], "hr_viewer", "{saved}");
     let mut audited = 0;
     for _ in 0..50 {
         audited = db.rows("SELECT COUNT(*) FROM meta_audit").await[0][0].parse::<i64>().unwrap();
@@ -359,7 +388,7 @@ async fn machine_tokens_expire_and_can_be_revoked() {
             "token",
             "create",
             "--role",
-            "analyst",
+            "city_analyst",
             "--label",
             "报表系统",
             "--expires-in-days",
@@ -383,7 +412,7 @@ async fn machine_tokens_expire_and_can_be_revoked() {
             String::from_utf8_lossy(&again.stderr)
         );
 
-        let other = jiuye_graphql::auth::create_token(&db.warehouse, &jiuye_semantic::Role::Analyst, Some("旧系统"))
+        let other = jiuye_graphql::auth::create_token(&db.warehouse, "city_analyst", None, Some("旧系统"))
             .await
             .unwrap();
         assert_eq!(ask(other.clone()).await, 200);
@@ -391,7 +420,7 @@ async fn machine_tokens_expire_and_can_be_revoked() {
             .await;
         assert_eq!(ask(other).await, 401, "an expired token is refused");
 
-        let bad = jiuye(&["token", "create", "--role", "analyst", "--expires-in-days", "0"]);
+        let bad = jiuye(&["token", "create", "--role", "city_analyst", "--expires-in-days", "0"]);
         assert!(!bad.status.success());
         let records = AuditLog::new(db.warehouse.clone(), support::keys())
             .list(
