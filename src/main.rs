@@ -24,6 +24,23 @@ use clap::{Args, Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// How the log (standard error) is written: `text` for people, `json` for a log
+    /// collector (one object per line: timestamp in UTC, level, target, message and
+    /// fields). The level comes from RUST_LOG (default `info`).
+    #[arg(long, global = true, env = "JIUYE_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
+}
+
+/// The process's log: errors and warnings of the server and the commands (requests are
+/// in the audit log, not here).
+fn init_log(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if format == "json" {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.with_target(false).try_init()
+    };
 }
 
 #[derive(Args, Clone)]
@@ -137,6 +154,7 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    init_log(&cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -477,6 +477,11 @@ async fn metrics_count_requests_by_field_for_monitors_only() {
         text.contains(r#"jiuye_request_seconds_count{field="metrics",outcome="ok"} 1"#),
         "{text}"
     );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("jiuye_statements_total{table=\"dws_") || l.starts_with("jiuye_statements_total{table=\"dwd_")),
+        "statements by serving table: {text}"
+    );
     let loaded = text
         .lines()
         .find_map(|l| l.strip_prefix("jiuye_etl_rows_loaded "))

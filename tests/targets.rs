@@ -27,34 +27,40 @@ fn hires() -> Vec<Reg> {
     regs
 }
 
+/// Hires of 2024 Q1, three unemployment registrations, and the year's targets: hires
+/// by district and city-wide, the registered unemployed city-wide (ceiling 1, warning 2).
+async fn load_targets(db: &support::TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    write_regs(dir.path(), "employment_registration_2024q1.csv", &hires());
+    write_raw(
+        dir.path(),
+        "indicator_target_20240101.csv",
+        "年度,指标代码,区县代码,目标值,预警值\n2024,hire_persons,310000,40,36\n2024,hire_persons,310115,20,18\n2024,hire_persons,310104,100,90\n\
+         2024,registered_unemployed,310000,1,2\n",
+    );
+    write_raw(
+        dir.path(),
+        "unemployment_registration_2024.csv",
+        &format!(
+            "业务流水号,业务类型,办理日期,公民身份号码,姓名,性别,出生日期,户籍类型,文化程度,区县代码,原行业代码,原因,更新时间\n\
+             U1,登记,2024-01-05,{},甲,1,{},1,20,310115,65,1,2024-01-05 10:00:00\n\
+             U2,登记,2024-01-06,{},乙,1,{},1,20,310115,65,1,2024-01-06 10:00:00\n\
+             U3,登记,2024-03-06,{},丙,1,{},1,20,310115,65,1,2024-03-06 10:00:00\n",
+            person_id(21),
+            person_birth(21),
+            person_id(22),
+            person_birth(22),
+            person_id(23),
+            person_birth(23)
+        ),
+    );
+    db.load(dir.path()).await;
+}
+
 #[tokio::test]
 async fn completion_progress_and_status_against_the_annual_target() {
     for db in backends().await {
-        let dir = tempfile::tempdir().unwrap();
-        write_regs(dir.path(), "employment_registration_2024q1.csv", &hires());
-        write_raw(
-            dir.path(),
-            "indicator_target_20240101.csv",
-            "年度,指标代码,区县代码,目标值,预警值\n2024,hire_persons,310000,40,36\n2024,hire_persons,310115,20,18\n2024,hire_persons,310104,100,90\n\
-             2024,registered_unemployed,310000,1,2\n",
-        );
-        write_raw(
-            dir.path(),
-            "unemployment_registration_2024.csv",
-            &format!(
-                "业务流水号,业务类型,办理日期,公民身份号码,姓名,性别,出生日期,户籍类型,文化程度,区县代码,原行业代码,原因,更新时间\n\
-                 U1,登记,2024-01-05,{},甲,1,{},1,20,310115,65,1,2024-01-05 10:00:00\n\
-                 U2,登记,2024-01-06,{},乙,1,{},1,20,310115,65,1,2024-01-06 10:00:00\n\
-                 U3,登记,2024-03-06,{},丙,1,{},1,20,310115,65,1,2024-03-06 10:00:00\n",
-                person_id(21),
-                person_birth(21),
-                person_id(22),
-                person_birth(22),
-                person_id(23),
-                person_birth(23)
-            ),
-        );
-        db.load(dir.path()).await;
+        load_targets(&db).await;
 
         let q = with_compare(
             query(&["hire_persons"], &[], Grain::Month, "2024-01-01", "2024-03-31"),
@@ -155,6 +161,51 @@ async fn completion_progress_and_status_against_the_annual_target() {
             ],
             "{}",
             db.name
+        );
+        db.cleanup().await;
+    }
+}
+
+/// The server's watcher tells the roles reading an indicator when its city-wide status
+/// turns amber or red — once per change.
+#[tokio::test]
+async fn a_status_turning_red_is_told_once_to_the_roles_that_read_it() {
+    for db in backends().await {
+        load_targets(&db).await;
+        let state = jiuye_graphql::AppState::new(db.warehouse.clone(), std::sync::Arc::new(db.catalog.clone()), support::keys())
+            .await
+            .unwrap();
+        let posted = jiuye_graphql::watch_targets(&state, support::day("2024-03-31")).await.unwrap();
+        let red: Vec<String> = posted
+            .iter()
+            .filter(|m| m.body.contains("(registered_unemployed)") && m.body.contains(": red"))
+            .map(|m| match &m.audience {
+                jiuye_messages::Audience::Role(r) => r.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            red,
+            ["city_analyst", "data_engineer", "district_analyst", "viewer"],
+            "{}: {posted:?}",
+            db.name
+        );
+        assert!(
+            jiuye_graphql::watch_targets(&state, support::day("2024-03-31"))
+                .await
+                .unwrap()
+                .is_empty(),
+            "told once"
+        );
+        let inbox = jiuye_messages::Inbox::new(db.warehouse.clone());
+        let reader = jiuye_messages::Reader {
+            username: "anyone".into(),
+            role: "viewer".into(),
+        };
+        let seen = inbox.list(&reader, true, None, 50).await.unwrap();
+        assert!(
+            seen.iter().any(|m| m.kind == "target.status" && m.severity == "critical"),
+            "{seen:?}"
         );
         db.cleanup().await;
     }

@@ -35,7 +35,7 @@ impl AuditSink {
     /// Queues `event`; waits only when the writer is a whole queue behind.
     pub async fn record(&self, event: AuditEvent) {
         if self.queue.send(Message::Event(event)).await.is_err() {
-            eprintln!("error: the audit writer has stopped; an audit event was not recorded");
+            tracing::error!("the audit writer has stopped; an audit event was not recorded");
         }
     }
 
@@ -78,14 +78,14 @@ async fn store(log: &AuditLog, batch: Vec<AuditEvent>) {
         match log.append(batch.clone()).await {
             Ok(_) => return,
             Err(_) if log.is_closed() => {
-                eprintln!(
-                    "error: the warehouse was closed with {} audit records not stored (close it after `AuditSink::flush`)",
-                    batch.len()
+                tracing::error!(
+                    records = batch.len(),
+                    "the warehouse was closed with audit records not stored (close it after `AuditSink::flush`)"
                 );
                 return;
             }
             Err(e) => {
-                eprintln!("error: cannot append {} audit records (retrying): {e}", batch.len());
+                tracing::error!(records = batch.len(), error = %e, "cannot append audit records (retrying)");
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(Duration::from_secs(5));
             }

@@ -58,6 +58,34 @@ impl AccountQuery {
 #[derive(Default)]
 pub struct AccountMutation;
 
+/// Days before a password expires from which each login tells its holder (消息中心).
+const EXPIRY_NOTICE_DAYS: i64 = 14;
+
+/// Posts "your password expires on …" once per password, to its holder, when a login
+/// finds it within `EXPIRY_NOTICE_DAYS` of expiring.
+async fn warn_of_expiry(state: &AppState, username: &str, session: &jiuye_identity::Session) {
+    let Some(at) = session.password_expires_at else { return };
+    let now = Utc::now();
+    if session.password_expired || at - now > chrono::Duration::days(EXPIRY_NOTICE_DAYS) {
+        return;
+    }
+    let shanghai = at.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"));
+    let message = jiuye_messages::NewMessage {
+        kind: "password.expiry".into(),
+        severity: jiuye_messages::Severity::Warning,
+        title: format!("密码将于 {} 到期", shanghai.format("%Y-%m-%d")),
+        body: format!(
+            "Your password expires at {} (Asia/Shanghai); after that a login may only change it. Change it in 个人中心 (changePassword).",
+            shanghai.format("%Y-%m-%d %H:%M")
+        ),
+        audience: jiuye_messages::Audience::User(username.into()),
+        dedup_key: Some(format!("password.expiry:{username}:{}", at.timestamp())),
+    };
+    if let Err(e) = state.inbox.post(&message, now).await {
+        tracing::error!(error = %e, "messages");
+    }
+}
+
 /// An identity error as the caller sees it (internals go to the server log).
 pub(crate) fn identity_error(e: IdentityError) -> async_graphql::Error {
     match e {
@@ -65,7 +93,7 @@ pub(crate) fn identity_error(e: IdentityError) -> async_graphql::Error {
         IdentityError::NotAllowed(m) => coded(m, "FORBIDDEN"),
         IdentityError::Login(_) => coded(e.to_string(), "UNAUTHENTICATED"),
         IdentityError::Warehouse(w) => {
-            eprintln!("error: identity: {w}");
+            tracing::error!(error = %w, "identity");
             coded("the server cannot check accounts right now; try again later", "INTERNAL")
         }
         other => bad_input(other.to_string()),
@@ -111,6 +139,7 @@ impl AccountMutation {
         }
         state.audit.record(event).await;
         let session = result.map_err(identity_error)?;
+        warn_of_expiry(state, &username, &session).await;
         Ok(LoginResult {
             token: session.token,
             expires_at: session.expires_at,

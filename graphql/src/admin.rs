@@ -178,7 +178,7 @@ impl From<TokenInfo> for TokenView {
 }
 
 fn internal(e: impl std::fmt::Display) -> async_graphql::Error {
-    eprintln!("error: administration: {e}");
+    tracing::error!(error = %e, "administration");
     coded("the server cannot do that right now; the server log has the details", "INTERNAL")
 }
 

@@ -233,7 +233,7 @@ impl AuditQuery {
         };
         let state = ctx.data::<AppState>()?;
         let records = state.audit_log.list(&filter, first as u64 + 1).await.map_err(|e| {
-            eprintln!("error: reading the audit log: {e}");
+            tracing::error!(error = %e, "reading the audit log");
             coded("the audit log cannot be read right now; the server log has the details", "INTERNAL")
         })?;
         let more = records.len() > first as usize;

@@ -65,7 +65,12 @@ pub fn router(state: AppState) -> Router {
             get(|State(s): State<Shared>, headers: HeaderMap| async move { crate::ops::metrics(&s.state, &headers).await }),
         )
         .layer(axum::middleware::map_response(security_headers))
-        .with_state(shared)
+        .with_state(shared.clone())
+        .merge(
+            Router::new()
+                .route("/graphql/ws", get(crate::ws::upgrade))
+                .with_state((shared.state, shared.schema)),
+        )
 }
 
 /// Scripts, styles and connections from this server only (GraphiQL's start script is a
@@ -256,7 +261,7 @@ async fn authenticate(
         // The caller is not known yet: nothing of the failure (SQL, table names) is
         // theirs to see; the log has it.
         Err(e) => {
-            eprintln!("error: token lookup failed: {e}");
+            tracing::error!(error = %e, "token lookup failed");
             Err(error_response(
                 StatusCode::SERVICE_UNAVAILABLE,
                 media,
@@ -342,7 +347,7 @@ async fn execute(shared: &Shared, media: MediaType, headers: &HeaderMap, source:
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            eprintln!("error: a request panicked: {what}");
+            tracing::error!(error = %what, "a request panicked");
             error_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 media,

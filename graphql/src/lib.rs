@@ -17,12 +17,15 @@ mod http;
 mod input;
 mod kb;
 pub mod limits;
+mod messages;
 mod metrics;
 mod ops;
 mod permissions;
 mod personal;
 mod schema;
+mod target_watch;
 mod telemetry;
+mod ws;
 
 use std::sync::Arc;
 
@@ -34,6 +37,7 @@ use jiuye_warehouse::Warehouse;
 pub use board::{BoardAnswer, PanelAnswer, answer_board};
 pub use metrics::{MetricsAnswer, run_metrics, shanghai_today};
 pub use schema::{JiuyeSchema, build_schema};
+pub use target_watch::watch_targets;
 
 pub use audit::ClientAddr;
 pub use kb::KbState;
@@ -59,6 +63,8 @@ pub struct AppState {
     pub request_metrics: Arc<telemetry::RequestMetrics>,
     /// The roles in force (built-in and the security administrator's).
     pub roles: Arc<permissions::RoleCache>,
+    /// 消息中心.
+    pub inbox: jiuye_messages::Inbox,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +88,7 @@ impl AppState {
         let identity = jiuye_identity::Identity::new(warehouse.clone(), keys.clone());
         let key_fingerprint = keys.fingerprint().to_string();
         let audit_log = AuditLog::new(warehouse.clone(), keys);
+        let inbox = jiuye_messages::Inbox::new(warehouse.clone());
         audit_log.check_key().await?;
         Ok(AppState {
             warehouse,
@@ -94,6 +101,7 @@ impl AppState {
             key_fingerprint,
             request_metrics: Arc::default(),
             roles: Arc::default(),
+            inbox,
         })
     }
 
@@ -123,6 +131,7 @@ const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 /// queued.
 pub async fn serve(state: AppState, addr: std::net::SocketAddr, tls: Option<TlsFiles>) -> std::io::Result<()> {
     let audit = state.audit.clone();
+    tokio::spawn(target_watch::keep_watching(state.clone()));
     let Some(tls) = tls else {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         axum::serve(

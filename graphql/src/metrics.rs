@@ -26,7 +26,7 @@ impl MetricsError {
                 limit.as_secs_f64()
             ),
             MetricsError::Warehouse(e) => {
-                eprintln!("error: warehouse query failed: {e}");
+                tracing::error!(error = %e, "warehouse query failed");
                 "the warehouse could not answer this query; the server log has the details".to_string()
             }
         }
@@ -78,6 +78,9 @@ pub async fn run_metrics(
         query.known_at = Some(known.visible_through(committed_stamp(warehouse, &known).await?.as_deref()));
     }
     let plan = plan_with(catalog, dialect_for(warehouse.backend()), &query, caller, shanghai_today(), &stale)?;
+    for part in &plan.parts {
+        crate::telemetry::count_statement(&part.table);
+    }
     let results = futures::future::try_join_all(plan.parts.iter().map(|p| warehouse.fetch(&p.statement))).await?;
     let table = plan.assemble_for(&results, caller, small_cell_threshold())?;
     let sql = caller.may_see_sql().then(|| {

@@ -29,7 +29,7 @@ pub(crate) async fn metrics(state: &AppState, headers: &HeaderMap) -> Response {
             .into_response(),
         Ok(None) => (StatusCode::UNAUTHORIZED, "the bearer token is not valid for this warehouse").into_response(),
         Err(e) => {
-            eprintln!("error: token lookup failed: {e}");
+            tracing::error!(error = %e, "token lookup failed");
             (StatusCode::SERVICE_UNAVAILABLE, "the server cannot check tokens right now").into_response()
         }
     }
@@ -59,7 +59,7 @@ pub(crate) async fn readyz(state: &AppState) -> Response {
     let mut report = serde_json::Map::new();
     for (name, result) in checks {
         if let Err(e) = &result {
-            eprintln!("error: readiness check `{name}` failed: {e}");
+            tracing::error!(check = name, error = %e, "readiness check failed");
             ok = false;
         }
         report.insert(name.into(), json!(if result.is_ok() { "ok" } else { "failed" }));

@@ -36,6 +36,10 @@ pub(crate) const FIELDS: &[(&str, Need)] = &[
     ("beginTotpEnrolment", Need::Account),
     ("confirmTotpEnrolment", Need::Account),
     ("myActivity", Need::Account),
+    ("messages", Need::Account),
+    ("unreadCount", Need::Account),
+    ("markMessagesRead", Need::Account),
+    ("messageAdded", Need::Account),
     ("metrics", Need::Any(&[P::IndicatorRead])),
     ("indicators", Need::Any(&[P::IndicatorRead])),
     ("dimensionMembers", Need::Any(&[P::IndicatorRead])),
@@ -170,12 +174,12 @@ mod tests {
         let schema = async_graphql::Schema::build(
             crate::schema::Query::default(),
             crate::schema::Mutation::default(),
-            async_graphql::EmptySubscription,
+            crate::messages::MessageSubscription,
         )
         .finish();
         let sdl = schema.sdl();
         let mut out = Vec::new();
-        for root in ["type Query {", "type Mutation {"] {
+        for root in ["type Query {", "type Mutation {", "type Subscription {"] {
             let body = sdl.split(root).nth(1).and_then(|b| b.split("\n}").next()).unwrap_or_default();
             // A field starts one indent in; its arguments and descriptions are deeper
             // or quoted.

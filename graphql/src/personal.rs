@@ -65,7 +65,7 @@ fn own_username(ctx: &Context<'_>) -> async_graphql::Result<String> {
 }
 
 fn internal(e: impl std::fmt::Display) -> async_graphql::Error {
-    eprintln!("error: personal centre: {e}");
+    tracing::error!(error = %e, "personal centre");
     coded("the server cannot do that right now; the server log has the details", "INTERNAL")
 }
 

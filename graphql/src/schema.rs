@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use async_graphql::{Context, EmptySubscription, Enum, InputObject, Json, MergedObject, Object, Schema, SimpleObject};
+use async_graphql::{Context, Enum, InputObject, Json, MergedObject, Object, Schema, SimpleObject};
 use jiuye_semantic::{Caller, Compare as SemCompare, DimensionFilter, Grain as SemGrain, KnownAt, MetricsQuery, sql::dialect_for};
 use serde_json::{Map, Value};
 
@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::input::{self, cost};
 use crate::metrics::run_metrics;
 
-pub type JiuyeSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type JiuyeSchema = Schema<Query, Mutation, crate::messages::MessageSubscription>;
 
 /// Every query field: metrics and the catalog here, the knowledge base in `kb`.
 #[derive(MergedObject, Default)]
@@ -24,6 +24,7 @@ pub struct Query(
     crate::account::AccountQuery,
     crate::personal::PersonalQuery,
     crate::admin::AdminQuery,
+    crate::messages::MessageQuery,
 );
 
 /// Every mutation: glossary curation, the caller's account, administration.
@@ -33,6 +34,7 @@ pub struct Mutation(
     crate::account::AccountMutation,
     crate::personal::PersonalMutation,
     crate::admin::AdminMutation,
+    crate::messages::MessageMutation,
 );
 
 /// Nesting no answer of this schema needs; the standard introspection query (about 13
@@ -41,7 +43,7 @@ const MAX_DEPTH: usize = 24;
 
 pub fn build_schema(state: AppState) -> JiuyeSchema {
     let max_cost = state.limits.max_cost;
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), crate::messages::MessageSubscription)
         .extension(crate::http::ExecutionMarker)
         .extension(crate::audit::Audit)
         .data(state)

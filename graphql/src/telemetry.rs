@@ -1,5 +1,7 @@
 //! `/metrics` in the Prometheus text format: requests and their latency by root field
-//! and outcome (counted by the audit extension as each field finishes), and, read from
+//! and outcome (counted by the audit extension as each field finishes), statements by
+//! the table that served them (rollup, detail or state table: counted as the query
+//! runner sends them), and, read from
 //! the warehouse when scraped, the ETL's files and rows, quarantined rows and rollup
 //! staleness (dates waiting for a rebuild). Aggregates only: no person, no argument.
 
@@ -60,6 +62,29 @@ impl RequestMetrics {
     }
 }
 
+/// Statements sent, by the table that served them — process-wide, as every surface that
+/// answers (GraphQL, boards, the CLI's query) goes through `run_metrics`.
+static STATEMENTS: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
+
+/// Counts one statement served by `table`.
+pub(crate) fn count_statement(table: &str) {
+    if let Ok(mut counts) = STATEMENTS.lock() {
+        *counts.entry(table.to_string()).or_default() += 1;
+    }
+}
+
+fn render_statements(out: &mut String) {
+    let _ = writeln!(
+        out,
+        "# HELP jiuye_statements_total Statements sent to the warehouse, by the table that served them."
+    );
+    let _ = writeln!(out, "# TYPE jiuye_statements_total counter");
+    let Ok(counts) = STATEMENTS.lock() else { return };
+    for (table, n) in counts.iter() {
+        let _ = writeln!(out, "jiuye_statements_total{{table=\"{table}\"}} {n}");
+    }
+}
+
 /// Gauges read from the warehouse's own ledger tables: a count of a table's rows, or
 /// the sum of one column.
 const WAREHOUSE_GAUGES: [(&str, &str, &str, Option<&str>); 4] = [
@@ -83,6 +108,7 @@ const WAREHOUSE_GAUGES: [(&str, &str, &str, Option<&str>); 4] = [
 pub(crate) async fn render(requests: &RequestMetrics, warehouse: &Warehouse) -> String {
     let mut out = String::new();
     requests.render(&mut out);
+    render_statements(&mut out);
     let dialect = dialect_for(warehouse.backend());
     for (name, help, table, column) in WAREHOUSE_GAUGES {
         let mut select = Select::from(table, "t");
@@ -99,7 +125,7 @@ pub(crate) async fn render(requests: &RequestMetrics, warehouse: &Warehouse) -> 
                 let v = rows.rows.first().and_then(|r| r[0].as_f64()).unwrap_or(0.0);
                 let _ = writeln!(out, "{name} {v}");
             }
-            Err(e) => eprintln!("error: metric {name} could not be read: {e}"),
+            Err(e) => tracing::error!(metric = name, error = %e, "a metric could not be read"),
         }
     }
     out

@@ -76,6 +76,8 @@ pub struct Session {
     pub expires_at: String,
     /// The password is older than the policy allows: only changing it is possible.
     pub password_expired: bool,
+    /// When the password stops working for anything but changing it (UTC).
+    pub password_expires_at: Option<DateTime<Utc>>,
 }
 
 /// The user behind a live session.
@@ -327,6 +329,7 @@ impl Identity {
             token,
             expires_at,
             password_expired: user.password_expired(now),
+            password_expires_at: parse(&user.password_changed_at).map(|t| t + Duration::days(policy::MAX_AGE_DAYS)),
         })
     }
 

@@ -46,6 +46,7 @@ pub use request::{Allowed, Caller, DimensionFilter, MASKED_IDENTITY_VIEW, Metric
 pub use rollup::{rollup_build_statements, rollup_create_table};
 pub use small_cells::DEFAULT_SMALL_CELL_THRESHOLD;
 pub use snapshot::snapshot_change_statements;
+pub use target::{CITY, TARGET_TABLE};
 pub use time::{Compare, EARLIEST_DATE, Grain, LATEST_DATE, check_date, date_from_key, date_key};
 
 #[derive(Debug, thiserror::Error)]

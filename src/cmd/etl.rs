@@ -208,10 +208,15 @@ pub async fn run(command: EtlCommand) -> anyhow::Result<ExitCode> {
             let keys = load_keys(key_file)?;
             let (warehouse, catalog) = super::open_warehouse(&db).await?;
             let bars = Bars::new(json);
-            let report = match (input, source_url, feed) {
+            let what = input
+                .as_ref()
+                .map(|i| i.display().to_string())
+                .or_else(|| source_url.as_ref().map(|_| format!("feed {}", feed.as_deref().unwrap_or("?"))))
+                .unwrap_or_default();
+            let result = match (input, source_url, feed) {
                 (Some(input), _, _) => jiuye_etl::run(&warehouse, &catalog, &keys, &input, &bars)
                     .await
-                    .with_context(|| format!("loading {} into {}", input.display(), warehouse.display_url()))?,
+                    .with_context(|| format!("loading {} into {}", input.display(), warehouse.display_url())),
                 (None, Some(url), Some(feed)) => {
                     let source = jiuye_etl::DbSource {
                         url,
@@ -221,10 +226,12 @@ pub async fn run(command: EtlCommand) -> anyhow::Result<ExitCode> {
                     };
                     jiuye_etl::run_source(&warehouse, &catalog, &keys, &source, &bars)
                         .await
-                        .with_context(|| format!("extracting {} into {}", source.label(), warehouse.display_url()))?
+                        .with_context(|| format!("extracting {} into {}", source.label(), warehouse.display_url()))
                 }
                 _ => anyhow::bail!("give --input DIR, or --source-url URL with --feed FEED"),
             };
+            super::notify::etl_outcome(&warehouse, &what, &result).await;
+            let report = result?;
             if json {
                 println!(
                     "{}",

@@ -8,6 +8,7 @@ pub mod etl;
 pub mod kb;
 pub mod key;
 pub mod model;
+pub mod notify;
 pub mod query;
 pub mod seeds;
 pub mod token;
@@ -87,10 +88,11 @@ pub async fn serve(
     }
     let (warehouse, catalog) = open_prepared(db, Some(statement_timeout)).await?;
     let scheme = if tls.is_some() { "https" } else { "http" };
-    eprintln!("serving GraphQL at {scheme}://{addr}/graphql and GraphiQL at {scheme}://{addr}/graphiql (Ctrl-C stops)");
+    tracing::info!(%addr, "serving GraphQL at {scheme}://{addr}/graphql and GraphiQL at {scheme}://{addr}/graphiql (Ctrl-C stops)");
     if tls.is_none() && !addr.ip().is_loopback() {
-        eprintln!(
-            "warning: plain HTTP on {addr}: passwords and figures cross the network in clear; pass --tls-cert/--tls-key or put a TLS terminator in front (docs/security.md)"
+        tracing::warn!(
+            %addr,
+            "plain HTTP: passwords and figures cross the network in clear; pass --tls-cert/--tls-key or put a TLS terminator in front (docs/security.md)"
         );
     }
     let state = jiuye_graphql::AppState::new(warehouse, catalog, keys)

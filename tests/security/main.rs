@@ -6,6 +6,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod messages;
 mod personal;
 mod separation;
 mod transport;
@@ -265,6 +266,8 @@ async fn serve_runs_under_a_role_that_may_only_read() {
         format!("GRANT INSERT ON meta_password_history TO {role}"),
         format!("GRANT INSERT, DELETE ON meta_role TO {role}"),
         format!("GRANT INSERT, UPDATE ON meta_token TO {role}"),
+        format!("GRANT INSERT ON meta_message, meta_message_read TO {role}"),
+        format!("GRANT INSERT, DELETE ON meta_target_status TO {role}"),
     ] {
         db.run_sql(&grant).await;
     }
@@ -273,7 +276,7 @@ async fn serve_runs_under_a_role_that_may_only_read() {
 
     let port = free_port();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_jiuye"))
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .args(["serve", "--log-format", "json", "--addr", &format!("127.0.0.1:{port}")])
         .env("JIUYE_DATABASE_URL", &role_url)
         .env("JIUYE_DATABASE_SCHEMA", &schema)
         .env("JIUYE_SECRET_KEY", "2a".repeat(32))
@@ -332,7 +335,16 @@ async fn serve_runs_under_a_role_that_may_only_read() {
     }
     assert!(audited >= 3, "the reading role wrote the audit log: {audited} records");
     child.kill().unwrap();
-    let _ = child.wait();
+    let output = child.wait_with_output().unwrap();
+    // The log is JSON, a line per event: the start, with its address.
+    let log = String::from_utf8_lossy(&output.stderr);
+    let first: Value = serde_json::from_str(log.lines().next().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}: {log}"));
+    assert_eq!(
+        (first["level"].as_str(), first["addr"].as_str()),
+        (Some("INFO"), Some(format!("127.0.0.1:{port}").as_str())),
+        "{log}"
+    );
+    assert!(first["timestamp"].as_str().is_some_and(|t| t.ends_with('Z')), "UTC: {log}");
 
     // The role itself can change nothing else, and cannot migrate.
     let reader = jiuye_warehouse::Warehouse::connect(&jiuye_warehouse::ConnectOptions {

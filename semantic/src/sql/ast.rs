@@ -43,6 +43,7 @@ pub enum Expr {
     },
     Eq(Box<Expr>, Box<Expr>),
     IsNotNull(Box<Expr>),
+    IsNull(Box<Expr>),
     /// `left >= right` / `left < right`: the half-open validity intervals of stocks.
     AtLeast(Box<Expr>, Box<Expr>),
     Below(Box<Expr>, Box<Expr>),
@@ -157,7 +158,8 @@ impl Expr {
             | Expr::Between { expr, .. }
             | Expr::Cast { expr, .. }
             | Expr::RecordKey(expr)
-            | Expr::IsNotNull(expr) => expr.collect_columns(alias, out),
+            | Expr::IsNotNull(expr)
+            | Expr::IsNull(expr) => expr.collect_columns(alias, out),
             Expr::Aggregate { arg: Some(e), .. } => e.collect_columns(alias, out),
             Expr::Eq(l, r) | Expr::AtLeast(l, r) | Expr::Below(l, r) => {
                 l.collect_columns(alias, out);

@@ -181,6 +181,10 @@ impl Renderer<'_> {
                 self.expr(e);
                 self.sql.push_str(" IS NOT NULL");
             }
+            Expr::IsNull(e) => {
+                self.expr(e);
+                self.sql.push_str(" IS NULL");
+            }
             Expr::AtLeast(l, r) => {
                 self.expr(l);
                 self.sql.push_str(" >= ");
