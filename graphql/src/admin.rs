@@ -10,7 +10,7 @@ use jiuye_identity::{Permission, Role, RoleSpec, UserInfo};
 use crate::AppState;
 use crate::account::identity_error;
 use crate::auth::{TokenHolder, TokenInfo};
-use crate::input::{self, bad_input, coded};
+use crate::input::{self, bad_input};
 
 /// Longest password accepted as input (the policy allows 128 characters).
 const MAX_PASSWORD_CHARS: usize = 128;
@@ -178,8 +178,7 @@ impl From<TokenInfo> for TokenView {
 }
 
 fn internal(e: impl std::fmt::Display) -> async_graphql::Error {
-    tracing::error!(error = %e, "administration");
-    coded("the server cannot do that right now; the server log has the details", "INTERNAL")
+    crate::input::internal("administration", e)
 }
 
 fn by(ctx: &Context<'_>) -> async_graphql::Result<String> {

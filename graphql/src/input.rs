@@ -47,6 +47,13 @@ pub(crate) fn coded(message: impl Into<String>, code: &'static str) -> Error {
     Error::new(message).extend_with(move |_, e| e.set("code", code))
 }
 
+/// An internal failure of `area`: the details go to the server log, the caller hears
+/// only that it failed (`INTERNAL`).
+pub(crate) fn internal(area: &'static str, e: impl std::fmt::Display) -> Error {
+    tracing::error!(area, error = %e, "internal error");
+    coded("the server cannot do that right now; the server log has the details", "INTERNAL")
+}
+
 pub(crate) fn semantic_error(e: SemanticError) -> Error {
     coded(e.to_string(), e.code())
 }

@@ -13,7 +13,7 @@ use jiuye_messages::{Inbox, Message, Reader};
 use crate::AppState;
 use crate::account::session_token;
 use crate::auth::{Access, TokenHolder};
-use crate::input::{bad_input, coded};
+use crate::input::bad_input;
 
 /// Most messages one page lists, and ids one mark may name.
 const MAX_PAGE: i32 = 200;
@@ -61,8 +61,7 @@ pub(crate) fn reader(ctx: &Context<'_>) -> async_graphql::Result<Reader> {
 }
 
 fn internal(e: impl std::fmt::Display) -> async_graphql::Error {
-    tracing::error!(error = %e, "messages");
-    coded("messages cannot be read right now; the server log has the details", "INTERNAL")
+    crate::input::internal("messages", e)
 }
 
 fn inbox(ctx: &Context<'_>) -> async_graphql::Result<Inbox> {

@@ -65,8 +65,7 @@ fn own_username(ctx: &Context<'_>) -> async_graphql::Result<String> {
 }
 
 fn internal(e: impl std::fmt::Display) -> async_graphql::Error {
-    tracing::error!(error = %e, "personal centre");
-    coded("the server cannot do that right now; the server log has the details", "INTERNAL")
+    crate::input::internal("personal centre", e)
 }
 
 fn view(s: SessionInfo, current: &str) -> SessionView {
