@@ -321,15 +321,30 @@ async fn no_plaintext_personal_data_past_ods_and_ods_is_encrypted() {
         let enc = db
             .warehouse
             .fetch(&Statement {
-                sql: "SELECT id_number_enc FROM ods_employment_registration WHERE business_key = 'K1'".into(),
+                sql: "SELECT id_number_enc, file_id, line_no FROM ods_employment_registration WHERE business_key = 'K1'".into(),
                 params: vec![],
             })
             .await
             .unwrap();
+        let sealed = enc.rows[0][0].to_key();
+        let row = format!("{}:{}", enc.rows[0][1].to_key(), enc.rows[0][2].to_key());
+        let place = |column, row| jiuye_privacy::Place {
+            table: "ods_employment_registration",
+            column,
+            row,
+        };
         assert_eq!(
-            support::keys().decrypt(&enc.rows[0][0].to_key()).unwrap(),
+            support::keys().open(&sealed, &place("id_number_enc", &row)).unwrap(),
             id,
-            "ODS decrypts with the key"
+            "ODS decrypts with the key, in its place"
+        );
+        assert!(
+            support::keys().open(&sealed, &place("name_enc", &row)).is_err(),
+            "not as another column"
+        );
+        assert!(
+            support::keys().open(&sealed, &place("id_number_enc", "999:1")).is_err(),
+            "not as another row"
         );
         db.cleanup().await;
     }
@@ -377,13 +392,19 @@ async fn a_row_that_does_not_fit_its_header_is_kept_whole_and_encrypted() {
         let raw = db
             .warehouse
             .fetch(&Statement {
-                sql: "SELECT raw_line_enc FROM ods_employment_registration WHERE raw_line_enc IS NOT NULL".into(),
+                sql: "SELECT raw_line_enc, file_id, line_no FROM ods_employment_registration WHERE raw_line_enc IS NOT NULL".into(),
                 params: vec![],
             })
             .await
             .unwrap();
+        let row = format!("{}:{}", raw.rows[0][1].to_key(), raw.rows[0][2].to_key());
+        let place = jiuye_privacy::Place {
+            table: "ods_employment_registration",
+            column: "raw_line_enc",
+            row: &row,
+        };
         assert!(
-            support::keys().decrypt(&raw.rows[0][0].to_key()).unwrap().contains(&id),
+            support::keys().open(&raw.rows[0][0].to_key(), &place).unwrap().contains(&id),
             "the whole line is kept, encrypted"
         );
         db.cleanup().await;

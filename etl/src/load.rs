@@ -230,7 +230,13 @@ fn conform_batch(
     let mut candidates: Vec<DwdRow> = Vec::with_capacity(batch.len());
     let mut quarantined = 0u64;
     let key_index = spec.columns.iter().position(|c| c.field == spec.business_key).unwrap_or(0);
+    // Sealed values are bound to their table, column and row (associated data).
+    let ods_table = format!("ods_{}", feed.name());
+    let enc_columns: Vec<String> = spec.columns.iter().map(|c| format!("{}_enc", c.field)).collect();
     for raw in batch {
+        let row_id = format!("{file_id}:{}", raw.line);
+        let (table, row) = (ods_table.as_str(), row_id.as_str());
+        let place = |column| jiuye_privacy::Place { table, column, row };
         // A row that does not fit its header cannot be mapped to columns (a personal value
         // could sit under any header): ODS keeps it whole and encrypted, nothing else.
         let fits = conformer.fits(raw);
@@ -240,9 +246,9 @@ fn conform_batch(
             vec![None; spec.columns.len()]
         };
         let mut ods = vec![SqlValue::Int(file_id), SqlValue::Int(raw.line as i64)];
-        for (column, cell) in spec.columns.iter().zip(&cells) {
+        for ((column, cell), enc) in spec.columns.iter().zip(&cells).zip(&enc_columns) {
             ods.push(match (cell, column.personal) {
-                (Some(text), true) => SqlValue::Text(ctx.keys.encrypt(text)),
+                (Some(text), true) => SqlValue::Text(ctx.keys.seal(text, &place(enc))),
                 (Some(text), false) => SqlValue::Text(text.to_string()),
                 (None, _) => SqlValue::Null,
             });
@@ -250,7 +256,7 @@ fn conform_batch(
         ods.push(if fits {
             SqlValue::Null
         } else {
-            SqlValue::Text(ctx.keys.encrypt(&raw.cells.join(",")))
+            SqlValue::Text(ctx.keys.seal(&raw.cells.join(","), &place("raw_line_enc")))
         });
         ods_rows.push(ods);
         let outcome = conformer

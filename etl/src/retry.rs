@@ -75,6 +75,7 @@ pub async fn retry_quarantine(
             .map(|c| if c.personal { format!("{}_enc", c.field) } else { c.field.clone() })
             .collect();
         let conformer = Conformer::new(spec, codes, "quarantine", &headers)?;
+        let ods_table = format!("ods_{}", feed.name());
         for (file_id, file_lines) in by_file {
             report.retried += file_lines.len() as u64;
             let feed_ctx = FeedContext {
@@ -103,10 +104,16 @@ pub async fn retry_quarantine(
                 for row in rows.rows {
                     let line = row[0].as_i64().unwrap_or(0);
                     let mut cells = Vec::with_capacity(spec.columns.len());
+                    let row_id = format!("{file_id}:{line}");
                     for (column, cell) in spec.columns.iter().zip(&row[1..]) {
                         let text = cell.to_key();
                         cells.push(if column.personal && !text.is_empty() {
-                            keys.decrypt(&text)
+                            let place = jiuye_privacy::Place {
+                                table: &ods_table,
+                                column: &format!("{}_enc", column.field),
+                                row: &row_id,
+                            };
+                            keys.open(&text, &place)
                                 .map_err(|e| EtlError::Internal(format!("ODS row {file_id}:{line}: {e}")))?
                         } else {
                             text

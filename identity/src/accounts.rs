@@ -8,7 +8,7 @@ use jiuye_semantic::sql::{dialect_for, render_write};
 use jiuye_sql_value::SqlValue;
 
 use crate::policy::{self, PolicyError};
-use crate::service::{Identity, IdentityError, User, parse, stamp};
+use crate::service::{Identity, IdentityError, TOTP_PENDING, TOTP_SECRET, User, parse, stamp, totp_place};
 use crate::sql::{self, HISTORY_COLUMNS};
 use crate::totp::Totp;
 
@@ -186,12 +186,12 @@ impl Identity {
     pub async fn begin_second_factor(&self, username: &str) -> Result<Enrolment, IdentityError> {
         self.existing(username).await?;
         let totp = Totp::generate();
-        let sealed = self.keys.encrypt(&hex::encode(totp.secret()));
+        let sealed = self.keys.seal(&hex::encode(totp.secret()), &totp_place(TOTP_PENDING, username));
         self.write(&sql::update(
             sql::USER,
             "username",
             username,
-            vec![("totp_pending_enc", SqlValue::Text(sealed))],
+            vec![(TOTP_PENDING, SqlValue::Text(sealed))],
         ))
         .await?;
         Ok(Enrolment {
@@ -208,10 +208,9 @@ impl Identity {
             .totp_pending_enc
             .as_deref()
             .ok_or(IdentityError::NotAllowed("start enrolling a second factor first"))?;
-        let secret = self
-            .keys
-            .decrypt(pending)
-            .ok()
+        let secret_hex = self.keys.open(pending, &totp_place(TOTP_PENDING, username)).ok();
+        let secret = secret_hex
+            .as_deref()
             .and_then(|h| hex::decode(h).ok())
             .ok_or(IdentityError::NotAllowed(
                 "the enrolment cannot be read under this key; start again",
@@ -224,8 +223,15 @@ impl Identity {
             "username",
             username,
             vec![
-                ("totp_secret_enc", SqlValue::Text(pending.to_string())),
-                ("totp_pending_enc", SqlValue::Null),
+                // Sealed again for the column it now lives in.
+                (
+                    TOTP_SECRET,
+                    SqlValue::Text(
+                        self.keys
+                            .seal(secret_hex.as_deref().unwrap_or_default(), &totp_place(TOTP_SECRET, username)),
+                    ),
+                ),
+                (TOTP_PENDING, SqlValue::Null),
                 ("totp_last_step", SqlValue::Int(step)),
             ],
         ))

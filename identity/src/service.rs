@@ -152,6 +152,19 @@ fn needs_second_factor(role: &str) -> bool {
     crate::Roles::builtin().get(role).is_some_and(|r| r.duty.needs_second_factor())
 }
 
+/// The column of a user's TOTP secret, and of one being enrolled.
+pub(crate) const TOTP_SECRET: &str = "totp_secret_enc";
+pub(crate) const TOTP_PENDING: &str = "totp_pending_enc";
+
+/// Where a user's sealed TOTP secret lives (bound into its ciphertext).
+pub(crate) fn totp_place<'a>(column: &'a str, username: &'a str) -> jiuye_privacy::Place<'a> {
+    jiuye_privacy::Place {
+        table: sql::USER,
+        column,
+        row: username,
+    }
+}
+
 /// Users and sessions of one warehouse; TOTP secrets are sealed under its key.
 #[derive(Clone)]
 pub struct Identity {
@@ -212,7 +225,9 @@ impl Identity {
             SqlValue::Text(stamp(now)),
             SqlValue::Int(0),
             SqlValue::Null,
-            totp.as_ref().map(|t| self.keys.encrypt(&hex::encode(t.secret()))).into(),
+            totp.as_ref()
+                .map(|t| self.keys.seal(&hex::encode(t.secret()), &totp_place(TOTP_SECRET, &new.username)))
+                .into(),
             SqlValue::Null,
             SqlValue::Int(0),
             SqlValue::Text(stamp(now)),
@@ -280,7 +295,7 @@ impl Identity {
         let code = code.filter(|c| !c.trim().is_empty()).ok_or(LoginFailure::CodeRequired)?;
         let secret = self
             .keys
-            .decrypt(sealed)
+            .open(sealed, &totp_place(TOTP_SECRET, &user.username))
             .ok()
             .and_then(|h| hex::decode(h).ok())
             .ok_or(LoginFailure::WrongCode)?;

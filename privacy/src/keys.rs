@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use aes_gcm::AesGcm;
-use aes_gcm::aead::{Aead, KeyInit as AeadKeyInit};
+use aes_gcm::aead::{Aead, KeyInit as AeadKeyInit, Payload};
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
 use rand::RngCore;
@@ -149,32 +149,67 @@ impl Keys {
         hex::encode(hmac_sm3(&self.audit_key, &data))
     }
 
-    /// SM4-GCM with a random nonce; base64 of nonce ‖ ciphertext ‖ tag.
-    pub fn encrypt(&self, plaintext: &str) -> String {
+    /// Seals `plaintext` for `place` with SM4-GCM and a random nonce: `v1.` then base64
+    /// of nonce ‖ ciphertext ‖ tag. The place (table, column, row) is associated data:
+    /// the ciphertext opens only there, so one copied to another row, column or table is
+    /// refused. `v1` names the key it was sealed under (the one data key so far).
+    pub fn seal(&self, plaintext: &str, place: &Place<'_>) -> String {
         let mut nonce = [0u8; NONCE_LEN];
         rand::rng().fill_bytes(&mut nonce);
+        let payload = Payload {
+            msg: plaintext.as_bytes(),
+            aad: &place.bytes(),
+        };
         let sealed = self
             .cipher
-            .encrypt(&nonce.into(), plaintext.as_bytes())
+            .encrypt(&nonce.into(), payload)
             .expect("SM4-GCM encryption of an in-memory buffer cannot fail");
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
-        base64::engine::general_purpose::STANDARD.encode(out)
+        format!("{SEALED_V1}{}", base64::engine::general_purpose::STANDARD.encode(out))
     }
 
-    pub fn decrypt(&self, sealed: &str) -> Result<String, KeyError> {
+    /// Opens a value sealed for `place`. Values from before places were bound (no `v1.`
+    /// prefix) open without associated data.
+    pub fn open(&self, sealed: &str, place: &Place<'_>) -> Result<String, KeyError> {
+        let (text, aad) = match sealed.strip_prefix(SEALED_V1) {
+            Some(rest) => (rest, place.bytes()),
+            None => (sealed, Vec::new()),
+        };
         let bytes = base64::engine::general_purpose::STANDARD
-            .decode(sealed)
+            .decode(text)
             .map_err(|_| KeyError::Decrypt)?;
         if bytes.len() < NONCE_LEN {
             return Err(KeyError::Decrypt);
         }
         let (nonce, body) = bytes.split_at(NONCE_LEN);
         let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| KeyError::Decrypt)?;
-        let plain = self.cipher.decrypt(&nonce.into(), body).map_err(|_| KeyError::Decrypt)?;
+        let plain = self
+            .cipher
+            .decrypt(&nonce.into(), Payload { msg: body, aad: &aad })
+            .map_err(|_| KeyError::Decrypt)?;
         String::from_utf8(plain).map_err(|_| KeyError::Decrypt)
     }
 }
+
+/// What a sealed value's ciphertext is bound to.
+#[derive(Debug, Clone, Copy)]
+pub struct Place<'a> {
+    pub table: &'a str,
+    pub column: &'a str,
+    /// The row's identity in its table (for ODS, `file_id:line_no`; for a user, the
+    /// username).
+    pub row: &'a str,
+}
+
+impl Place<'_> {
+    fn bytes(&self) -> Vec<u8> {
+        format!("jiuye/{}/{}/{}", self.table, self.column, self.row).into_bytes()
+    }
+}
+
+/// The prefix of values sealed with a place, under data key version 1.
+const SEALED_V1: &str = "v1.";
 
 #[cfg(test)]
 mod tests {
@@ -193,14 +228,51 @@ mod tests {
         assert_ne!(a, keys().pseudonym("310101199001011235"));
     }
 
+    const HERE: Place<'static> = Place {
+        table: "ods_employment_registration",
+        column: "name_enc",
+        row: "3:17",
+    };
+
     #[test]
     fn encryption_round_trips_and_hides_the_text() {
         let k = keys();
-        let sealed = k.encrypt("张三");
-        assert!(!sealed.contains("张三"));
-        assert_ne!(sealed, k.encrypt("张三"), "nonces must differ");
-        assert_eq!(k.decrypt(&sealed).unwrap(), "张三");
-        assert!(Keys::from_secret(&[9u8; 32]).decrypt(&sealed).is_err());
+        let sealed = k.seal("张三", &HERE);
+        assert!(sealed.starts_with("v1.") && !sealed.contains("张三"));
+        assert_ne!(sealed, k.seal("张三", &HERE), "nonces must differ");
+        assert_eq!(k.open(&sealed, &HERE).unwrap(), "张三");
+        assert!(Keys::from_secret(&[9u8; 32]).open(&sealed, &HERE).is_err());
+    }
+
+    #[test]
+    fn a_sealed_value_opens_only_in_its_place() {
+        let k = keys();
+        let sealed = k.seal("310101199001011234", &HERE);
+        for elsewhere in [
+            Place { row: "3:18", ..HERE },
+            Place {
+                column: "id_number_enc",
+                ..HERE
+            },
+            Place {
+                table: "ods_unemployment_registration",
+                ..HERE
+            },
+        ] {
+            assert!(k.open(&sealed, &elsewhere).is_err(), "{elsewhere:?}");
+        }
+        // Stripping the version to pass it off as an old value does not open it either.
+        assert!(k.open(sealed.trim_start_matches("v1."), &HERE).is_err());
+    }
+
+    #[test]
+    fn values_sealed_before_places_were_bound_still_open() {
+        let k = keys();
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rng().fill_bytes(&mut nonce);
+        let body = k.cipher.encrypt(&nonce.into(), "李四".as_bytes()).unwrap();
+        let legacy = base64::engine::general_purpose::STANDARD.encode([nonce.to_vec(), body].concat());
+        assert_eq!(k.open(&legacy, &HERE).unwrap(), "李四");
     }
 
     #[test]

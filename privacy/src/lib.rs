@@ -9,7 +9,7 @@
 mod keys;
 mod mask;
 
-pub use keys::{KeyError, KeySource, Keys};
+pub use keys::{KeyError, KeySource, Keys, Place};
 pub use mask::{ID_VISIBLE_TAIL, mask_birth_date, mask_id_number, mask_name};
 
 /// SM3 digest as hex: how bearer tokens are stored (never the token itself).
