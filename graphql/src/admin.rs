@@ -252,21 +252,11 @@ impl AdminMutation {
             display_name,
             role: String::new(),
             district: None,
-            password: temporary_password.clone(),
+            password: temporary_password,
         };
         let now = Utc::now();
-        state.identity.create_user(new, now).await.map_err(identity_error)?;
-        // Expire it at once: the holder chooses their own at the first login.
-        state
-            .identity
-            .reset_password(&username, &temporary_password, &by(ctx)?, now)
-            .await
-            .map_err(identity_error)?;
-        let users = state.identity.users(now).await.map_err(identity_error)?;
-        let user = users
-            .into_iter()
-            .find(|u| u.username == username)
-            .ok_or_else(|| internal("created user not found"))?;
+        state.identity.create_account(new, now).await.map_err(identity_error)?;
+        let user = state.identity.user_info(&username, now).await.map_err(identity_error)?;
         Ok(user.into())
     }
 

@@ -72,6 +72,11 @@ impl Identity {
         Ok(rows.iter().map(|r| info(User::from_row(r), now)).collect())
     }
 
+    /// One user as `users` lists them.
+    pub async fn user_info(&self, username: &str, now: DateTime<Utc>) -> Result<UserInfo, IdentityError> {
+        Ok(info(self.existing(username).await?, now))
+    }
+
     async fn existing(&self, username: &str) -> Result<User, IdentityError> {
         self.user(username)
             .await?
@@ -97,10 +102,9 @@ impl Identity {
         Ok(())
     }
 
+    /// Ends every session of `username` not ended already, in one statement.
     async fn end_sessions(&self, username: &str, now: DateTime<Utc>) -> Result<(), IdentityError> {
-        for s in self.sessions(username, now).await?.into_iter().filter(|s| s.live) {
-            self.revoke_session(username, &s.id, now).await?;
-        }
+        self.write(&sql::end_sessions(username, &stamp(now))).await?;
         Ok(())
     }
 

@@ -326,7 +326,10 @@ pub struct Roles {
 impl Roles {
     /// The roles of `roles.yaml`.
     pub fn builtin() -> Roles {
-        Roles::parse_builtin(BUILTIN_ROLES).expect("roles.yaml is checked by a unit test")
+        // Parsed once: logins and every role reload start from it.
+        static BUILTIN: std::sync::LazyLock<Roles> =
+            std::sync::LazyLock::new(|| Roles::parse_builtin(BUILTIN_ROLES).expect("roles.yaml is checked by a unit test"));
+        BUILTIN.clone()
     }
 
     fn parse_builtin(text: &str) -> Result<Roles, RoleError> {

@@ -200,6 +200,21 @@ impl Identity {
     /// Creates a user. Administrators (admin, auditor) get a TOTP secret at once, to be
     /// enrolled in an authenticator app; it is returned here only.
     pub async fn create_user(&self, new: NewUser, now: DateTime<Utc>) -> Result<Option<Totp>, IdentityError> {
+        self.insert_user(new, now, now).await
+    }
+
+    /// Creates an account whose password is temporary: expired from the start, so the
+    /// first login may only change it (the system administrator's `createUser`).
+    pub async fn create_account(&self, new: NewUser, now: DateTime<Utc>) -> Result<Option<Totp>, IdentityError> {
+        self.insert_user(new, DateTime::<Utc>::UNIX_EPOCH, now).await
+    }
+
+    async fn insert_user(
+        &self,
+        new: NewUser,
+        password_changed_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Totp>, IdentityError> {
         let valid = (1..=64).contains(&new.username.chars().count())
             && new.username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
         if !valid {
@@ -222,7 +237,7 @@ impl Identity {
             SqlValue::Text(new.role.clone()),
             new.district.clone().into(),
             SqlValue::Text(hash.clone()),
-            SqlValue::Text(stamp(now)),
+            SqlValue::Text(stamp(password_changed_at)),
             SqlValue::Int(0),
             SqlValue::Null,
             totp.as_ref()

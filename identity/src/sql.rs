@@ -89,6 +89,18 @@ pub(crate) fn roles() -> Select {
     s
 }
 
+/// Revokes every session of `username` that is not revoked yet.
+pub(crate) fn end_sessions(username: &str, at: &str) -> WriteStatement {
+    WriteStatement::Update {
+        table: SESSION.into(),
+        set: vec![("revoked_at".into(), text(at))],
+        filter: vec![
+            Expr::eq(Expr::col(SESSION, "username"), text(username)),
+            Expr::IsNull(Box::new(Expr::col(SESSION, "revoked_at"))),
+        ],
+    }
+}
+
 /// `DELETE FROM table WHERE key = value`.
 pub(crate) fn delete(table: &str, key: &str, value: &str) -> WriteStatement {
     WriteStatement::Delete {
@@ -168,7 +180,11 @@ mod tests {
                 "wang",
                 vec![("failed_logins", SqlValue::Int(0)), ("locked_until", SqlValue::Null)],
             );
-            for w in [w, delete(ROLE, "name", "viewer")] {
+            for w in [
+                w,
+                delete(ROLE, "name", "viewer"),
+                end_sessions("wang", "2026-12-03T00:00:00.000000Z"),
+            ] {
                 let st = render_write(&w, dialect);
                 out.push_str(&format!("{};  {:?}\n", st.sql, st.params));
             }
