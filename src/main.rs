@@ -188,7 +188,7 @@ fn main() -> std::process::ExitCode {
             Command::Migrate { db } => cmd::migrate(&db).await,
             Command::User(c) => cmd::user::run(c).await,
             Command::Token(c) => cmd::token::run(c).await,
-            Command::Key(c) => cmd::key::run(c),
+            Command::Key(c) => cmd::key::run(c).await,
             Command::Seeds(c) => cmd::seeds::run(c),
             Command::Kb(c) => cmd::kb::run(c),
             Command::Model(c) => cmd::model::run(c),

@@ -159,7 +159,8 @@ pub fn discover(dir: &Path, feeds: &[Box<dyn Feed>]) -> Result<Discovered, EtlEr
     Ok((matched, skipped))
 }
 
-pub(crate) async fn check_key(warehouse: &Warehouse, keys: &Keys) -> Result<(), EtlError> {
+/// The key fingerprint the warehouse recorded at its first load, if any.
+async fn recorded_fingerprint(warehouse: &Warehouse) -> Result<Option<String>, EtlError> {
     let dialect = jiuye_semantic::sql::dialect_for(warehouse.backend());
     let stored = warehouse
         .fetch(&Statement {
@@ -167,26 +168,38 @@ pub(crate) async fn check_key(warehouse: &Warehouse, keys: &Keys) -> Result<(), 
             params: vec!["key_fingerprint".into()],
         })
         .await?;
-    match stored.rows.first().map(|r| r[0].to_key()) {
+    Ok(stored.rows.first().map(|r| r[0].to_key()))
+}
+
+/// Refuses keys of another master secret than the warehouse's (reads only; a warehouse
+/// never loaded accepts any).
+pub async fn check_key_matches(warehouse: &Warehouse, keys: &Keys) -> Result<(), EtlError> {
+    match recorded_fingerprint(warehouse).await? {
         Some(fp) if fp != keys.fingerprint() => Err(EtlError::KeyMismatch {
             stored: fp,
             configured: keys.fingerprint().into(),
         }),
-        Some(_) => Ok(()),
-        None => {
-            warehouse
-                .execute(&Statement {
-                    sql: format!(
-                        "INSERT INTO meta_setting (name, value) VALUES ({}, {})",
-                        dialect.placeholder(1),
-                        dialect.placeholder(2)
-                    ),
-                    params: vec!["key_fingerprint".into(), keys.fingerprint().into()],
-                })
-                .await?;
-            Ok(())
-        }
+        _ => Ok(()),
     }
+}
+
+/// Checks the keys against the warehouse's, recording them at the first load.
+pub(crate) async fn check_key(warehouse: &Warehouse, keys: &Keys) -> Result<(), EtlError> {
+    check_key_matches(warehouse, keys).await?;
+    if recorded_fingerprint(warehouse).await?.is_none() {
+        let dialect = jiuye_semantic::sql::dialect_for(warehouse.backend());
+        warehouse
+            .execute(&Statement {
+                sql: format!(
+                    "INSERT INTO meta_setting (name, value) VALUES ({}, {})",
+                    dialect.placeholder(1),
+                    dialect.placeholder(2)
+                ),
+                params: vec!["key_fingerprint".into(), keys.fingerprint().into()],
+            })
+            .await?;
+    }
+    Ok(())
 }
 
 /// Loads every file of `input` that belongs to a feed, then rebuilds touched rollups.

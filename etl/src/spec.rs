@@ -95,6 +95,22 @@ impl FeedSpec {
     pub fn column(&self, field: &str) -> Option<&ColumnSpec> {
         self.columns.iter().find(|c| c.field == field)
     }
+
+    /// The feed's ODS table.
+    pub fn ods_table(&self) -> String {
+        format!("ods_{}", self.feed)
+    }
+
+    /// The ODS columns holding sealed values (their place's row is `file_id:line_no`):
+    /// each personal field's `<field>_enc`, and `raw_line_enc` for rows kept whole.
+    pub fn sealed_columns(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .filter(|c| c.personal)
+            .map(|c| format!("{}_enc", c.field))
+            .chain(std::iter::once("raw_line_enc".to_string()))
+            .collect()
+    }
 }
 
 pub fn builtin_specs() -> Result<Vec<FeedSpec>, EtlError> {

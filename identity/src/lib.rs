@@ -30,4 +30,8 @@ pub use service::{Identity, IdentityError, LoginFailure, NewUser, Session, Sessi
 pub use totp::{Totp, base32_decode, base32_encode};
 
 /// What every session token starts with (machine tokens start `jy_`).
+/// The user table's sealed columns (TOTP secrets, enrolled and pending), for
+/// re-sealing under a new data key: table, the key column naming each row's place, columns.
+pub const SEALED_COLUMNS: (&str, &str, [&str; 2]) = (sql::USER, "username", [service::TOTP_SECRET, service::TOTP_PENDING]);
+
 pub const SESSION_PREFIX: &str = "js_";

@@ -6,10 +6,12 @@
 //! (`JIUYE_KEY_FILE`), never from the repository. This crate must not depend on any other
 //! jiuye crate, a database driver or the network.
 
+mod keyfile;
 mod keys;
 mod mask;
 
-pub use keys::{KeyError, KeySource, Keys, Place};
+pub use keyfile::KeyFile;
+pub use keys::{KeyError, KeySource, Keys, Place, Sealing};
 pub use mask::{ID_VISIBLE_TAIL, mask_birth_date, mask_id_number, mask_name};
 
 /// SM3 digest as hex: how bearer tokens are stored (never the token itself).

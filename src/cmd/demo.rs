@@ -13,7 +13,7 @@ pub async fn run(dir: &Path, addr: SocketAddr, scale: f64, no_serve: bool, limit
     let exports = dir.join("exports");
     let key_file = dir.join("secret.key");
     if !key_file.exists() {
-        super::key::write_new_key(&key_file)?;
+        jiuye_privacy::KeyFile::generate().save_new(&key_file)?;
         eprintln!("created a demo secret key at {} (never commit a key)", key_file.display());
     }
     let keys = Keys::load(&KeySource::File(key_file.clone()))?;

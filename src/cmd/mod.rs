@@ -95,6 +95,7 @@ pub async fn serve(
             "plain HTTP: passwords and figures cross the network in clear; pass --tls-cert/--tls-key or put a TLS terminator in front (docs/security.md)"
         );
     }
+    refresh_keys_every_minute(keys.clone());
     let state = jiuye_graphql::AppState::new(warehouse, catalog, keys)
         .await?
         .with_limits(jiuye_graphql::Limits {
@@ -108,4 +109,20 @@ pub async fn serve(
         .await
         .with_context(|| format!("cannot serve on {addr}; is the port in use? pass --addr"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A rotation (`jiuye key rotate`) reaches a running server within a minute: from then on
+/// it seals under the new data key. (Values under a key it has not loaded yet make it
+/// re-read the file at once.)
+fn refresh_keys_every_minute(keys: jiuye_privacy::Keys) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(e) = keys.refresh() {
+                tracing::warn!(error = %e, "cannot re-read the key file; keeping the data keys loaded");
+            }
+        }
+    });
 }

@@ -6,6 +6,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod keys;
 mod messages;
 mod personal;
 mod separation;

@@ -21,7 +21,12 @@ pub async fn start(db: &TestDb) -> Server {
 
 /// A server on `db` running within `limits`.
 pub async fn start_with(db: &TestDb, limits: jiuye_graphql::Limits) -> Server {
-    let state = jiuye_graphql::AppState::new(db.warehouse.clone(), std::sync::Arc::new(db.catalog.clone()), super::keys())
+    start_with_keys(db, limits, super::keys()).await
+}
+
+/// A server on `db` holding `keys` (from a key file, to see a rotation reach it).
+pub async fn start_with_keys(db: &TestDb, limits: jiuye_graphql::Limits, keys: jiuye_privacy::Keys) -> Server {
+    let state = jiuye_graphql::AppState::new(db.warehouse.clone(), std::sync::Arc::new(db.catalog.clone()), keys)
         .await
         .unwrap()
         .with_limits(limits);

@@ -47,6 +47,8 @@ pub enum Expr {
     /// `left >= right` / `left < right`: the half-open validity intervals of stocks.
     AtLeast(Box<Expr>, Box<Expr>),
     Below(Box<Expr>, Box<Expr>),
+    /// `left > right`: where the previous page of a keyset scan ended.
+    Above(Box<Expr>, Box<Expr>),
     And(Vec<Expr>),
     Or(Vec<Expr>),
     CaseWhen {
@@ -161,7 +163,7 @@ impl Expr {
             | Expr::IsNotNull(expr)
             | Expr::IsNull(expr) => expr.collect_columns(alias, out),
             Expr::Aggregate { arg: Some(e), .. } => e.collect_columns(alias, out),
-            Expr::Eq(l, r) | Expr::AtLeast(l, r) | Expr::Below(l, r) => {
+            Expr::Eq(l, r) | Expr::AtLeast(l, r) | Expr::Below(l, r) | Expr::Above(l, r) => {
                 l.collect_columns(alias, out);
                 r.collect_columns(alias, out);
             }

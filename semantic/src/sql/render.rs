@@ -195,6 +195,11 @@ impl Renderer<'_> {
                 self.sql.push_str(" < ");
                 self.expr(r);
             }
+            Expr::Above(l, r) => {
+                self.expr(l);
+                self.sql.push_str(" > ");
+                self.expr(r);
+            }
             Expr::And(items) => {
                 self.sql.push('(');
                 self.list(items, " AND ");
