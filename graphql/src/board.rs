@@ -37,6 +37,18 @@ pub struct PanelAnswer {
     pub rows: Vec<Json<Map<String, Value>>>,
     /// Why this panel has no rows, when it failed; the other panels are unaffected.
     pub error: Option<String>,
+    pub view: PanelView,
+}
+
+/// Where a screen puts the panel and how it draws it (from the board's definition).
+#[derive(SimpleObject)]
+pub struct PanelView {
+    /// 1 to 6, left to right on a 1920×1080 screen.
+    pub column: i32,
+    /// Columns wide.
+    pub span: i32,
+    /// numbers, completion, bars, line, pie, map or table.
+    pub widget: String,
 }
 
 #[derive(SimpleObject)]
@@ -81,6 +93,11 @@ pub async fn answer_board(
                 columns,
                 rows,
                 error,
+                view: PanelView {
+                    column: panel.view.column.into(),
+                    span: panel.view.span.into(),
+                    widget: panel.view.widget.name().into(),
+                },
             }
         }
     });
@@ -121,7 +138,7 @@ impl BoardQuery {
             input::bad_input(format!("unknown board `{code}`; boards: {}", known.join(", ")))
         })?;
         let (as_of, known_at) = match as_of {
-            None => (shanghai_today(), None),
+            None => (default_day(state).await?, None),
             Some(text) => {
                 input::text("asOf", &text, input::MAX_CODE_CHARS)?;
                 match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
@@ -138,6 +155,19 @@ impl BoardQuery {
             }
         };
         Ok(answer_board(&state.warehouse, &state.catalog, board, as_of, known_at, caller).await)
+    }
+
+    /// The warehouse's latest data day (YYYY-MM-DD): the newest event date it holds, not
+    /// after today; null for an empty warehouse. Boards asked without `asOf` are dated by
+    /// it, so screens open on the last day of data.
+    async fn latest_data_day(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let state = ctx.data::<AppState>()?;
+        let day = state
+            .data_day
+            .latest(&state.warehouse, &state.catalog)
+            .await
+            .map_err(|e| input::internal("latestDataDay", e))?;
+        Ok(day.map(|d| d.to_string()))
     }
 
     /// The boards of the model the caller may open, with their panel codes.
@@ -157,6 +187,16 @@ impl BoardQuery {
             })
             .collect())
     }
+}
+
+/// A board's date when none is asked: the latest data day, or today for an empty warehouse.
+async fn default_day(state: &AppState) -> async_graphql::Result<NaiveDate> {
+    let day = state
+        .data_day
+        .latest(&state.warehouse, &state.catalog)
+        .await
+        .map_err(|e| input::internal("board", e))?;
+    Ok(day.unwrap_or_else(shanghai_today))
 }
 
 fn reads_board(access: &Access, code: &str) -> bool {

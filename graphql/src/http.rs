@@ -18,7 +18,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures::FutureExt;
 use serde_json::json;
@@ -54,7 +54,6 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphiql", get(graphiql::page))
         .route("/graphiql/assets/{file}", get(graphiql::asset))
-        .route("/", get(|| async { Redirect::temporary("/graphiql") }))
         .route("/health", get(|| async { "ok" }))
         .route(
             "/readyz",
@@ -64,6 +63,8 @@ pub fn router(state: AppState) -> Router {
             "/metrics",
             get(|State(s): State<Shared>, headers: HeaderMap| async move { crate::ops::metrics(&s.state, &headers).await }),
         )
+        // The screens (`/`, `/app/…`, `/styles/…`, `/vendor/…`): jiuye-web's files.
+        .fallback(get(jiuye_web::serve))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(shared.clone())
         .merge(

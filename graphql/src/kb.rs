@@ -126,7 +126,10 @@ pub struct TermView {
 pub struct IndicatorView {
     pub code: String,
     pub name: String,
+    /// The 口径 in Chinese.
     pub definition: String,
+    /// The 口径 in English, where written.
+    pub definition_en: Option<String>,
     pub unit: String,
     pub formula: String,
     pub additive: bool,
@@ -264,6 +267,7 @@ pub(crate) fn indicator_view(kb: &KnowledgeBase, i: &jiuye_kb::IndicatorEntry) -
         code: i.code.clone(),
         name: i.name.clone(),
         definition: i.definition.clone(),
+        definition_en: i.definition_en.clone(),
         unit: i.unit.clone(),
         formula: i.formula.clone(),
         additive: i.additive,

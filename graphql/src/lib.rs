@@ -11,6 +11,8 @@ mod admin;
 mod audit;
 pub mod auth;
 mod board;
+mod crypto;
+mod data_day;
 mod drill;
 mod graphiql;
 mod http;
@@ -65,6 +67,10 @@ pub struct AppState {
     pub roles: Arc<permissions::RoleCache>,
     /// 消息中心.
     pub inbox: jiuye_messages::Inbox,
+    /// The keys (data key versions for the 密码应用 page; never shown).
+    pub keys: Keys,
+    /// The latest data day, the boards' default date.
+    pub data_day: Arc<data_day::DataDay>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,7 +93,7 @@ impl AppState {
         let kb = Arc::new(KbState::load(&warehouse, &catalog).await?);
         let identity = jiuye_identity::Identity::new(warehouse.clone(), keys.clone());
         let key_fingerprint = keys.fingerprint().to_string();
-        let audit_log = AuditLog::new(warehouse.clone(), keys);
+        let audit_log = AuditLog::new(warehouse.clone(), keys.clone());
         let inbox = jiuye_messages::Inbox::new(warehouse.clone());
         audit_log.check_key().await?;
         Ok(AppState {
@@ -102,6 +108,8 @@ impl AppState {
             request_metrics: Arc::default(),
             roles: Arc::default(),
             inbox,
+            data_day: Arc::default(),
+            keys,
         })
     }
 

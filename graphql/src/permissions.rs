@@ -48,6 +48,7 @@ pub(crate) const FIELDS: &[(&str, Need)] = &[
     ("drillDetail", Need::Any(&[P::DetailRead])),
     ("board", Need::Any(&[P::BoardRead])),
     ("boards", Need::Any(&[P::BoardRead])),
+    ("latestDataDay", Need::Any(&[P::IndicatorRead, P::BoardRead])),
     ("kbSearch", Need::Any(&[P::GlossaryRead])),
     ("term", Need::Any(&[P::GlossaryRead])),
     ("indicator", Need::Any(&[P::GlossaryRead])),
@@ -67,6 +68,7 @@ pub(crate) const FIELDS: &[(&str, Need)] = &[
     ("saveRole", Need::Any(&[P::RoleManage])),
     ("deleteRole", Need::Any(&[P::RoleManage])),
     ("assignRole", Need::Any(&[P::RoleManage])),
+    ("cryptography", Need::Any(&[P::KeyManage])),
 ];
 
 /// Root fields a session with an expired password may run.

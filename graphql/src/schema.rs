@@ -25,6 +25,7 @@ pub struct Query(
     crate::personal::PersonalQuery,
     crate::admin::AdminQuery,
     crate::messages::MessageQuery,
+    crate::crypto::CryptoQuery,
 );
 
 /// Every mutation: glossary curation, the caller's account, administration.

@@ -106,6 +106,9 @@ pub fn render_catalog(kb: &KnowledgeBase) -> BTreeMap<String, String> {
     );
     for i in &kb.indicators {
         let _ = writeln!(md, "<a id=\"{}\"></a>\n## {} `{}`\n\n{}\n", i.code, i.name, i.code, i.definition);
+        if let Some(english) = &i.definition_en {
+            let _ = writeln!(md, "*{}*\n", english.trim());
+        }
         let _ = writeln!(md, "| | |\n|---|---|");
         let _ = writeln!(md, "| 单位 Unit | {} |", cell(&i.unit));
         let _ = writeln!(md, "| 公式 Formula | `{}` |", cell(&i.formula));

@@ -9,7 +9,10 @@ use serde::Serialize;
 pub struct IndicatorEntry {
     pub code: String,
     pub name: String,
+    /// The 口径 in Chinese.
     pub definition: String,
+    /// The 口径 in English, where written.
+    pub definition_en: Option<String>,
     pub unit: String,
     /// The formula in the model's terms: the aggregation and its conditions, or the
     /// arithmetic over other indicators.
@@ -50,6 +53,7 @@ pub fn indicator_dictionary(catalog: &Catalog) -> Result<Vec<IndicatorEntry>, Se
                 code: i.code.clone(),
                 name: i.name.clone(),
                 definition: i.definition.clone(),
+                definition_en: i.definition_en.clone(),
                 unit: i.unit.clone(),
                 formula,
                 additive: i.is_additive(),

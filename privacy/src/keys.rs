@@ -220,6 +220,20 @@ impl Keys {
         self.data.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// Every data key version this process knows, oldest first, with whether it is
+    /// retired (opens nothing).
+    pub fn data_key_versions(&self) -> Vec<(u32, bool)> {
+        let data = self.data_keys();
+        let mut versions: Vec<(u32, bool)> = data
+            .ciphers
+            .keys()
+            .map(|v| (*v, false))
+            .chain(data.retired.iter().map(|v| (*v, true)))
+            .collect();
+        versions.sort();
+        versions
+    }
+
     /// The data key version that seals now.
     pub fn sealing_version(&self) -> u32 {
         self.data_keys().newest

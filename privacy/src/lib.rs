@@ -6,10 +6,12 @@
 //! (`JIUYE_KEY_FILE`), never from the repository. This crate must not depend on any other
 //! jiuye crate, a database driver or the network.
 
+mod algorithms;
 mod keyfile;
 mod keys;
 mod mask;
 
+pub use algorithms::{ALGORITHMS, Algorithm};
 pub use keyfile::KeyFile;
 pub use keys::{KeyError, KeySource, Keys, Place, Sealing};
 pub use mask::{ID_VISIBLE_TAIL, mask_birth_date, mask_id_number, mask_name};

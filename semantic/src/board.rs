@@ -37,6 +37,82 @@ pub struct PanelDef {
     /// values of one indicator, first.
     #[serde(default)]
     pub rank: Option<RankDef>,
+    /// Where and how a screen shows the panel; the numbers do not depend on it.
+    #[serde(default)]
+    pub view: ViewDef,
+}
+
+/// A panel's place on a screen (1920×1080, [`SCREEN_COLUMNS`] columns; a board page
+/// flows its panels in order) and the widget drawing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewDef {
+    /// 1 to [`SCREEN_COLUMNS`], left to right.
+    pub column: u8,
+    /// How many columns wide (the central map spans two).
+    #[serde(default = "one")]
+    pub span: u8,
+    pub widget: Widget,
+}
+
+fn one() -> u8 {
+    1
+}
+
+impl Default for ViewDef {
+    fn default() -> ViewDef {
+        ViewDef {
+            column: 1,
+            span: 1,
+            widget: Widget::Table,
+        }
+    }
+}
+
+/// Columns of a big screen (the seed's layout).
+pub const SCREEN_COLUMNS: u8 = 6;
+
+/// The widgets the screens draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Widget {
+    /// A figure per indicator, counting up (the latest period's).
+    Numbers,
+    /// Annual target, completion and time progress with a status colour.
+    Completion,
+    /// Bars per period or per dimension member.
+    Bars,
+    /// Lines over time.
+    Line,
+    /// Shares of a dimension's members.
+    Pie,
+    /// A district choropleth of the first indicator.
+    Map,
+    /// Rows as a table (and the ranking of `rank`).
+    Table,
+}
+
+impl Widget {
+    pub fn name(self) -> &'static str {
+        match self {
+            Widget::Numbers => "numbers",
+            Widget::Completion => "completion",
+            Widget::Bars => "bars",
+            Widget::Line => "line",
+            Widget::Pie => "pie",
+            Widget::Map => "map",
+            Widget::Table => "table",
+        }
+    }
+}
+
+impl ViewDef {
+    /// Why the view cannot be drawn, if it cannot.
+    pub fn problem(&self) -> Option<String> {
+        let last = self.column as u16 + self.span as u16 - 1;
+        (self.column == 0 || self.span == 0 || last > SCREEN_COLUMNS as u16)
+            .then(|| format!("view: columns {}..{last} are outside 1..{SCREEN_COLUMNS}", self.column))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

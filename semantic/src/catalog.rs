@@ -20,7 +20,10 @@ pub enum IndicatorKind {
 pub struct Indicator {
     pub code: String,
     pub name: String,
+    /// The 口径 in Chinese.
     pub definition: String,
+    /// The 口径 in English, where written.
+    pub definition_en: Option<String>,
     pub unit: String,
     /// Code of the source whose table the indicator is computed from.
     pub source: String,
@@ -142,6 +145,7 @@ impl Catalog {
                             code: def.code,
                             name: def.name,
                             definition: def.definition,
+                            definition_en: def.definition_en,
                             unit: def.unit,
                             source: source_code.clone(),
                             kind,
@@ -289,6 +293,15 @@ impl Catalog {
                         rank.by,
                         rank.top,
                         crate::board::MAX_RANK
+                    )));
+                }
+                if let Some(problem) = panel.view.problem() {
+                    return Err(err(format!("board `{}`, panel `{}`: {problem}", board.code, panel.code)));
+                }
+                if panel.view.widget == crate::board::Widget::Map && panel.dimensions != ["district"] {
+                    return Err(err(format!(
+                        "board `{}`, panel `{}`: a map panel is broken down by `district` alone",
+                        board.code, panel.code
                     )));
                 }
                 for code in &panel.indicators {

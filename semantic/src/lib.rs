@@ -16,6 +16,7 @@ mod companions;
 mod drill;
 mod formula;
 mod known;
+mod latest;
 mod map;
 mod members;
 mod model;
@@ -29,7 +30,7 @@ mod target;
 mod time;
 
 pub use assemble::Table;
-pub use board::{BoardDef, MAX_RANK, PanelDef, RankDef, RelativeRange};
+pub use board::{BoardDef, MAX_RANK, PanelDef, RankDef, RelativeRange, SCREEN_COLUMNS, ViewDef, Widget};
 pub use catalog::{Catalog, Indicator, IndicatorKind, Rollup};
 pub use cell_key::{KEY_MODULUS, MAX_PERTURBATION, perturbation, record_key};
 pub use check::{Problem, check_model};
@@ -38,6 +39,7 @@ pub use drill::{
 };
 pub use formula::Formula;
 pub use known::{KnownAt, superseded_table};
+pub use latest::latest_day_statements;
 pub use map::{MAP_POINT_LIMIT, MapLayer, map_layer_statement};
 pub use members::{MAX_MEMBERS, members_statement};
 pub use model::{Aggregation, BUILTIN_MODEL, DimensionDef, MeasureDef, RegistryMembers, SourceDef, TargetRule};

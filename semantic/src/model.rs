@@ -147,8 +147,11 @@ pub struct IntervalDef {
     pub valid_to: String,
 }
 
+/// The column dating a source's rows unless it names another.
+pub(crate) const DEFAULT_DATE_COLUMN: &str = "date_key";
+
 fn default_date_column() -> String {
-    "date_key".into()
+    DEFAULT_DATE_COLUMN.into()
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -156,7 +159,11 @@ fn default_date_column() -> String {
 pub struct IndicatorDef {
     pub code: String,
     pub name: String,
+    /// The 口径 in Chinese, as staff read it on every screen.
     pub definition: String,
+    /// The same in English, for the catalog's other readers.
+    #[serde(default)]
+    pub definition_en: Option<String>,
     pub unit: String,
     pub measure: Option<MeasureDef>,
     pub formula: Option<String>,

@@ -22,20 +22,27 @@ pub enum KeyCommand {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Add a new random data key to the key file; it seals everything from now on.
+    /// Add a new random data key to the key file, then re-seal every older value under
+    /// it (as `jiuye key reseal` does).
     ///
     /// Rotation needs no downtime: running servers re-read the key file when they meet
-    /// a value sealed under a key they have not loaded, and every minute. Values sealed
-    /// before stay readable under their old key until `jiuye key reseal` moves them.
-    /// Copy the new file to your secret store and to every host running jiuye.
-    /// Pseudonyms and the audit chain keep deriving from the master secret (the file's
-    /// first line), which a rotation never changes.
+    /// a value sealed under a key they have not loaded, and every minute. Pseudonyms and
+    /// the audit chain keep deriving from the master secret (the file's first line),
+    /// which a rotation never changes. Copy the new file to your secret store. With
+    /// jiuye on several hosts, pass --no-reseal, copy the file to every host, then run
+    /// `jiuye key reseal`.
     Rotate {
         #[command(flatten)]
         db: DatabaseArgs,
         /// The key file (default: JIUYE_KEY_FILE).
         #[arg(long)]
         key_file: Option<PathBuf>,
+        /// Only add the key; older values stay under their keys until `jiuye key reseal`.
+        #[arg(long)]
+        no_reseal: bool,
+        /// Rows per transaction when re-sealing (1 to 50000).
+        #[arg(long, default_value_t = 5_000)]
+        batch: u64,
     },
     /// Count the sealed values per data key version, table by table (reads only).
     Status {
@@ -75,19 +82,27 @@ pub async fn run(command: KeyCommand) -> anyhow::Result<ExitCode> {
             eprintln!("wrote a new key to {}; set JIUYE_KEY_FILE={}", out.display(), out.display());
             Ok(ExitCode::SUCCESS)
         }
-        KeyCommand::Rotate { db, key_file } => {
-            let path = key_path(key_file)?;
+        KeyCommand::Rotate {
+            db,
+            key_file,
+            no_reseal,
+            batch,
+        } => {
+            let path = key_path(key_file.clone())?;
             let mut file = KeyFile::read(&path)?;
             let (warehouse, keys) = open(&db, &path).await?;
             let version = file.rotate();
             file.replace(&path)?;
             audit(&warehouse, &keys, "key.rotated", serde_json::json!({ "version": version })).await?;
             eprintln!(
-                "data key {version} added to {} and sealing from now on; copy the file to every host and your secret store, \
-                 then run `jiuye key reseal` to move older values to it",
+                "data key {version} added to {} and sealing from now on; copy the file to your secret store",
                 path.display()
             );
-            Ok(ExitCode::SUCCESS)
+            if no_reseal {
+                eprintln!("copy the file to every host running jiuye, then run `jiuye key reseal` to move older values to it");
+                return Ok(ExitCode::SUCCESS);
+            }
+            reseal(&db, key_file, batch).await
         }
         KeyCommand::Status { db, key_file } => {
             let path = key_path(key_file)?;

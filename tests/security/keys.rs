@@ -77,7 +77,7 @@ async fn a_data_key_rotates_without_a_restart_and_retires_once_nothing_needs_it(
             let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
             (out.status.success(), text)
         };
-        let (ok, text) = jiuye(&["key", "rotate"]);
+        let (ok, text) = jiuye(&["key", "rotate", "--no-reseal"]);
         assert!(ok, "{text}");
         let (ok, text) = jiuye(&["key", "retire", "1"]);
         assert!(!ok && text.contains("still sealed under data key 1"), "{text}");
@@ -101,6 +101,12 @@ async fn a_data_key_rotates_without_a_restart_and_retires_once_nothing_needs_it(
         assert!(status.contains("v2: ") && !status.contains("v1"), "{status}");
         assert_eq!(opened(&db, &Keys::load(&KeySource::File(key_file.clone())).unwrap()).await, before);
 
+        // A rotation re-seals by default: everything moves to key 3 in one command.
+        let (ok, text) = jiuye(&["key", "rotate"]);
+        assert!(ok && text.contains("re-sealed"), "{text}");
+        assert_eq!(sealed_prefixes(&db).await, vec!["v3."]);
+        assert_eq!(opened(&db, &Keys::load(&KeySource::File(key_file.clone())).unwrap()).await, before);
+
         let actions: Vec<String> = AuditLog::new(db.warehouse.clone(), keys.clone())
             .list(&AuditFilter::default(), 1000)
             .await
@@ -109,7 +115,7 @@ async fn a_data_key_rotates_without_a_restart_and_retires_once_nothing_needs_it(
             .map(|r| r.action)
             .filter(|a| a.starts_with("key."))
             .collect();
-        assert_eq!(actions.len(), 4, "{actions:?}");
+        assert_eq!(actions.len(), 6, "{actions:?}");
         for action in ["key.rotated", "key.resealed", "key.retired"] {
             assert!(actions.iter().any(|a| a == action), "{action}: {actions:?}");
         }

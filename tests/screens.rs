@@ -1,0 +1,427 @@
+//! The screens in a real browser (headless Chromium over the DevTools protocol), on
+//! SQLite and PostgreSQL with demo data: sign-in, the 工作台 portal, and each big screen
+//! — every panel renders, no console error, displayed numbers equal the GraphQL answer
+//! for the same board, a district user sees only its district. Screenshots at 1920×1080
+//! go to docs/screens/ (linked from the README).
+
+#[path = "support/browser.rs"]
+mod browser;
+mod support;
+
+use std::time::Duration;
+
+use browser::Browser;
+use chrono::Utc;
+use jiuye_identity::{Identity, NewUser};
+use serde_json::{Value, json};
+use support::server::{self, Server};
+use support::{backends, demo_exports};
+
+const PASSWORD: &str = "Screen-Passw0rd-42";
+/// The big screens, each a board of the model.
+const SCREENS: [&str; 3] = ["decision_support", "business_handling", "situation_analysis"];
+
+fn screens_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screens")
+}
+
+/// Every panel of the board drew without error (as GraphQL answered it), and the
+/// figures of each figures and completion panel are the answer's.
+async fn check_screen(browser: &Browser, answer: &Value, code: &str) {
+    let as_of = browser.eval("document.querySelector('.as-of').value").await;
+    assert_eq!(as_of, answer["latestDataDay"], "{code} opens on the latest data day");
+    assert_eq!(answer["board"]["asOf"], answer["latestDataDay"]);
+    let states = browser
+        .eval("Object.fromEntries([...document.querySelectorAll('.panel')].map(p => [p.dataset.panel, p.dataset.state]))")
+        .await;
+    let panels = answer["board"]["panels"].as_array().unwrap();
+    assert_eq!(
+        states.as_object().unwrap().len(),
+        panels.len(),
+        "{code}: every panel drawn: {states}"
+    );
+    for panel in panels {
+        let panel_code = panel["code"].as_str().unwrap();
+        let expected = if panel["error"].is_null() { "ok" } else { "error" };
+        assert_eq!(states[panel_code], expected, "{code}.{panel_code}");
+        if matches!(panel["view"]["widget"].as_str(), Some("numbers" | "completion")) && expected == "ok" {
+            assert_figures_match(&shown_figures(browser, panel_code).await, answer, panel_code);
+        }
+    }
+}
+const LOAD_LIMIT: Duration = Duration::from_secs(60);
+
+async fn create_user(db: &support::TestDb, username: &str, role: &str, district: Option<&str>) -> Option<jiuye_identity::Totp> {
+    let identity = Identity::new(db.warehouse.clone(), support::keys());
+    let new = NewUser {
+        username: username.into(),
+        display_name: None,
+        role: role.into(),
+        district: district.map(str::to_string),
+        password: PASSWORD.into(),
+    };
+    identity.create_user(new, Utc::now()).await.unwrap()
+}
+
+async fn session(srv: &Server, username: &str) -> String {
+    let login = json!({
+        "query": "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }",
+        "variables": { "u": username, "p": PASSWORD },
+    });
+    srv.post(None, None, login).await.2["data"]["login"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Signs in through the login form, as a person would.
+async fn sign_in(browser: &Browser, srv: &Server, username: &str) {
+    sign_in_with(browser, srv, username, None).await;
+}
+
+/// Signs in with a TOTP code too (administrators), from a fresh document.
+async fn sign_in_with(browser: &Browser, srv: &Server, username: &str, code: Option<&str>) {
+    // A new tab has no storage yet (about:blank); later, the previous user's session goes.
+    browser
+        .eval("(() => { try { sessionStorage.clear(); } catch (e) {} return true; })()")
+        .await;
+    browser.goto(&format!("{}/?as={username}#/login", srv.base)).await;
+    browser.wait_for("!!document.querySelector('#login-form')", LOAD_LIMIT).await;
+    let fill = format!(
+        "(() => {{ const f = document.querySelector('#login-form'); f.username.value = {u}; f.password.value = {p}; \
+           f.code.value = {c}; f.requestSubmit(); return true; }})()",
+        u = json!(username),
+        p = json!(PASSWORD),
+        c = json!(code.unwrap_or(""))
+    );
+    browser.eval(&fill).await;
+    browser
+        .wait_for("document.querySelectorAll('.app-tile').length > 0", LOAD_LIMIT)
+        .await;
+}
+
+/// The board's answer over GraphQL, dated as the screen is by default.
+async fn board(srv: &Server, token: &str, code: &str) -> Value {
+    let query = format!(r#"{{ latestDataDay board(code: "{code}") {{ asOf panels {{ code rows error view {{ widget }} }} }} }}"#);
+    let answer = srv.query(token, &query).await;
+    assert!(answer.get("errors").is_none(), "{answer}");
+    answer["data"].clone()
+}
+
+/// Opens a screen and waits until every panel has drawn (and the map has its districts).
+async fn open_screen(browser: &Browser, srv: &Server, code: &str) -> Duration {
+    // A new document each time (the query differs), as when a screen is opened cold.
+    let visit = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    browser.goto(&format!("{}/?visit={visit}#/screen/{code}", srv.base)).await;
+    let took = browser
+        .wait_for(
+            "(() => { const g = document.querySelector('.screen-grid'); const p = [...document.querySelectorAll('.panel')]; \
+             return g && g.dataset.loaded && p.length > 0 && p.every(x => x.dataset.state) \
+               && [...document.querySelectorAll('.widget-map .body')].every(b => b.dataset.districts); })()",
+            LOAD_LIMIT,
+        )
+        .await;
+    took
+}
+
+/// The figures a panel displays: indicator → the raw value behind the shown text.
+async fn shown_figures(browser: &Browser, panel: &str) -> Value {
+    browser
+        .eval(&format!(
+            "Object.fromEntries([...document.querySelectorAll('[data-panel={panel}] [data-indicator]')].map(e => \
+               [e.dataset.indicator, (e.querySelector('.value') || e).dataset.raw ?? null]))"
+        ))
+        .await
+}
+
+fn latest_row<'a>(answer: &'a Value, panel: &str) -> &'a Value {
+    let panel = answer["board"]["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == panel)
+        .unwrap();
+    panel["rows"].as_array().and_then(|r| r.last()).unwrap_or(&Value::Null)
+}
+
+/// The displayed figures of `panel` equal the GraphQL answer's latest row.
+fn assert_figures_match(shown: &Value, answer: &Value, panel: &str) {
+    let row = latest_row(answer, panel);
+    let shown = shown.as_object().unwrap();
+    assert!(!shown.is_empty(), "{panel}: no figures shown");
+    for (indicator, raw) in shown {
+        let expected = match &row[indicator] {
+            // A day without rows had none of these events: the screen shows 0.
+            Value::Null if row.is_null() => "0".to_string(),
+            Value::Null => String::new(),
+            v => v.to_string(),
+        };
+        let raw = raw.as_str().unwrap_or("");
+        let same = raw == expected || raw.parse::<f64>().ok() == expected.parse::<f64>().ok() && !raw.is_empty();
+        assert!(same, "{panel}.{indicator}: shown {raw:?}, GraphQL {expected:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_screens_show_the_boards_numbers_to_whom_they_belong() {
+    let exports = demo_exports(2, 0.05, 11);
+    for db in backends().await {
+        db.load(exports.path()).await;
+        create_user(&db, "li", "city_analyst", None).await;
+        create_user(&db, "zhou", "district_analyst", Some("310115")).await;
+        let srv = server::start(&db).await;
+        let browser = Browser::start().await;
+
+        if db.name == "sqlite" {
+            browser.goto(&format!("{}/#/login", srv.base)).await;
+            browser.wait_for("!!document.querySelector('#login-form')", LOAD_LIMIT).await;
+            browser.screenshot(&screens_dir().join("login.png")).await;
+        }
+        sign_in(&browser, &srv, "li").await;
+        let tiles: Vec<String> = serde_json::from_value(
+            browser
+                .eval("[...document.querySelectorAll('.app-tile')].map(a => a.getAttribute('href'))")
+                .await,
+        )
+        .unwrap();
+        assert!(tiles.contains(&"#/screen/decision_support".to_string()), "{tiles:?}");
+
+        if db.name == "sqlite" {
+            browser.screenshot(&screens_dir().join("portal.png")).await;
+        }
+        let token = session(&srv, "li").await;
+        for code in SCREENS {
+            let answer = board(&srv, &token, code).await;
+            let took = open_screen(&browser, &srv, code).await;
+            eprintln!("{}: {code} drawn {took:?} after navigation", db.name);
+            check_screen(&browser, &answer, code).await;
+            if db.name == "sqlite" {
+                // Let the numbers finish counting up.
+                tokio::time::sleep(Duration::from_millis(1200)).await;
+                browser.screenshot(&screens_dir().join(format!("{code}.png"))).await;
+            }
+            assert_eq!(browser.errors(), Vec::<String>::new(), "{code}: the page reported errors");
+        }
+        let answer = board(&srv, &token, "decision_support").await;
+        open_screen(&browser, &srv, "decision_support").await;
+        let districts = browser
+            .eval("document.querySelector('[data-panel=map_employment] .body').dataset.districts")
+            .await;
+        assert_eq!(districts, "16");
+        let statuses = browser
+            .eval("Object.fromEntries([...document.querySelectorAll('[data-panel=overall_completion] li')].map(l => [l.dataset.indicator, l.dataset.status]))")
+            .await;
+        let row = latest_row(&answer, "overall_completion");
+        let mut coloured = 0;
+        for (indicator, shown) in statuses.as_object().unwrap() {
+            let expected = row[format!("{indicator}_status")].as_str().unwrap_or("none");
+            assert_eq!(shown, expected, "{indicator}: the status colour is the answer's");
+            coloured += usize::from(expected != "none");
+        }
+        assert!(coloured > 0, "the demo's targets colour some indicators: {statuses}");
+
+        // A district analyst: the same screen, only 浦东新区's numbers.
+        let zhou = session(&srv, "zhou").await;
+        browser
+            .eval(&format!("sessionStorage.setItem('jiuye.token', {})", json!(zhou)))
+            .await;
+        let answer = board(&srv, &zhou, "decision_support").await;
+        open_screen(&browser, &srv, "decision_support").await;
+        let districts = browser
+            .eval("document.querySelector('[data-panel=map_employment] .body').dataset.districts")
+            .await;
+        assert_eq!(districts, "1", "a district user's map holds its district alone");
+        let map_row = &answer["board"]["panels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["code"] == "map_employment")
+            .unwrap()["rows"];
+        assert!(map_row.as_array().unwrap().iter().all(|r| r["district"] == "310115"), "{map_row}");
+        assert_figures_match(&shown_figures(&browser, "today_updates").await, &answer, "today_updates");
+        assert_eq!(browser.errors(), Vec::<String>::new(), "the page reported errors");
+
+        drop(browser);
+        srv.handle.abort();
+        db.cleanup().await;
+    }
+}
+
+/// Opens a desk page and waits for `ready` (a script expression).
+async fn open_page(browser: &Browser, srv: &Server, hash: &str, ready: &str) {
+    browser.eval(&format!("location.hash = {}; true", json!(hash))).await;
+    browser.wait_for(ready, LOAD_LIMIT).await;
+}
+
+/// Fills the named fields of `form` and submits it, then waits for its status to say
+/// something other than "处理中…".
+async fn submit(browser: &Browser, form: &str, fields: &[(&str, &str)]) -> String {
+    let assignments: String = fields
+        .iter()
+        .map(|(name, value)| format!("f.elements[{}].value = {};", json!(name), json!(value)))
+        .collect();
+    browser
+        .eval(&format!(
+            "(() => {{ const f = document.querySelector({form}); {assignments} f.querySelector('.status').textContent = ''; f.requestSubmit(); return true; }})()",
+            form = json!(form)
+        ))
+        .await;
+    let status = format!("document.querySelector({}).querySelector('.status')", json!(form));
+    browser
+        .wait_for(&format!("{status}.textContent && {status}.textContent !== '处理中…'"), LOAD_LIMIT)
+        .await;
+    browser.eval(&format!("{status}.textContent")).await.as_str().unwrap().to_string()
+}
+
+fn code_now(totp: &Option<jiuye_identity::Totp>) -> String {
+    totp.as_ref().expect("an administrator has TOTP").code_at(Utc::now().timestamp())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_administrator_does_their_duty_on_their_own_pages() {
+    for db in backends().await {
+        let system = create_user(&db, "sys", "system_admin", None).await;
+        let security = create_user(&db, "sec", "security_admin", None).await;
+        let audit = create_user(&db, "aud", "audit_admin", None).await;
+        create_user(&db, "li", "city_analyst", None).await;
+        let srv = server::start(&db).await;
+        let browser = Browser::start().await;
+        let shoot = |name: &str| screens_dir().join(format!("{name}.png"));
+        let tiles = "[...document.querySelectorAll('.app-tile')].map(a => a.getAttribute('href')).join(' ')";
+
+        // 用户管理: the system administrator makes an account (without a role).
+        sign_in_with(&browser, &srv, "sys", Some(&code_now(&system))).await;
+        let offered = browser.eval(tiles).await;
+        let offered = offered.as_str().unwrap();
+        assert!(offered.contains("#/admin/users") && !offered.contains("#/admin/roles"), "{offered}");
+        assert!(
+            !offered.contains("#/screen/"),
+            "an administrator reads no business screens: {offered}"
+        );
+        open_page(
+            &browser,
+            &srv,
+            "#/admin/users",
+            "document.querySelectorAll('#users tbody tr').length > 0",
+        )
+        .await;
+        let status = submit(&browser, "#create-user", &[("username", "wu"), ("password", "Temporary-Pass-42")]).await;
+        assert_eq!(status, "已创建");
+        browser
+            .wait_for(
+                "[...document.querySelectorAll('#users tbody tr')].some(r => r.textContent.includes('wu'))",
+                LOAD_LIMIT,
+            )
+            .await;
+        if db.name == "sqlite" {
+            browser.screenshot(&shoot("admin_users")).await;
+        }
+
+        // 角色管理 and 密码应用: the security administrator gives wu a business role.
+        sign_in_with(&browser, &srv, "sec", Some(&code_now(&security))).await;
+        open_page(
+            &browser,
+            &srv,
+            "#/admin/roles",
+            "document.querySelectorAll('#roles tbody tr').length > 0",
+        )
+        .await;
+        let status = submit(
+            &browser,
+            "#assign",
+            &[("username", "wu"), ("role", "district_analyst"), ("district", "310115")],
+        )
+        .await;
+        assert_eq!(status, "已分配");
+        let identity = Identity::new(db.warehouse.clone(), support::keys());
+        let wu = identity.user_info("wu", Utc::now()).await.unwrap();
+        assert_eq!((wu.role.as_str(), wu.district.as_deref()), ("district_analyst", Some("310115")));
+        if db.name == "sqlite" {
+            browser.screenshot(&shoot("admin_roles")).await;
+        }
+        open_page(&browser, &srv, "#/admin/crypto", "!!document.querySelector('.sealing-version')").await;
+        assert_eq!(browser.eval("document.querySelector('.sealing-version').textContent").await, "v1");
+        let rows = browser.eval("document.querySelectorAll('#algorithms tbody tr').length").await;
+        assert_eq!(rows, jiuye_privacy::ALGORITHMS.len());
+        if db.name == "sqlite" {
+            browser.screenshot(&shoot("admin_crypto")).await;
+        }
+
+        // 个人中心 and 消息中心: an analyst makes a token for a script and reads a message.
+        let inbox = jiuye_messages::Inbox::new(db.warehouse.clone());
+        let message = jiuye_messages::NewMessage {
+            kind: "etl.finished".into(),
+            severity: jiuye_messages::Severity::Info,
+            title: "招工登记导入完成".into(),
+            body: "employment_registration_2025.csv：读取 120 行，入库 118 行，隔离 2 行。".into(),
+            audience: jiuye_messages::Audience::Role("city_analyst".into()),
+            dedup_key: None,
+        };
+        inbox.post(&message, Utc::now()).await.unwrap();
+        sign_in(&browser, &srv, "li").await;
+        open_page(&browser, &srv, "#/personal", "!!document.querySelector('#sessions table')").await;
+        assert_eq!(
+            browser
+                .eval("document.querySelector('#sessions tbody').textContent.includes('当前会话')")
+                .await,
+            true
+        );
+        let status = submit(&browser, "#new-token", &[("label", "报表脚本"), ("days", "7")]).await;
+        assert_eq!(status, "已创建");
+        let token = browser.eval("document.querySelector('.new-token code').textContent").await;
+        let token = token.as_str().unwrap();
+        let me = srv.query(token, "{ me { holder role } }").await;
+        assert_eq!(
+            me["data"]["me"],
+            json!({ "holder": "li: 报表脚本", "role": "city_analyst" }),
+            "{me}"
+        );
+        if db.name == "sqlite" {
+            // The picture goes in the repository: show the token's shape, not a token.
+            browser
+                .eval("document.querySelector('.new-token code').textContent = 'jy_…（示例，仅显示一次）'; true")
+                .await;
+            browser.screenshot(&shoot("personal")).await;
+        }
+        open_page(&browser, &srv, "#/messages", "document.querySelectorAll('.message').length > 0").await;
+        assert_eq!(
+            browser.eval("document.querySelector('.message strong').textContent").await,
+            "招工登记导入完成"
+        );
+        assert_eq!(browser.eval("document.querySelector('.topbar .unread b').textContent").await, "1");
+        if db.name == "sqlite" {
+            browser.screenshot(&shoot("messages")).await;
+        }
+        browser.eval("document.querySelector('.mark-read').click(); true").await;
+        browser
+            .wait_for("document.querySelector('.message').dataset.read === 'true'", LOAD_LIMIT)
+            .await;
+        assert_eq!(browser.eval("document.querySelector('.topbar .unread b').textContent").await, "0");
+
+        // 审计日志: the audit administrator reads what the others did.
+        srv.audit.flush().await;
+        sign_in_with(&browser, &srv, "aud", Some(&code_now(&audit))).await;
+        open_page(
+            &browser,
+            &srv,
+            "#/admin/audit",
+            "document.querySelectorAll('.list tbody tr').length > 0",
+        )
+        .await;
+        let text = browser.eval("document.querySelector('.list').textContent").await;
+        for expected in ["sys", "sec", "createUser", "assignRole"] {
+            assert!(text.as_str().unwrap().contains(expected), "{expected} in the audit log page");
+        }
+        if db.name == "sqlite" {
+            browser.screenshot(&shoot("admin_audit")).await;
+        }
+        assert_eq!(browser.errors(), Vec::<String>::new(), "the pages reported errors");
+
+        drop(browser);
+        srv.handle.abort();
+        db.cleanup().await;
+    }
+}

@@ -1,0 +1,86 @@
+// Sign-in: a username and password (and the six-digit code for administrators), or a
+// machine token pasted by an integrator. An expired password can only be changed.
+
+import { gql, setToken } from './api.js';
+import { esc } from './format.js';
+
+const LOGIN = `mutation($u: String!, $p: String!, $c: String) {
+  login(username: $u, password: $p, code: $c) { token passwordExpired }
+}`;
+const CHANGE = `mutation($old: String!, $new: String!) { changePassword(oldPassword: $old, newPassword: $new) }`;
+
+export function renderLogin(root) {
+  root.innerHTML = `
+    <main class="login">
+      <form class="login-card" id="login-form" autocomplete="off">
+        <h1>就业大数据平台</h1>
+        <p class="subtitle">公共就业服务数据工作台</p>
+        <label>用户名<input name="username" required maxlength="64" autofocus></label>
+        <label>密码<input name="password" type="password" required maxlength="128"></label>
+        <label>动态口令<input name="code" inputmode="numeric" maxlength="6" placeholder="管理员必填，六位数字"></label>
+        <p class="form-error" role="alert"></p>
+        <button type="submit">登录</button>
+        <details class="token-login">
+          <summary>使用接口令牌登录</summary>
+          <label>令牌<input name="token" maxlength="200" placeholder="jy_…"></label>
+          <button type="button" id="token-button">用令牌进入</button>
+        </details>
+      </form>
+    </main>`;
+  const form = root.querySelector('#login-form');
+  const error = root.querySelector('.form-error');
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    const data = new FormData(form);
+    try {
+      const answer = await gql(LOGIN, { u: data.get('username'), p: data.get('password'), c: data.get('code') || null });
+      setToken(answer.login.token);
+      if (answer.login.passwordExpired) renderChangePassword(root, data.get('password'));
+      else location.hash = '#/';
+    } catch (e) {
+      error.textContent = e.message;
+    }
+  });
+  root.querySelector('#token-button').addEventListener('click', () => {
+    const value = String(new FormData(form).get('token') || '').trim();
+    if (!value) {
+      error.textContent = '请输入令牌';
+      return;
+    }
+    setToken(value);
+    location.hash = '#/';
+  });
+}
+
+function renderChangePassword(root, oldPassword) {
+  root.innerHTML = `
+    <main class="login">
+      <form class="login-card" id="change-form">
+        <h1>请修改密码</h1>
+        <p class="subtitle">密码已过期或为临时密码：至少 12 位，包含大写、小写、数字、符号中的三类，不得与近 5 次相同。</p>
+        <label>新密码<input name="next" type="password" required maxlength="128"></label>
+        <label>再次输入<input name="again" type="password" required maxlength="128"></label>
+        <p class="form-error" role="alert"></p>
+        <button type="submit">修改并进入</button>
+      </form>
+    </main>`;
+  const form = root.querySelector('#change-form');
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const error = root.querySelector('.form-error');
+    if (data.get('next') !== data.get('again')) {
+      error.textContent = '两次输入的密码不一致';
+      return;
+    }
+    try {
+      await gql(CHANGE, { old: oldPassword, new: data.get('next') });
+      setToken(null);
+      location.hash = '#/login';
+      document.getElementById('app').insertAdjacentHTML('afterbegin', `<p class="notice">${esc('密码已修改，请用新密码登录')}</p>`);
+    } catch (e) {
+      error.textContent = e.message;
+    }
+  });
+}

@@ -1,0 +1,146 @@
+// A big screen (大屏): one `board` request draws every panel where the board's
+// definition puts it (`view`: column, span, widget) on a 1920×1080 stage scaled to the
+// window. Refreshed every minute; a failed panel shows its error in place.
+
+import { gql } from './api.js';
+import { esc } from './format.js';
+import { drawPanel } from './widgets.js';
+
+const BOARD = `query($code: String!, $asOf: String) {
+  board(code: $code, asOf: $asOf) {
+    code name description asOf
+    panels { code title indicators from to columns rows error view { column span widget } }
+  }
+  indicators { code name unit definition }
+}`;
+
+// Employers are too many to list; their rows show the 统一社会信用代码.
+const UNLISTED = new Set(['employer']);
+
+const REFRESH_MS = 60_000;
+
+export function renderScreen(root, [code]) {
+  const state = { code, asOf: null, charts: new Map(), timer: null, clock: null, stopped: false };
+  root.innerHTML = `
+    <div class="screen-viewport"><div class="stage" data-board="${esc(code)}">
+      <header class="screen-header">
+        <a class="back" href="#/" title="返回工作台">◀ 工作台</a>
+        <h1>加载中…</h1>
+        <div class="screen-meta">
+          <label>数据日期 <input type="date" class="as-of"></label>
+          <span class="clock"></span>
+        </div>
+      </header>
+      <div class="screen-grid"></div>
+    </div></div>`;
+  const stage = root.querySelector('.stage');
+  const fit = () => {
+    const scale = Math.min(window.innerWidth / 1920, window.innerHeight / 1080);
+    stage.style.transform = `scale(${scale})`;
+  };
+  fit();
+  window.addEventListener('resize', fit);
+  root.querySelector('.as-of').addEventListener('change', (e) => {
+    state.asOf = e.target.value || null;
+    load(root, state);
+  });
+  const stop = () => {
+    state.stopped = true;
+    clearInterval(state.timer);
+    clearInterval(state.clock);
+    window.removeEventListener('resize', fit);
+    for (const chart of state.charts.values()) chart.dispose();
+  };
+  const tick = () => {
+    // A screen whose page was left stops itself, whatever the router did.
+    if (!stage.isConnected) return stop();
+    root.querySelector('.clock').textContent = new Date().toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+  };
+  tick();
+  state.clock = setInterval(tick, 1000);
+  load(root, state);
+  state.timer = setInterval(() => load(root, state), REFRESH_MS);
+  return stop;
+}
+
+async function load(root, state) {
+  let data;
+  try {
+    data = await gql(BOARD, { code: state.code, asOf: state.asOf });
+  } catch (e) {
+    if (state.stopped || !root.querySelector('.stage')) return;
+    root.querySelector('.screen-header h1').textContent = '无法加载';
+    root.querySelector('.screen-grid').innerHTML = `<p class="screen-error">${esc(e.message)}</p>`;
+    return;
+  }
+  if (state.stopped || !root.querySelector('.stage')) return;
+  const { board } = data;
+  const context = {
+    indicators: new Map(data.indicators.map((i) => [i.code, i])),
+    members: await members(state, board, data.indicators),
+    charts: state.charts,
+  };
+  if (state.stopped || !root.querySelector('.stage')) return;
+  root.querySelector('.screen-header h1').textContent = `${board.name}大屏`;
+  root.querySelector('.as-of').value = board.asOf;
+  const grid = root.querySelector('.screen-grid');
+  for (const panel of board.panels) {
+    drawPanel(panelSlot(grid, panel), panel, context);
+  }
+  grid.dataset.loaded = board.asOf;
+}
+
+/** The names of the members of every dimension the board's panels break down by
+ * (asked once per screen: codes and names do not change between refreshes). */
+async function members(state, board, indicators) {
+  const codes = new Set(indicators.map((i) => i.code));
+  const dimensions = new Set(['district']);
+  for (const panel of board.panels) {
+    for (const column of panel.columns) {
+      const companion = [...codes].some((c) => column.startsWith(`${c}_`));
+      if (column !== 'period' && !codes.has(column) && !companion && !UNLISTED.has(column)) dimensions.add(column);
+    }
+  }
+  const wanted = [...dimensions].filter((d) => !(state.members && state.members.has(d)));
+  state.members ||= new Map();
+  if (wanted.length) {
+    const query = `{ ${wanted.map((d, i) => `d${i}: dimensionMembers(dimension: ${JSON.stringify(d)}) { code name }`).join(' ')} }`;
+    try {
+      const answer = await gql(query);
+      wanted.forEach((d, i) => state.members.set(d, new Map(answer[`d${i}`].map((m) => [m.code, m.name]))));
+    } catch (e) {
+      // Codes stay readable without their names; the panels still draw.
+      console.warn('dimension members', e);
+    }
+  }
+  return state.members;
+}
+
+/** The panel's box, made once in its column and kept across refreshes. */
+function panelSlot(grid, panel) {
+  const existing = grid.querySelector(`[data-panel="${panel.code}"]`);
+  if (existing) return existing;
+  const { column, span } = panel.view;
+  let col = grid.querySelector(`.screen-column[data-column="${column}"]`);
+  if (!col) {
+    col = document.createElement('div');
+    col.className = 'screen-column';
+    col.dataset.column = String(column);
+    // Row 1 always: placed by column, whatever order the panels come in.
+    col.style.gridRow = '1';
+    grid.append(col);
+  }
+  col.style.gridColumn = `${column} / span ${Math.max(span, Number(col.dataset.span || 1))}`;
+  col.dataset.span = String(Math.max(span, Number(col.dataset.span || 1)));
+  const box = document.createElement('section');
+  box.className = `panel widget-${panel.view.widget}`;
+  box.dataset.panel = panel.code;
+  box.innerHTML = `<h2><span class="title"></span><button class="info" title="口径">ⓘ</button></h2><div class="body"></div><div class="popover" hidden></div>`;
+  box.querySelector('.title').textContent = panel.title;
+  box.querySelector('.info').addEventListener('click', () => {
+    const pop = box.querySelector('.popover');
+    pop.hidden = !pop.hidden;
+  });
+  col.append(box);
+  return box;
+}
