@@ -30,6 +30,8 @@ pub struct PanelAnswer {
     pub code: String,
     pub title: String,
     pub indicators: Vec<String>,
+    /// The panel's grain (DAY, WEEK, MONTH, QUARTER, YEAR): what `drill` takes.
+    pub grain: String,
     /// The panel's time range, YYYY-MM-DD.
     pub from: String,
     pub to: String,
@@ -88,6 +90,7 @@ pub async fn answer_board(
                 code: panel.code.clone(),
                 title: panel.title.clone(),
                 indicators: panel.indicators.clone(),
+                grain: panel.grain.name().into(),
                 from: query.from.to_string(),
                 to: query.to.to_string(),
                 columns,

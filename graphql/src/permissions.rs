@@ -43,6 +43,7 @@ pub(crate) const FIELDS: &[(&str, Need)] = &[
     ("metrics", Need::Any(&[P::IndicatorRead])),
     ("indicators", Need::Any(&[P::IndicatorRead])),
     ("dimensionMembers", Need::Any(&[P::IndicatorRead])),
+    ("dimensions", Need::Any(&[P::IndicatorRead])),
     ("drill", Need::Any(&[P::IndicatorRead])),
     ("mapLayer", Need::Any(&[P::IndicatorRead])),
     ("drillDetail", Need::Any(&[P::DetailRead])),

@@ -128,6 +128,15 @@ pub struct RejectedTable {
 }
 
 #[derive(SimpleObject)]
+pub struct DimensionView {
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    /// The dimension one level up (`industry` → `industry_section`), for drilling.
+    pub parent: Option<String>,
+}
+
+#[derive(SimpleObject)]
 pub struct DimensionMember {
     pub code: String,
     pub name: String,
@@ -207,6 +216,22 @@ impl QueryRoot {
                     .collect()
             }),
         })
+    }
+
+    /// The dimensions of the model: code, Chinese name, and the dimension one level up.
+    async fn dimensions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DimensionView>> {
+        let state = ctx.data::<AppState>()?;
+        Ok(state
+            .catalog
+            .dimensions
+            .values()
+            .map(|d| DimensionView {
+                code: d.code.clone(),
+                name: d.name.clone(),
+                description: d.description.clone(),
+                parent: d.parent.clone(),
+            })
+            .collect())
     }
 
     /// The indicators the caller may ask for, from the semantic model, with the glossary

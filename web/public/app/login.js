@@ -1,5 +1,5 @@
-// Sign-in: a username and password (and the six-digit code for administrators), or a
-// machine token pasted by an integrator. An expired password can only be changed.
+// Sign-in: a username and password, and the six-digit code for administrators (machine
+// tokens are for scripts, not for people). An expired password can only be changed.
 
 import { gql, setToken } from './api.js';
 import { esc } from './format.js';
@@ -20,11 +20,6 @@ export function renderLogin(root) {
         <label>动态口令<input name="code" inputmode="numeric" maxlength="6" placeholder="管理员必填，六位数字"></label>
         <p class="form-error" role="alert"></p>
         <button type="submit">登录</button>
-        <details class="token-login">
-          <summary>使用接口令牌登录</summary>
-          <label>令牌<input name="token" maxlength="200" placeholder="jy_…"></label>
-          <button type="button" id="token-button">用令牌进入</button>
-        </details>
       </form>
     </main>`;
   const form = root.querySelector('#login-form');
@@ -41,15 +36,6 @@ export function renderLogin(root) {
     } catch (e) {
       error.textContent = e.message;
     }
-  });
-  root.querySelector('#token-button').addEventListener('click', () => {
-    const value = String(new FormData(form).get('token') || '').trim();
-    if (!value) {
-      error.textContent = '请输入令牌';
-      return;
-    }
-    setToken(value);
-    location.hash = '#/';
   });
 }
 

@@ -5,6 +5,7 @@
 
 import { token } from './api.js';
 import { renderAudit, renderRoles, renderUsers } from './admin.js';
+import { renderBoard } from './board.js';
 import { renderCrypto } from './crypto.js';
 import { renderLogin } from './login.js';
 import { renderMessages } from './messages.js';
@@ -15,6 +16,7 @@ import { renderScreen } from './screen.js';
 const routes = [
   [/^#\/login$/, renderLogin, false],
   [/^#\/screen\/([a-z_]+)$/, renderScreen, true],
+  [/^#\/board\/([a-z_]+)$/, renderBoard, true],
   [/^#\/personal$/, renderPersonal, true],
   [/^#\/messages$/, renderMessages, true],
   [/^#\/admin\/users$/, renderUsers, true],

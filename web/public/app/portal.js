@@ -2,6 +2,7 @@
 // follows the role's permissions from `me`, the same list the server checks; the
 // personal centre and the message centre are everyone's.
 
+import { gql } from './api.js';
 import { esc } from './format.js';
 import { failed, frame } from './frame.js';
 
@@ -19,10 +20,21 @@ export const APPS = [
   { href: '/graphiql', title: '接口调试', note: 'GraphiQL：前端团队查询指标与看板的参考', needs: 'indicator.read', icon: '⌘' },
 ];
 
+/** The boards that are not big screens: one 业务专题分析 tile each. */
+async function topicBoards(me) {
+  if (!me.permissions.includes('board.read')) return [];
+  const { boards } = await gql('{ boards { code name description } }');
+  const screens = new Set(APPS.map((a) => a.href.replace('#/screen/', '')));
+  return boards
+    .filter((b) => !screens.has(b.code))
+    .map((b) => ({ href: `#/board/${b.code}`, title: `业务专题分析 · ${b.name.replace(/^专题·/, '')}`, note: b.description, needs: null, icon: '▤' }));
+}
+
 export function renderPortal(root) {
   frame(root, null)
-    .then(({ main, me }) => {
-      const apps = APPS.filter((a) => a.needs === null || me.permissions.includes(a.needs));
+    .then(async ({ main, me }) => {
+      const allowed = APPS.filter((a) => a.needs === null || me.permissions.includes(a.needs));
+      const apps = [...allowed.slice(0, 3), ...(await topicBoards(me)), ...allowed.slice(3)];
       main.innerHTML = `
         <h2 class="section-title">应用</h2>
         <ul class="apps">${apps

@@ -4,6 +4,7 @@
 
 import { gql } from './api.js';
 import { esc } from './format.js';
+import { dimensionsOf, loadMembers } from './members.js';
 import { drawPanel } from './widgets.js';
 
 const BOARD = `query($code: String!, $asOf: String) {
@@ -12,15 +13,14 @@ const BOARD = `query($code: String!, $asOf: String) {
     panels { code title indicators from to columns rows error view { column span widget } }
   }
   indicators { code name unit definition }
+  dimensions { code name }
 }`;
 
-// Employers are too many to list; their rows show the 统一社会信用代码.
-const UNLISTED = new Set(['employer']);
 
 const REFRESH_MS = 60_000;
 
 export function renderScreen(root, [code]) {
-  const state = { code, asOf: null, charts: new Map(), timer: null, clock: null, stopped: false };
+  const state = { code, asOf: null, charts: new Map(), members: new Map(), timer: null, clock: null, stopped: false };
   root.innerHTML = `
     <div class="screen-viewport"><div class="stage" data-board="${esc(code)}">
       <header class="screen-header">
@@ -77,7 +77,8 @@ async function load(root, state) {
   const { board } = data;
   const context = {
     indicators: new Map(data.indicators.map((i) => [i.code, i])),
-    members: await members(state, board, data.indicators),
+    dimensions: new Map(data.dimensions.map((d) => [d.code, d.name])),
+    members: await loadMembers(state.members, dimensionsOf(board.panels, data.indicators.map((i) => i.code))),
     charts: state.charts,
   };
   if (state.stopped || !root.querySelector('.stage')) return;
@@ -88,32 +89,6 @@ async function load(root, state) {
     drawPanel(panelSlot(grid, panel), panel, context);
   }
   grid.dataset.loaded = board.asOf;
-}
-
-/** The names of the members of every dimension the board's panels break down by
- * (asked once per screen: codes and names do not change between refreshes). */
-async function members(state, board, indicators) {
-  const codes = new Set(indicators.map((i) => i.code));
-  const dimensions = new Set(['district']);
-  for (const panel of board.panels) {
-    for (const column of panel.columns) {
-      const companion = [...codes].some((c) => column.startsWith(`${c}_`));
-      if (column !== 'period' && !codes.has(column) && !companion && !UNLISTED.has(column)) dimensions.add(column);
-    }
-  }
-  const wanted = [...dimensions].filter((d) => !(state.members && state.members.has(d)));
-  state.members ||= new Map();
-  if (wanted.length) {
-    const query = `{ ${wanted.map((d, i) => `d${i}: dimensionMembers(dimension: ${JSON.stringify(d)}) { code name }`).join(' ')} }`;
-    try {
-      const answer = await gql(query);
-      wanted.forEach((d, i) => state.members.set(d, new Map(answer[`d${i}`].map((m) => [m.code, m.name]))));
-    } catch (e) {
-      // Codes stay readable without their names; the panels still draw.
-      console.warn('dimension members', e);
-    }
-  }
-  return state.members;
 }
 
 /** The panel's box, made once in its column and kept across refreshes. */

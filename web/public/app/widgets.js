@@ -28,7 +28,8 @@ export function drawPanel(box, panel, context) {
 const name = (context, code) => (context.indicators.get(code) || { name: code }).name;
 /** A dimension member's name, or its code when the name is not known. */
 const memberName = (context, dimension, code) => (context.members.get(dimension) || new Map()).get(code) || code;
-const DIMENSION_LABELS = { period: '时间', district: '区', employer: '单位', hukou_type: '户籍', industry_section: '行业', education: '文化程度', age_band: '年龄段', support_type: '扶持类型' };
+/** A breakdown column's header: the dimension's name from the model. */
+const dimensionLabel = (context, code) => (code === 'period' ? '时间' : (context.dimensions && context.dimensions.get(code)) || code);
 
 /** The panel's breakdown columns: neither an indicator nor an indicator's companion. */
 function dimensionsOf(panel) {
@@ -87,7 +88,7 @@ function completion(body, panel, context) {
 function table(body, panel, context) {
   // The period is the same on every row of a one-period panel: the range says it.
   const dims = dimensionsOf(panel).filter((c) => c !== 'period' || new Set(panel.rows.map((r) => r.period)).size > 1);
-  const label = (c) => DIMENSION_LABELS[c] || (dims.includes(c) ? c : name(context, c));
+  const label = (c) => (dims.includes(c) ? dimensionLabel(context, c) : name(context, c));
   const cell = (row, c) => (dims.includes(c) ? (c === 'period' ? row[c] : memberName(context, c, row[c])) : formatNumber(row[c], unit(context, c)));
   const columns = [...dims, ...panel.indicators];
   body.innerHTML = `<div class="table-scroll"><table><thead><tr>${columns.map((c) => `<th>${esc(label(c))}</th>`).join('')}</tr></thead>
@@ -101,7 +102,10 @@ function chart(body, context, key) {
     const dom = body.querySelector('.chart');
     instance = echarts.init(dom, null, { renderer: 'canvas' });
     // Panels are laid out as they arrive: a chart follows its box's final size.
-    new ResizeObserver(() => instance.isDisposed() || instance.resize()).observe(dom);
+    // (A box without size yet, or any more, is left as it is: a map cannot lay out in it.)
+    new ResizeObserver(() => {
+      if (!instance.isDisposed() && dom.clientWidth > 0 && dom.clientHeight > 0) instance.resize();
+    }).observe(dom);
     context.charts.set(key, instance);
   }
   return instance;

@@ -1,0 +1,36 @@
+// The names of dimension members (districts, 户籍, industries …) for the codes answers
+// carry: asked once per page for every dimension its panels break down by.
+
+import { gql } from './api.js';
+
+// Employers are too many to list; their rows show the 统一社会信用代码.
+const UNLISTED = new Set(['employer']);
+
+/** The dimensions `panels` break down by: columns that are neither the period, an
+ * indicator nor an indicator's companion (`_yoy`, `_target` …). */
+export function dimensionsOf(panels, indicatorCodes) {
+  const codes = new Set(indicatorCodes);
+  const out = new Set(['district']);
+  for (const panel of panels) {
+    for (const column of panel.columns) {
+      const companion = [...codes].some((c) => column.startsWith(`${c}_`));
+      if (column !== 'period' && !codes.has(column) && !companion && !UNLISTED.has(column)) out.add(column);
+    }
+  }
+  return out;
+}
+
+/** Fills `cache` (dimension → Map code → name) for the dimensions it lacks. A failure
+ * leaves codes without names; the panels still draw. */
+export async function loadMembers(cache, dimensions) {
+  const wanted = [...dimensions].filter((d) => !cache.has(d));
+  if (!wanted.length) return cache;
+  const query = `{ ${wanted.map((d, i) => `d${i}: dimensionMembers(dimension: ${JSON.stringify(d)}) { code name }`).join(' ')} }`;
+  try {
+    const answer = await gql(query);
+    wanted.forEach((d, i) => cache.set(d, new Map(answer[`d${i}`].map((m) => [m.code, m.name]))));
+  } catch (e) {
+    console.warn('dimension members', e);
+  }
+  return cache;
+}
