@@ -48,6 +48,26 @@ async fn search_terms_indicators_and_code_tables() {
     assert_eq!(body["data"]["kbSearch"][0]["title"], "失业登记", "{body}");
     assert_eq!(body["data"]["kbSearch"][0]["matched"], "initials");
 
+    // 并称: a coordinate abbreviation staff use finds every term it names.
+    for (short, terms) in [("招退工", ["招工登记", "退工登记"]), ("就失业", ["就业", "失业"])] {
+        let body = gql(
+            &s,
+            &token,
+            r#"query($q: String!) { kbSearch(query: $q, limit: 5, kinds: [TERM]) { title matched } }"#,
+            json!({ "q": short }),
+        )
+        .await;
+        let hits = body["data"]["kbSearch"].as_array().unwrap_or_else(|| panic!("{body}"));
+        let exact: Vec<&str> = hits
+            .iter()
+            .filter(|h| h["matched"] == "exact")
+            .map(|h| h["title"].as_str().unwrap())
+            .collect();
+        for term in terms {
+            assert!(exact.contains(&term), "{short} finds {term}: {body}");
+        }
+    }
+
     let body = gql(&s, &token, r#"{ term(code: "失业登记") { code name source { document article } related { code name available } indicators { code available } } }"#, json!({})).await;
     let t = &body["data"]["term"];
     assert_eq!(t["code"], "unemployment_registration", "{body}");

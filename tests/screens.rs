@@ -295,6 +295,56 @@ async fn the_screens_show_the_boards_numbers_to_whom_they_belong() {
         }
         assert_eq!(browser.errors(), Vec::<String>::new(), "the topic board reported errors");
 
+        // 知识库: a 并称 finds both terms; a term links to its indicators; an indicator's
+        // page shows its 口径 as the dictionary has it.
+        open_page(
+            &browser,
+            &srv,
+            "#/kb",
+            "document.querySelectorAll('#dictionary tbody tr').length > 0",
+        )
+        .await;
+        browser
+            .eval("(() => { const i = document.querySelector('.kb-search input'); i.value = '招退工'; i.form.requestSubmit(); return true; })()")
+            .await;
+        browser
+            .wait_for("document.querySelectorAll('.kb-hits a').length >= 2", LOAD_LIMIT)
+            .await;
+        let hits = browser
+            .eval("[...document.querySelectorAll('.kb-hits a')].map(a => a.textContent).join(' ')")
+            .await;
+        assert!(
+            hits.as_str().unwrap().contains("招工登记") && hits.as_str().unwrap().contains("退工登记"),
+            "{hits}"
+        );
+        if db.name == "sqlite" {
+            browser.screenshot(&screens_dir().join("kb.png")).await;
+        }
+        click(
+            &browser,
+            ".kb-hits a[href='#/kb/term/hire_registration']",
+            ".term .indicator-links a",
+        )
+        .await;
+        click(
+            &browser,
+            ".term .indicator-links a[href='#/kb/indicator/hire_persons']",
+            ".indicator .definition",
+        )
+        .await;
+        let shown = browser.eval("document.querySelector('.indicator .definition').textContent").await;
+        let dictionary = srv
+            .query(&token, r#"{ indicator(code: "hire_persons") { definition definitionEn } }"#)
+            .await;
+        assert_eq!(shown, dictionary["data"]["indicator"]["definition"]);
+        assert!(
+            dictionary["data"]["indicator"]["definitionEn"]
+                .as_str()
+                .is_some_and(|e| e.contains("Distinct persons")),
+            "{dictionary}"
+        );
+        assert_eq!(browser.errors(), Vec::<String>::new(), "the knowledge base reported errors");
+
         // A district analyst: the same screen, only 浦东新区's numbers.
         let zhou = session(&srv, "zhou").await;
         browser

@@ -116,6 +116,8 @@ pub struct TermView {
     pub source: TermSource,
     pub synonyms: Vec<String>,
     pub abbreviations: Vec<String>,
+    /// 并称 shared with other terms (招退工 for 招工登记 and 退工登记).
+    pub joint_abbreviations: Vec<String>,
     pub related: Vec<Link>,
     pub indicators: Vec<Link>,
     pub dimensions: Vec<Link>,
@@ -183,6 +185,8 @@ pub struct TermInput {
     #[graphql(default)]
     pub abbreviations: Vec<String>,
     #[graphql(default)]
+    pub joint_abbreviations: Vec<String>,
+    #[graphql(default)]
     pub related: Vec<String>,
     #[graphql(default)]
     pub indicators: Vec<String>,
@@ -205,6 +209,7 @@ impl TermInput {
         for (name, list) in [
             ("input.synonyms", &self.synonyms),
             ("input.abbreviations", &self.abbreviations),
+            ("input.jointAbbreviations", &self.joint_abbreviations),
             ("input.related", &self.related),
             ("input.indicators", &self.indicators),
             ("input.dimensions", &self.dimensions),
@@ -232,6 +237,7 @@ fn term_view(kb: &KnowledgeBase, t: &Term) -> TermView {
         },
         synonyms: t.synonyms.clone(),
         abbreviations: t.abbreviations.clone(),
+        joint_abbreviations: t.joint_abbreviations.clone(),
         related: t.related.iter().map(term_link).collect(),
         indicators: t
             .indicators
@@ -432,6 +438,7 @@ impl KbMutation {
             },
             synonyms: input.synonyms,
             abbreviations: input.abbreviations,
+            joint_abbreviations: input.joint_abbreviations,
             related: input.related,
             indicators: input.indicators,
             dimensions: input.dimensions,

@@ -63,7 +63,7 @@ pub fn render_catalog(kb: &KnowledgeBase) -> BTreeMap<String, String> {
                 None => t.source.document.clone(),
             };
             let _ = writeln!(md, "- 来源 Source: {source}");
-            let aliases: Vec<&String> = t.synonyms.iter().chain(&t.abbreviations).collect();
+            let aliases: Vec<&String> = t.synonyms.iter().chain(&t.abbreviations).chain(&t.joint_abbreviations).collect();
             if !aliases.is_empty() {
                 let _ = writeln!(
                     md,

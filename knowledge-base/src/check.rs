@@ -29,6 +29,7 @@ pub fn check(glossary: &Glossary, catalog: &Catalog) -> Vec<Problem> {
     let mut seen_codes = BTreeSet::new();
     let mut seen_names: BTreeMap<&str, &str> = BTreeMap::new();
     let mut aliases: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut joint: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for t in &glossary.terms {
         if !seen_codes.insert(t.code.as_str()) {
             report(t, format!("code `{}` is used by more than one term", t.code));
@@ -64,6 +65,9 @@ pub fn check(glossary: &Glossary, catalog: &Catalog) -> Vec<Problem> {
                 report(t, format!("links to dimension `{d}`, which the semantic model does not define"));
             }
         }
+        for j in &t.joint_abbreviations {
+            joint.entry(j.as_str()).or_default().push(t.code.as_str());
+        }
         for a in t.synonyms.iter().chain(&t.abbreviations) {
             if let Some(owner) = seen_names.get(a.as_str()).filter(|o| **o != t.code) {
                 report(t, format!("synonym {a} is the name of term `{owner}`"));
@@ -75,6 +79,21 @@ pub fn check(glossary: &Glossary, catalog: &Catalog) -> Vec<Problem> {
                     aliases.insert(a.as_str(), t.code.as_str());
                 }
             }
+        }
+    }
+    for (short, terms) in &joint {
+        let first = glossary.terms.iter().find(|t| t.code == terms[0]).expect("a listed term");
+        if terms.len() < 2 {
+            report(
+                first,
+                format!("joint abbreviation {short} names this term alone; make it an abbreviation"),
+            );
+        }
+        if let Some(owner) = seen_names.get(short).or_else(|| aliases.get(short)) {
+            report(
+                first,
+                format!("joint abbreviation {short} is already a name or synonym of `{owner}`"),
+            );
         }
     }
     problems
@@ -95,11 +114,15 @@ mod tests {
         let yaml = r#"
 terms:
   - { code: a, name: 甲, english: A, definition: "", source: { document: "" }, synonyms: [乙], related: [nope], indicators: [no_such_indicator, registered_unemployed], dimensions: [planet] }
-  - { code: b, name: 乙, english: B, definition: x, source: { document: 业务实践 }, synonyms: [丙], abbreviations: [丙] }
+  - { code: b, name: 乙, english: B, definition: x, source: { document: 业务实践 }, synonyms: [丙], abbreviations: [丙], joint_abbreviations: [甲乙单] }
+  - { code: c, name: 丁, english: C, definition: x, source: { document: 业务实践 }, joint_abbreviations: [乙] }
+  - { code: d, name: 戊, english: D, definition: x, source: { document: 业务实践 }, joint_abbreviations: [乙] }
 "#;
         let g = Glossary::from_files([("t.yaml".to_string(), yaml.to_string())]).unwrap();
         let messages: Vec<String> = check(&g, &Catalog::builtin().unwrap()).into_iter().map(|p| p.message).collect();
         for expected in [
+            "joint abbreviation 甲乙单 names this term alone",
+            "joint abbreviation 乙 is already a name or synonym of `b`",
             "no definition",
             "no source",
             "`nope` does not exist",

@@ -45,6 +45,10 @@ pub struct Term {
     pub synonyms: Vec<String>,
     #[serde(default)]
     pub abbreviations: Vec<String>,
+    /// 并称: a short name staff use for this term together with others (招退工 names
+    /// 招工登记 and 退工登记), listed on every term it names; a search for it finds them all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub joint_abbreviations: Vec<String>,
     /// Codes of related terms.
     #[serde(default)]
     pub related: Vec<String>,

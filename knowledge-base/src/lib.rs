@@ -79,6 +79,7 @@ pub fn entries(catalog: &Catalog, glossary: &Glossary, indicators: &[IndicatorEn
     for t in &glossary.terms {
         let mut aliases = t.synonyms.clone();
         aliases.extend(t.abbreviations.iter().cloned());
+        aliases.extend(t.joint_abbreviations.iter().cloned());
         aliases.push(t.english.clone());
         out.push(Entry {
             kind: EntryKind::Term,

@@ -7,6 +7,7 @@ import { token } from './api.js';
 import { renderAudit, renderRoles, renderUsers } from './admin.js';
 import { renderBoard } from './board.js';
 import { renderCrypto } from './crypto.js';
+import { renderCodeTable, renderIndicator, renderKb, renderTerm } from './kb.js';
 import { renderLogin } from './login.js';
 import { renderMessages } from './messages.js';
 import { renderPersonal } from './personal.js';
@@ -17,6 +18,10 @@ const routes = [
   [/^#\/login$/, renderLogin, false],
   [/^#\/screen\/([a-z_]+)$/, renderScreen, true],
   [/^#\/board\/([a-z_]+)$/, renderBoard, true],
+  [/^#\/kb$/, renderKb, true],
+  [/^#\/kb\/term\/([^/]+)$/, renderTerm, true],
+  [/^#\/kb\/indicator\/([^/]+)$/, renderIndicator, true],
+  [/^#\/kb\/table\/([^/]+)$/, renderCodeTable, true],
   [/^#\/personal$/, renderPersonal, true],
   [/^#\/messages$/, renderMessages, true],
   [/^#\/admin\/users$/, renderUsers, true],

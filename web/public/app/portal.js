@@ -11,6 +11,7 @@ export const APPS = [
   { href: '#/screen/decision_support', title: '决策支持大屏', note: '领导驾驶舱：当日数据、综合指标完成、失业保险基金、政策帮扶、分区地图', needs: 'board.read', icon: '◆' },
   { href: '#/screen/business_handling', title: '业务经办管理大屏', note: '招退工、就失业登记、招聘与培训经办的时间、区域、结构分布', needs: 'board.read', icon: '▣' },
   { href: '#/screen/situation_analysis', title: '形势分析研判大屏', note: '就业形势趋势、同比环比、分区与行业结构', needs: 'board.read', icon: '▲' },
+  { href: '#/kb', title: '知识库', note: '术语、指标字典与代码表：支持拼音、首字母与并称检索', needs: 'glossary.read', icon: '❖' },
   { href: '#/admin/users', title: '用户管理', note: '账号的创建、停用、解锁与密码重置；接口令牌', needs: 'user.manage', icon: '☰' },
   { href: '#/admin/roles', title: '角色管理', note: '业务角色及其权限，为用户分配角色', needs: 'role.manage', icon: '⚑' },
   { href: '#/admin/crypto', title: '密码应用', note: '密码算法使用情况与数据密钥版本', needs: 'key.manage', icon: '⚿' },
