@@ -509,6 +509,39 @@ async fn each_administrator_does_their_duty_on_their_own_pages() {
             browser.screenshot(&shoot("admin_crypto")).await;
         }
 
+        // wu's first sign-in: the temporary password leads to the change form and nothing
+        // else; after the change wu signs in again and reaches the portal.
+        browser
+            .eval("(() => { try { sessionStorage.clear(); } catch (e) {} return true; })()")
+            .await;
+        browser.goto(&format!("{}/?as=wu#/login", srv.base)).await;
+        browser.wait_for("!!document.querySelector('#login-form')", LOAD_LIMIT).await;
+        browser
+            .eval("(() => { const f = document.querySelector('#login-form'); f.username.value = 'wu'; f.password.value = 'Temporary-Pass-42'; f.requestSubmit(); return true; })()")
+            .await;
+        browser.wait_for("!!document.querySelector('#change-form')", LOAD_LIMIT).await;
+        browser
+            .eval("(() => { const f = document.querySelector('#change-form'); f.next.value = 'Chosen-Pass-77'; f.again.value = 'Chosen-Pass-77'; f.requestSubmit(); return true; })()")
+            .await;
+        browser
+            .wait_for(
+                "!!document.querySelector('.notice') && !!document.querySelector('#login-form')",
+                LOAD_LIMIT,
+            )
+            .await;
+        browser
+            .eval("(() => { const f = document.querySelector('#login-form'); f.username.value = 'wu'; f.password.value = 'Chosen-Pass-77'; f.requestSubmit(); return true; })()")
+            .await;
+        browser
+            .wait_for("document.querySelectorAll('.app-tile').length > 0", LOAD_LIMIT)
+            .await;
+        assert_eq!(
+            browser
+                .eval("document.querySelector('.topbar .who').textContent.includes('310115')")
+                .await,
+            true
+        );
+
         // 个人中心 and 消息中心: an analyst makes a token for a script and reads a message.
         let inbox = jiuye_messages::Inbox::new(db.warehouse.clone());
         let message = jiuye_messages::NewMessage {

@@ -117,7 +117,7 @@ async fn support_benefit_fund_subsidy_and_internship_indicators() {
             benefit,
             &[
                 format!("FF1,{},1,,310115,2024-04,2000,6,2024-04-20 10:00:00", person_id(1)),
-                format!("FF2,{},1,,310115,2024-04,2100,6,2024-04-20 10:00:00", person_id(2)),
+                format!("FF2,{},1,,310115,2024-04,2100,9,2024-04-20 10:00:00", person_id(2)),
             ],
         );
         csv(
@@ -126,7 +126,7 @@ async fn support_benefit_fund_subsidy_and_internship_indicators() {
             benefit,
             &[
                 format!("FF3,{},1,,310115,2024/5,2000,6,2024-05-20 10:00:00", person_id(1)),
-                format!("FF4,{},1,,310115,202405,2000,6,2024-05-20 10:00:00", person_id(3)),
+                format!("FF4,{},1,,310115,202405,2000,4,2024-05-20 10:00:00", person_id(3000)),
                 format!("FF5,{},1,,310115,2024-13,2000,6,2024-05-20 10:00:00", person_id(4)),
             ],
         );
@@ -227,6 +227,31 @@ async fn support_benefit_fund_subsidy_and_internship_indicators() {
         assert_eq!(t.rows[0]["ui_benefit_persons"], json!(3), "{}", db.name);
         assert_eq!(t.rows[0]["ui_benefit_amount"].as_f64().unwrap(), 8100.0);
         assert_eq!(t.rows[0]["ui_benefit_avg_monthly"].as_f64().unwrap(), 8100.0 / 4.0);
+        // 领金周期 and 领金平均年龄 over the four payment records: approved months 6, 9, 6, 4;
+        // ages on the first day of each 发放年月, from the fixtures' birth dates.
+        let age_on = |n: u32, day: &str| {
+            let birth = chrono::NaiveDate::parse_from_str(&person_birth(n), "%Y-%m-%d").unwrap();
+            let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+            day.years_since(birth).unwrap() as f64
+        };
+        let ages = [
+            age_on(1, "2024-04-01"),
+            age_on(2, "2024-04-01"),
+            age_on(1, "2024-05-01"),
+            age_on(3000, "2024-05-01"),
+        ];
+        assert!(ages[3] < ages[0], "a younger recipient makes the average move: {ages:?}");
+        let t = db
+            .metrics(&q(
+                &["ui_benefit_payments", "ui_benefit_avg_period", "ui_benefit_avg_age"],
+                "2024-04-01",
+                "2024-06-30",
+                Grain::Quarter,
+            ))
+            .await;
+        assert_eq!(t.rows[0]["ui_benefit_payments"], json!(4), "{}", db.name);
+        assert_eq!(t.rows[0]["ui_benefit_avg_period"].as_f64().unwrap(), (6.0 + 9.0 + 6.0 + 4.0) / 4.0);
+        assert_eq!(t.rows[0]["ui_benefit_avg_age"].as_f64().unwrap(), ages.iter().sum::<f64>() / 4.0);
         let t = db
             .metrics(&q(
                 &["ui_fund_income", "ui_fund_expense"],

@@ -323,7 +323,7 @@ async fn the_fund_stocks_take_the_last_month_of_the_period() {
             text.push_str(&format!(
                 "2024-{month:02},{},{},1000,500,{},2024-{month:02}-28 10:00:00\n",
                 500_000 + i * 1000,
-                490_000,
+                490_000 + i * 700,
                 10_000 + i * 500
             ));
         }
@@ -331,14 +331,14 @@ async fn the_fund_stocks_take_the_last_month_of_the_period() {
         db.load(dir.path()).await;
         let t = db
             .metrics(&query(
-                &["ui_insured", "ui_fund_balance", "ui_fund_income"],
+                &["ui_insured", "ui_fund_balance", "ui_fund_income", "ui_contributors"],
                 &[],
                 Grain::Quarter,
                 "2024-01-01",
                 "2024-05-15",
             ))
             .await;
-        let cells: Vec<(String, i64, f64, f64)> = t
+        let cells: Vec<(String, i64, f64, f64, i64)> = t
             .rows
             .iter()
             .map(|r| {
@@ -347,15 +347,16 @@ async fn the_fund_stocks_take_the_last_month_of_the_period() {
                     r["ui_insured"].as_i64().unwrap(),
                     r["ui_fund_balance"].as_f64().unwrap(),
                     r["ui_fund_income"].as_f64().unwrap(),
+                    r["ui_contributors"].as_i64().unwrap(),
                 )
             })
             .collect();
         assert_eq!(
             cells,
             vec![
-                ("2024-Q1".to_string(), 502_000, 11_000.0, 3000.0),
+                ("2024-Q1".to_string(), 502_000, 11_000.0, 3000.0, 491_400),
                 // Q2 so far: the stocks of May (the month holding the end date), the flows of April–May.
-                ("2024-Q2".to_string(), 504_000, 12_000.0, 2000.0),
+                ("2024-Q2".to_string(), 504_000, 12_000.0, 2000.0, 492_800),
             ],
             "{}",
             db.name

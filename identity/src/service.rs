@@ -415,7 +415,9 @@ impl Identity {
     }
 
     /// Changes a password after checking the old one, the policy and the last
-    /// `HISTORY` passwords.
+    /// `HISTORY` passwords, and ends every session of the user in the same transaction:
+    /// whoever holds one (a session opened with the old password, or one left open
+    /// elsewhere) must log in with the new password.
     pub async fn change_password(&self, username: &str, old: &str, new: &str, now: DateTime<Utc>) -> Result<(), IdentityError> {
         let user = self
             .user(username)
@@ -444,6 +446,8 @@ impl Identity {
         );
         tx.execute(&render_write(&update, dialect)).await?;
         tx.insert_rows(sql::HISTORY, &HISTORY_COLUMNS, &[history_row(username, &hash, now)])
+            .await?;
+        tx.execute(&render_write(&sql::end_sessions(username, &stamp(now)), dialect))
             .await?;
         tx.commit().await?;
         Ok(())

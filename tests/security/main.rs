@@ -175,6 +175,9 @@ async fn an_expired_password_allows_only_changing_it_under_the_policy() {
         assert!(same["errors"][0]["message"].as_str().unwrap().contains("used recently"), "{same}");
         let ok = srv.post(Some(&session), None, change(PASSWORD, "Another-horse-43")).await.2;
         assert_eq!(ok["data"]["changePassword"], true, "{ok}");
+        // The session that changed it ends with the old password: log in again.
+        let after = srv.post(Some(&session), None, json!({ "query": "{ me { holder } }" })).await;
+        assert_eq!(after.0, 401, "the session is over after a password change: {}", after.2);
 
         let answer = login(&srv, "zhao", "Another-horse-43", None).await;
         assert_eq!(answer["data"]["login"]["passwordExpired"], false, "{answer}");

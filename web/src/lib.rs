@@ -8,27 +8,43 @@
 //! depend on the warehouse, the semantic layer or GraphQL.
 
 use axum::body::Body;
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 #[derive(rust_embed::RustEmbed)]
 #[folder = "public/"]
 struct Assets;
 
-/// The answer for `uri`: a file of `public/`, or the app's page for a path with no file
-/// extension (the app routes by the hash, but `/` and `/index.html` both reach it).
-pub async fn serve(uri: Uri) -> Response {
+/// The answer for `uri`: a file of `public/` (`/` is `index.html`; the app routes by
+/// the URL's hash), or 404. A request whose `If-None-Match` names the file's current
+/// ETag gets 304 without the body, so a browser revalidates the 1 MB chart library
+/// instead of downloading it again.
+pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
     let path = uri.path().trim_start_matches('/');
     let path = if path.is_empty() { "index.html" } else { path };
     match Assets::get(path) {
         Some(file) => {
+            let etag = format!("\"{}\"", to_hex(&file.metadata.sha256_hash()[..8]));
+            let unchanged = headers
+                .get(header::IF_NONE_MATCH)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag));
+            if unchanged {
+                let mut response = StatusCode::NOT_MODIFIED.into_response();
+                if let Ok(v) = HeaderValue::from_str(&etag) {
+                    response.headers_mut().insert(header::ETAG, v);
+                }
+                response
+                    .headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+                return response;
+            }
             let mime = file.metadata.mimetype();
             let mime = if mime.starts_with("text/") || mime.ends_with("javascript") || mime.ends_with("json") {
                 format!("{mime}; charset=utf-8")
             } else {
                 mime.to_string()
             };
-            let etag = format!("\"{}\"", to_hex(&file.metadata.sha256_hash()[..8]));
             let mut response = Response::new(Body::from(file.data.into_owned()));
             let headers = response.headers_mut();
             headers.insert(
@@ -61,7 +77,7 @@ mod tests {
     use super::*;
 
     async fn get(path: &str) -> Response {
-        serve(path.parse().unwrap()).await
+        serve(path.parse().unwrap(), HeaderMap::new()).await
     }
 
     #[tokio::test]
@@ -73,6 +89,16 @@ mod tests {
         let module = get("/app/main.js").await;
         assert_eq!(module.headers()[header::CONTENT_TYPE], "text/javascript; charset=utf-8");
         assert_eq!(get("/nothing.js").await.status(), StatusCode::NOT_FOUND);
+        // A browser holding the current version revalidates without the body.
+        let etag = module.headers()[header::ETAG].clone();
+        let mut headers = HeaderMap::new();
+        headers.insert(header::IF_NONE_MATCH, etag.clone());
+        let again = serve("/app/main.js".parse().unwrap(), headers).await;
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(again.headers()[header::ETAG], etag);
+        let mut stale = HeaderMap::new();
+        stale.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"0000\""));
+        assert_eq!(serve("/app/main.js".parse().unwrap(), stale).await.status(), StatusCode::OK);
         assert_eq!(get("/../Cargo.toml").await.status(), StatusCode::NOT_FOUND);
     }
 

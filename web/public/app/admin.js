@@ -173,6 +173,17 @@ async function rolesList(main) {
   }
 }
 
+/** A Shanghai calendar day as the instant it starts (the audit log keeps UTC). */
+function dayStart(day, plusDays = 0) {
+  const d = new Date(`${day}T00:00:00+08:00`);
+  d.setUTCDate(d.getUTCDate() + plusDays);
+  return d.toISOString();
+}
+
+const AUDIT = `query($f: String, $t: String, $a: String, $c: String, $after: Int) {
+  auditLog(from: $f, to: $t, actor: $a, action: $c, first: 200, after: $after) {
+    entries { seq at actor role district source action outcome rowCount } next } }`;
+
 export function renderAudit(root) {
   frame(root, '审计日志')
     .then(({ main }) => {
@@ -180,20 +191,23 @@ export function renderAudit(root) {
         <form class="inline-form" id="audit-filter">
           <label>操作者<input name="actor" maxlength="64"></label>
           <label>操作<input name="action" maxlength="64" placeholder="如 login.failed"></label>
-          <label>自<input name="from" type="date"></label>
-          <label>至<input name="to" type="date"></label>
+          <label>自（含）<input name="from" type="date"></label>
+          <label>至（含）<input name="to" type="date"></label>
           <button>查询</button><span role="status" class="status"></span>
         </form>
-        <div class="list"></div>`;
+        <p class="hint">按北京时间的日期查询，从最早的记录起每页 200 条。</p>
+        <div class="list"></div><p><button class="link" id="audit-next" hidden>下一页</button></p>`;
       const form = main.querySelector('#audit-filter');
-      const load = async () => {
+      const next = main.querySelector('#audit-next');
+      let after = null;
+      const load = async (page) => {
         const data = new FormData(form);
         const v = (k) => data.get(k) || null;
-        const answer = await act(form.querySelector('.status'), () =>
-          gql('query($f: String, $t: String, $a: String, $c: String) { auditLog(from: $f, to: $t, actor: $a, action: $c, first: 200) { entries { seq at actor role district source action outcome rowCount } next } }', {
-            f: v('from'), t: v('to'), a: v('actor'), c: v('action'),
-          }), '');
+        const vars = { f: v('from') && dayStart(v('from')), t: v('to') && dayStart(v('to'), 1), a: v('actor'), c: v('action'), after: page };
+        const answer = await act(form.querySelector('.status'), () => gql(AUDIT, vars), '');
         if (!answer) return;
+        after = answer.auditLog.next;
+        next.hidden = after === null;
         main.querySelector('.list').innerHTML = table(answer.auditLog.entries, [
           ['序号', (e) => esc(e.seq)],
           ['时间', (e) => shanghaiTime(e.at)],
@@ -207,9 +221,10 @@ export function renderAudit(root) {
       };
       form.addEventListener('submit', (event) => {
         event.preventDefault();
-        load();
+        load(null);
       });
-      return load();
+      next.addEventListener('click', () => load(after));
+      return load(null);
     })
     .catch((e) => failed(root, e));
 }

@@ -34,6 +34,9 @@ export function renderBoard(root, [code]) {
 
 async function draw(main, me, code, asOf, charts) {
   const data = await gql(BOARD, { code, asOf });
+  // A new date redraws every panel: the old charts go with their boxes.
+  for (const chart of charts.values()) chart.dispose();
+  charts.clear();
   const { board } = data;
   const codes = data.indicators.map((i) => i.code);
   const members = await loadMembers(new Map(), dimensionsOf(board.panels, codes));

@@ -13,10 +13,16 @@ export function roleName(role) {
   return ROLE_NAMES[role] || role || '未分配角色';
 }
 
-/** Draws the frame for the signed-in caller; resolves to { main, me }. */
+/** Thrown when the user left a page before it finished loading: nothing to show. */
+export class Stale extends Error {}
+
+/** Draws the frame for the signed-in caller; resolves to { main, me }. Rejects with
+ * `Stale` if the user moved to another page meanwhile (the new page owns `root`). */
 export async function frame(root, title) {
+  const page = location.hash;
   root.innerHTML = '<p class="loading">正在加载…</p>';
   const { me, unreadCount } = await gql('{ me { holder role district permissions } unreadCount }');
+  if (location.hash !== page) throw new Stale(page);
   root.innerHTML = `
     <header class="topbar">
       <a class="brand" href="#/">就业大数据平台 · 工作台</a>
@@ -27,15 +33,21 @@ export async function frame(root, title) {
     </header>
     <main class="desk">${title ? `<h1 class="page-title">${esc(title)}</h1>` : ''}<div class="page"></div></main>`;
   root.querySelector('#logout').addEventListener('click', async () => {
-    await gql('mutation { logout }').catch(() => null);
+    try {
+      await gql('mutation { logout }');
+    } catch (e) {
+      // The server may still hold the session: say so rather than pretend.
+      if (e.code !== 'UNAUTHENTICATED') alert(`退出未完成：${e.message}`);
+    }
     setToken(null);
     location.hash = '#/login';
   });
   return { main: root.querySelector('.page'), me };
 }
 
-/** Shows a failure where the page would be. */
+/** Shows a failure where the page would be (nothing for a page already left). */
 export function failed(root, error) {
+  if (error instanceof Stale) return;
   root.innerHTML = `<p class="page-error">${esc(error.message)} <a href="#/">返回工作台</a></p>`;
 }
 

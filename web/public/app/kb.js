@@ -28,7 +28,7 @@ export function renderKb(root) {
       });
       const { indicators } = await gql('{ indicators { code name unit definition } }');
       main.querySelector('#dictionary .list').innerHTML = table(indicators, [
-        ['指标', (i) => `<a href="#/kb/indicator/${esc(i.code)}">${esc(i.name)}</a>`],
+        ['指标', (i) => `<a href="#/kb/indicator/${esc(encodeURIComponent(i.code))}">${esc(i.name)}</a>`],
         ['代码', (i) => `<code>${esc(i.code)}</code>`],
         ['单位', (i) => esc(i.unit)],
         ['口径', (i) => esc(i.definition)],

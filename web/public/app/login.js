@@ -44,7 +44,7 @@ function renderChangePassword(root, oldPassword) {
     <main class="login">
       <form class="login-card" id="change-form">
         <h1>请修改密码</h1>
-        <p class="subtitle">密码已过期或为临时密码：至少 12 位，包含大写、小写、数字、符号中的三类，不得与近 5 次相同。</p>
+        <p class="subtitle">密码已过期或为临时密码：至少 12 位，包含大写、小写、数字、符号中的三类，不得包含用户名，不得与近 5 次相同。</p>
         <label>新密码<input name="next" type="password" required maxlength="128"></label>
         <label>再次输入<input name="again" type="password" required maxlength="128"></label>
         <p class="form-error" role="alert"></p>
@@ -61,10 +61,11 @@ function renderChangePassword(root, oldPassword) {
       return;
     }
     try {
+      // The server ends the session with the change; the user signs in again.
       await gql(CHANGE, { old: oldPassword, new: data.get('next') });
       setToken(null);
-      location.hash = '#/login';
-      document.getElementById('app').insertAdjacentHTML('afterbegin', `<p class="notice">${esc('密码已修改，请用新密码登录')}</p>`);
+      renderLogin(root);
+      root.insertAdjacentHTML('afterbegin', `<p class="notice">${esc('密码已修改，请用新密码登录')}</p>`);
     } catch (e) {
       error.textContent = e.message;
     }

@@ -10,6 +10,7 @@ const POLL_MS = 15_000;
 
 export function renderMessages(root) {
   let timer = null;
+  let stopped = false;
   frame(root, '消息中心')
     .then(({ main }) => {
       main.innerHTML = `
@@ -18,7 +19,12 @@ export function renderMessages(root) {
           <button id="read-all">全部标为已读</button><span role="status" class="status"></span>
         </div>
         <ul class="messages"></ul>`;
-      const load = () => list(main).catch((e) => failed(main, e));
+      const status = main.querySelector('.toolbar .status');
+      const load = () =>
+        list(main).catch((e) => {
+          status.className = 'status error';
+          status.textContent = e.message;
+        });
       main.querySelector('#unread-only').addEventListener('change', load);
       main.querySelector('#read-all').addEventListener('click', async (event) => {
         const ids = [...main.querySelectorAll('.message[data-read="false"]')].map((m) => Number(m.dataset.id));
@@ -26,11 +32,14 @@ export function renderMessages(root) {
         await act(event.target.nextElementSibling, () => gql('mutation($ids: [Int!]!) { markMessagesRead(ids: $ids) }', { ids }), '已标为已读');
         load();
       });
-      timer = setInterval(load, POLL_MS);
+      if (!stopped) timer = setInterval(load, POLL_MS);
       return load();
     })
     .catch((e) => failed(root, e));
-  return () => clearInterval(timer);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
 }
 
 async function list(main) {

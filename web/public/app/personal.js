@@ -52,8 +52,9 @@ async function draw(main, me) {
       gql('mutation($o: String!, $n: String!) { changePassword(oldPassword: $o, newPassword: $n) }', { o: data.get('old'), n: data.get('next') }),
     '密码已修改，请重新登录');
     if (done) {
+      // The server ended every session of this account with the change.
       setToken(null);
-      setTimeout(() => (location.hash = '#/login'), 1200);
+      location.hash = '#/login';
     }
   });
   main.querySelector('#begin-totp').addEventListener('click', async (event) => {
@@ -116,13 +117,13 @@ async function refresh(main) {
   ]);
   for (const button of main.querySelectorAll('[data-session]')) {
     button.addEventListener('click', async () => {
-      await gql('mutation($id: String!) { revokeMySession(id: $id) }', { id: button.dataset.session }).catch(() => null);
+      await gql('mutation($id: String!) { revokeMySession(id: $id) }', { id: button.dataset.session }).catch((e) => alert(e.message));
       refresh(main);
     });
   }
   for (const button of main.querySelectorAll('[data-token]')) {
     button.addEventListener('click', async () => {
-      await gql('mutation($id: String!) { revokeMyToken(id: $id) }', { id: button.dataset.token }).catch(() => null);
+      await gql('mutation($id: String!) { revokeMyToken(id: $id) }', { id: button.dataset.token }).catch((e) => alert(e.message));
       refresh(main);
     });
   }

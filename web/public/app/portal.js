@@ -28,7 +28,7 @@ async function topicBoards(me) {
   const screens = new Set(APPS.map((a) => a.href.replace('#/screen/', '')));
   return boards
     .filter((b) => !screens.has(b.code))
-    .map((b) => ({ href: `#/board/${b.code}`, title: `业务专题分析 · ${b.name.replace(/^专题·/, '')}`, note: b.description, needs: null, icon: '▤' }));
+    .map((b) => ({ href: `#/board/${encodeURIComponent(b.code)}`, title: `业务专题分析 · ${b.name.replace(/^专题·/, '')}`, note: b.description, needs: null, icon: '▤' }));
 }
 
 export function renderPortal(root) {
@@ -39,7 +39,7 @@ export function renderPortal(root) {
       main.innerHTML = `
         <h2 class="section-title">应用</h2>
         <ul class="apps">${apps
-          .map((a) => `<li><a class="app-tile" href="${a.href}"><span class="icon">${a.icon}</span>
+          .map((a) => `<li><a class="app-tile" href="${esc(a.href)}"><span class="icon">${a.icon}</span>
             <strong>${esc(a.title)}</strong><small>${esc(a.note)}</small></a></li>`)
           .join('')}</ul>
         ${me.role ? '' : '<p class="empty">当前账号还没有角色；请联系安全管理员分配角色。</p>'}`;

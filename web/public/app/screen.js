@@ -93,10 +93,10 @@ async function load(root, state) {
 
 /** The panel's box, made once in its column and kept across refreshes. */
 function panelSlot(grid, panel) {
-  const existing = grid.querySelector(`[data-panel="${panel.code}"]`);
+  const existing = grid.querySelector(`[data-panel="${CSS.escape(panel.code)}"]`);
   if (existing) return existing;
   const { column, span } = panel.view;
-  let col = grid.querySelector(`.screen-column[data-column="${column}"]`);
+  let col = grid.querySelector(`.screen-column[data-column="${CSS.escape(String(column))}"]`);
   if (!col) {
     col = document.createElement('div');
     col.className = 'screen-column';

@@ -52,7 +52,7 @@ function numbers(body, panel, context) {
   }
   for (const code of panel.indicators) {
     const value = row[code] ?? (panel.rows.length ? null : 0);
-    animateNumber(body.querySelector(`[data-indicator="${code}"] .value`), value, unit(context, code));
+    animateNumber(body.querySelector(`[data-indicator="${CSS.escape(code)}"] .value`), value, unit(context, code));
   }
 }
 
@@ -97,6 +97,7 @@ function table(body, panel, context) {
 
 function chart(body, context, key) {
   let instance = context.charts.get(key);
+  if (instance && !instance.isDisposed() && !body.contains(instance.getDom())) instance.dispose();
   if (!instance || instance.isDisposed() || !body.contains(instance.getDom())) {
     body.innerHTML = '<div class="chart"></div>';
     const dom = body.querySelector('.chart');
@@ -175,7 +176,11 @@ let mapReady = null;
 function shanghai() {
   mapReady ||= fetch('/vendor/shanghai.json')
     .then((r) => r.json())
-    .then((geo) => echarts.registerMap('shanghai', geo));
+    .then((geo) => echarts.registerMap('shanghai', geo))
+    .catch((e) => {
+      mapReady = null; // the next refresh tries again
+      throw e;
+    });
   return mapReady;
 }
 
@@ -194,5 +199,7 @@ function map(body, panel, context) {
       true,
     );
     body.dataset.districts = String(data.length);
+  }).catch((e) => {
+    body.innerHTML = `<p class="panel-error">地图加载失败：${esc(e.message)}</p>`;
   });
 }
