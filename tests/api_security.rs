@@ -344,6 +344,10 @@ async fn a_district_token_lists_only_its_own_registry_members() {
         assert_eq!(codes(&server.query(&own, q).await), ["E1", "E3"], "{}", db.name);
         let paged = r#"{ dimensionMembers(dimension: "employer", first: 1, after: "E1") { code } }"#;
         assert_eq!(codes(&server.query(&own, paged).await), ["E3"], "{}", db.name);
+        // By codes (a ranking's employers): only those, and still only the district's own.
+        let chosen = r#"{ dimensionMembers(dimension: "employer", codes: ["E2", "E3", "E9"]) { code } }"#;
+        assert_eq!(codes(&server.query(&analyst, chosen).await), ["E2", "E3"], "{}", db.name);
+        assert_eq!(codes(&server.query(&own, chosen).await), ["E3"], "{}", db.name);
         server.handle.abort();
         db.cleanup().await;
     }

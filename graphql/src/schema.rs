@@ -248,8 +248,9 @@ impl QueryRoot {
     }
 
     /// Codes and names of a dimension's members, in code order: a page of `first` (at
-    /// most 5,000) after the code `after`. A district token lists only the registry
-    /// members (employers, parks, bases) of its district.
+    /// most 5,000) after the code `after`, or with `codes` only those members (the
+    /// employers a ranking shows). A district token lists only the registry members
+    /// (employers, parks, bases) of its district.
     #[graphql(complexity = "cost::MEMBERS + child_complexity")]
     async fn dimension_members(
         &self,
@@ -257,10 +258,14 @@ impl QueryRoot {
         dimension: String,
         after: Option<String>,
         #[graphql(default = 1000)] first: i32,
+        #[graphql(default)] codes: Vec<String>,
     ) -> async_graphql::Result<Vec<DimensionMember>> {
         let state = ctx.data::<AppState>()?;
         let caller = ctx.data::<Caller>()?;
         input::text("dimension", &dimension, input::MAX_CODE_CHARS)?;
+        for c in &codes {
+            input::text("codes", c, input::MAX_CODE_CHARS)?;
+        }
         if let Some(a) = &after {
             input::text("after", a, input::MAX_CODE_CHARS)?;
         }
@@ -272,6 +277,7 @@ impl QueryRoot {
             caller,
             after.as_deref(),
             first,
+            &codes,
             dialect_for(state.warehouse.backend()),
         )
         .map_err(input::semantic_error)?;

@@ -13,15 +13,23 @@ use crate::sql::{Dialect, Expr, Select, render_select};
 /// Most members one page holds.
 pub const MAX_MEMBERS: u32 = 5_000;
 
-/// Columns: code, name, parent, successor.
+/// Columns: code, name, parent, successor. With `codes`, only those members (the names
+/// of the employers a ranking shows, say), at most `MAX_MEMBERS` of them.
 pub fn members_statement(
     catalog: &Catalog,
     dimension: &str,
     caller: &Caller,
     after: Option<&str>,
     first: u32,
+    codes: &[String],
     dialect: &dyn Dialect,
 ) -> Result<Statement, SemanticError> {
+    if codes.len() > MAX_MEMBERS as usize {
+        return Err(SemanticError::InvalidQuery(format!(
+            "at most {MAX_MEMBERS} codes, not {}",
+            codes.len()
+        )));
+    }
     if first == 0 || first > MAX_MEMBERS {
         return Err(SemanticError::InvalidQuery(format!(
             "first must be 1 to {MAX_MEMBERS}, not {first}"
@@ -54,6 +62,12 @@ pub fn members_statement(
         }
     };
     let code = select.columns[0].0.clone();
+    if !codes.is_empty() {
+        select.filter.push(Expr::in_list(
+            code.clone(),
+            codes.iter().map(|c| SqlValue::Text(c.clone())).collect(),
+        ));
+    }
     if let Some(after) = after {
         select.filter.push(Expr::Below(
             Box::new(Expr::Param(SqlValue::Text(after.to_string()))),

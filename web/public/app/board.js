@@ -5,7 +5,7 @@
 import { gql } from './api.js';
 import { esc, formatNumber } from './format.js';
 import { failed, frame, table } from './frame.js';
-import { dimensionsOf, loadMembers } from './members.js';
+import { dimensionsOf, loadMembers, namesOf } from './members.js';
 import { drawPanel } from './widgets.js';
 
 const BOARD = `query($code: String!, $asOf: String) {
@@ -40,6 +40,8 @@ async function draw(main, me, code, asOf, charts) {
   const { board } = data;
   const codes = data.indicators.map((i) => i.code);
   const members = await loadMembers(new Map(), dimensionsOf(board.panels, codes));
+  const ranked = board.panels.flatMap((p) => (p.columns.includes('employer') ? p.rows.map((r) => r.employer) : []));
+  if (ranked.length) await namesOf(members, 'employer', ranked);
   const context = {
     indicators: new Map(data.indicators.map((i) => [i.code, i])),
     dimensions: new Map(data.dimensions.map((d) => [d.code, d.name])),
@@ -95,7 +97,10 @@ async function step(box, path, depth, context, me) {
       'query($i: String!, $g: Grain!, $p: String!, $c: [Filter!]!, $b: String) { drill(indicator: $i, grain: $g, period: $p, cell: $c, by: $b) { columns rows } }',
       { i: path.indicator, g: path.grain, p: path.period, c: path.cell.map(({ dimension, values }) => ({ dimension, values })), b: level.by },
     );
-    const names = (await loadMembers(context.members, level.by === 'employer' ? [] : [level.by])).get(level.by) || new Map();
+    const cache = level.by === 'employer'
+      ? await namesOf(context.members, 'employer', drill.rows.map((r) => r.employer))
+      : await loadMembers(context.members, [level.by]);
+    const names = cache.get(level.by) || new Map();
     const unit = (context.indicators.get(path.indicator) || { unit: '' }).unit;
     const rows = [...drill.rows].sort((a, b) => (b[path.indicator] ?? -1) - (a[path.indicator] ?? -1));
     out.innerHTML = `<p class="crumbs">${crumbs} › ${esc(level.label)}</p>` + table(rows, [

@@ -3,7 +3,8 @@
 
 import { gql } from './api.js';
 
-// Employers are too many to list; their rows show the 统一社会信用代码.
+// Employers are too many to list whole: their names are asked by the codes shown
+// (`namesOf`).
 const UNLISTED = new Set(['employer']);
 
 /** The dimensions `panels` break down by: columns that are neither the period, an
@@ -32,5 +33,21 @@ export async function loadMembers(cache, dimensions) {
   } catch (e) {
     console.warn('dimension members', e);
   }
+  return cache;
+}
+
+/** Adds to `cache` the names of the `codes` of a dimension too large to list (employers). */
+export async function namesOf(cache, dimension, codes) {
+  const known = cache.get(dimension) || new Map();
+  const wanted = [...new Set(codes)].filter((c) => c && !known.has(c)).slice(0, 1000);
+  if (wanted.length) {
+    try {
+      const { dimensionMembers } = await gql('query($d: String!, $c: [String!]!) { dimensionMembers(dimension: $d, codes: $c, first: 1000) { code name } }', { d: dimension, c: wanted });
+      for (const m of dimensionMembers) known.set(m.code, m.name);
+    } catch (e) {
+      console.warn('dimension members', e);
+    }
+  }
+  cache.set(dimension, known);
   return cache;
 }

@@ -4,7 +4,7 @@
 
 import { gql } from './api.js';
 import { esc } from './format.js';
-import { dimensionsOf, loadMembers } from './members.js';
+import { dimensionsOf, loadMembers, namesOf } from './members.js';
 import { drawPanel } from './widgets.js';
 
 const BOARD = `query($code: String!, $asOf: String) {
@@ -78,7 +78,10 @@ async function load(root, state) {
   const context = {
     indicators: new Map(data.indicators.map((i) => [i.code, i])),
     dimensions: new Map(data.dimensions.map((d) => [d.code, d.name])),
-    members: await loadMembers(state.members, dimensionsOf(board.panels, data.indicators.map((i) => i.code))),
+    members: await employerNames(
+      await loadMembers(state.members, dimensionsOf(board.panels, data.indicators.map((i) => i.code))),
+      board.panels,
+    ),
     charts: state.charts,
   };
   if (state.stopped || !root.querySelector('.stage')) return;
@@ -89,6 +92,12 @@ async function load(root, state) {
     drawPanel(panelSlot(grid, panel), panel, context);
   }
   grid.dataset.loaded = board.asOf;
+}
+
+/** The names of the employers the panels' rows show (rankings). */
+function employerNames(cache, panels) {
+  const codes = panels.flatMap((p) => (p.columns.includes('employer') ? p.rows.map((r) => r.employer) : []));
+  return codes.length ? namesOf(cache, 'employer', codes) : cache;
 }
 
 /** The panel's box, made once in its column and kept across refreshes. */
