@@ -172,21 +172,20 @@ async fn recorded_fingerprint(warehouse: &Warehouse) -> Result<Option<String>, E
 }
 
 /// Refuses keys of another master secret than the warehouse's (reads only; a warehouse
-/// never loaded accepts any).
-pub async fn check_key_matches(warehouse: &Warehouse, keys: &Keys) -> Result<(), EtlError> {
+/// never loaded accepts any). Says whether the warehouse has recorded one.
+pub async fn check_key_matches(warehouse: &Warehouse, keys: &Keys) -> Result<bool, EtlError> {
     match recorded_fingerprint(warehouse).await? {
         Some(fp) if fp != keys.fingerprint() => Err(EtlError::KeyMismatch {
             stored: fp,
             configured: keys.fingerprint().into(),
         }),
-        _ => Ok(()),
+        recorded => Ok(recorded.is_some()),
     }
 }
 
 /// Checks the keys against the warehouse's, recording them at the first load.
 pub(crate) async fn check_key(warehouse: &Warehouse, keys: &Keys) -> Result<(), EtlError> {
-    check_key_matches(warehouse, keys).await?;
-    if recorded_fingerprint(warehouse).await?.is_none() {
+    if !check_key_matches(warehouse, keys).await? {
         let dialect = jiuye_semantic::sql::dialect_for(warehouse.backend());
         warehouse
             .execute(&Statement {

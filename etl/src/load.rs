@@ -114,16 +114,11 @@ pub(crate) async fn load_rows(
     };
     let ods_columns: Vec<(String, ColumnType)> = [("file_id".to_string(), ColumnType::Int), ("line_no".to_string(), ColumnType::Int)]
         .into_iter()
-        .chain(spec.columns.iter().map(|c| {
-            (
-                if c.personal { format!("{}_enc", c.field) } else { c.field.clone() },
-                ColumnType::Text,
-            )
-        }))
-        .chain(std::iter::once(("raw_line_enc".to_string(), ColumnType::Text)))
+        .chain(spec.columns.iter().map(|c| (c.ods_column(), ColumnType::Text)))
+        .chain(std::iter::once((crate::spec::RAW_LINE_COLUMN.to_string(), ColumnType::Text)))
         .collect();
     let ods_columns: Vec<(&str, ColumnType)> = ods_columns.iter().map(|(n, t)| (n.as_str(), *t)).collect();
-    let ods_table = format!("ods_{}", feed.name());
+    let ods_table = spec.ods_table();
 
     let dated = dated_sources(ctx.catalog, feed);
     let mut total = Tally::default();
@@ -231,8 +226,8 @@ fn conform_batch(
     let mut quarantined = 0u64;
     let key_index = spec.columns.iter().position(|c| c.field == spec.business_key).unwrap_or(0);
     // Sealed values are bound to their table, column and row (associated data).
-    let ods_table = format!("ods_{}", feed.name());
-    let enc_columns: Vec<String> = spec.columns.iter().map(|c| format!("{}_enc", c.field)).collect();
+    let ods_table = spec.ods_table();
+    let enc_columns: Vec<String> = spec.columns.iter().map(|c| c.ods_column()).collect();
     for raw in batch {
         let row_id = format!("{file_id}:{}", raw.line);
         let (table, row) = (ods_table.as_str(), row_id.as_str());
@@ -256,7 +251,7 @@ fn conform_batch(
         ods.push(if fits {
             SqlValue::Null
         } else {
-            SqlValue::Text(ctx.keys.seal(&raw.cells.join(","), &place("raw_line_enc")))
+            SqlValue::Text(ctx.keys.seal(&raw.cells.join(","), &place(crate::spec::RAW_LINE_COLUMN)))
         });
         ods_rows.push(ods);
         let outcome = conformer

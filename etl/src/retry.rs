@@ -69,13 +69,9 @@ pub async fn retry_quarantine(
                 .push(r[1].as_i64().unwrap_or(0));
         }
         let headers: Vec<String> = spec.columns.iter().map(|c| c.header.clone()).collect();
-        let columns: Vec<String> = spec
-            .columns
-            .iter()
-            .map(|c| if c.personal { format!("{}_enc", c.field) } else { c.field.clone() })
-            .collect();
+        let columns: Vec<String> = spec.columns.iter().map(|c| c.ods_column()).collect();
         let conformer = Conformer::new(spec, codes, "quarantine", &headers)?;
-        let ods_table = format!("ods_{}", feed.name());
+        let ods_table = spec.ods_table();
         for (file_id, file_lines) in by_file {
             report.retried += file_lines.len() as u64;
             let feed_ctx = FeedContext {
@@ -110,7 +106,7 @@ pub async fn retry_quarantine(
                         cells.push(if column.personal && !text.is_empty() {
                             let place = jiuye_privacy::Place {
                                 table: &ods_table,
-                                column: &format!("{}_enc", column.field),
+                                column: &column.ods_column(),
                                 row: &row_id,
                             };
                             keys.open(&text, &place)

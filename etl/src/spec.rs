@@ -102,14 +102,28 @@ impl FeedSpec {
     }
 
     /// The ODS columns holding sealed values (their place's row is `file_id:line_no`):
-    /// each personal field's `<field>_enc`, and `raw_line_enc` for rows kept whole.
+    /// each personal field's column, and the raw line of rows kept whole.
     pub fn sealed_columns(&self) -> Vec<String> {
         self.columns
             .iter()
             .filter(|c| c.personal)
-            .map(|c| format!("{}_enc", c.field))
-            .chain(std::iter::once("raw_line_enc".to_string()))
+            .map(ColumnSpec::ods_column)
+            .chain(std::iter::once(RAW_LINE_COLUMN.to_string()))
             .collect()
+    }
+}
+
+/// The ODS column holding, sealed, a row that did not fit its header.
+pub const RAW_LINE_COLUMN: &str = "raw_line_enc";
+
+impl ColumnSpec {
+    /// The field's ODS column: `<field>_enc` (sealed) for a personal field, else the field.
+    pub fn ods_column(&self) -> String {
+        if self.personal {
+            format!("{}_enc", self.field)
+        } else {
+            self.field.clone()
+        }
     }
 }
 

@@ -276,7 +276,8 @@ impl Keys {
     /// column, row) is associated data: the ciphertext opens only there, so one copied to
     /// another row, column or table is refused.
     pub fn seal(&self, plaintext: &str, place: &Place<'_>) -> String {
-        let data = self.data_keys();
+        // The ETL seals every personal cell: read under the lock, no Arc clone a call.
+        let data = self.data.read().unwrap_or_else(|e| e.into_inner());
         let cipher = &data.ciphers[&data.newest];
         let mut nonce = [0u8; NONCE_LEN];
         rand::rng().fill_bytes(&mut nonce);
