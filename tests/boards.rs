@@ -43,23 +43,25 @@ async fn every_panel_of_every_board_answers_and_agrees_with_detail() {
                 assert!(!panel.columns.is_empty(), "{}.{}", board.code, panel.code);
             }
         }
-        // 当日数据更新 counts today's 招工 records, as DWD does.
+        // 当日数据更新 counts today's 招工 persons, 当日办理动态 its records, as DWD does.
         let board = &db.catalog.boards["decision_support"];
         let answer = jiuye_graphql::answer_board(&db.warehouse, &db.catalog, board, as_of, None, &Caller::unrestricted()).await;
-        let today = answer.panels.iter().find(|p| p.code == "today_updates").unwrap();
-        let raw = db
-            .warehouse
-            .fetch(&Statement {
-                sql: "SELECT COUNT(*) FROM dwd_employment_registration WHERE business_type = '1' AND date_key = 20240618".into(),
+        let count = |sql: &str| {
+            let statement = Statement {
+                sql: sql.into(),
                 params: vec![],
-            })
-            .await
-            .unwrap()
-            .rows[0][0]
-            .as_i64()
-            .unwrap();
+            };
+            let warehouse = db.warehouse.clone();
+            async move { warehouse.fetch(&statement).await.unwrap().rows[0][0].as_i64().unwrap() }
+        };
+        let hires = "FROM dwd_employment_registration WHERE business_type = '1' AND date_key = 20240618";
+        let raw = count(&format!("SELECT COUNT(*) {hires}")).await;
+        let persons = count(&format!("SELECT COUNT(DISTINCT person_key) {hires}")).await;
         assert!(raw > 0, "a working Tuesday has hires");
-        assert_eq!(today.rows[0]["hire_registrations"], json!(raw), "{}", db.name);
+        let records = answer.panels.iter().find(|p| p.code == "today_records").unwrap();
+        assert_eq!(records.rows[0]["hire_registrations"], json!(raw), "{}", db.name);
+        let today = answer.panels.iter().find(|p| p.code == "today_updates").unwrap();
+        assert_eq!(today.rows[0]["hire_persons"], json!(persons), "{}", db.name);
         assert_eq!((today.from.as_str(), today.to.as_str()), ("2024-06-18", "2024-06-18"));
 
         // A district token's board: its district only, in every district panel.
@@ -166,9 +168,52 @@ async fn a_whole_board_is_one_graphql_request() {
             !points.is_empty() && points.iter().all(|p| p["district"] == json!("310115")),
             "{body}"
         );
-        let body = post(district, r#"{ mapLayer(layer: EMPLOYERS, districts: ["310104"]) { district } }"#).await;
+        let body = post(
+            district.clone(),
+            r#"{ mapLayer(layer: EMPLOYERS, districts: ["310104"]) { district } }"#,
+        )
+        .await;
         assert_eq!(body["errors"][0]["extensions"]["code"], json!("FORBIDDEN"), "{body}");
+
+        // Posting points: the postings open on the day, counted here from every posting's
+        // dates (published by then; deadline not passed, or without one published in
+        // the last 90 days) — the district token's are its district's of the same.
+        let open = open_postings(&db, "2024-06-18").await;
+        assert!(open.len() > 100, "a June day has open postings: {}", open.len());
+        let query = r#"{ mapLayer(layer: POSTINGS, asOf: "2024-06-18") { code district } }"#;
+        let body = post(token.clone(), query).await;
+        let shown: std::collections::BTreeSet<(String, String)> = body["data"]["mapLayer"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .iter()
+            .map(|p| (p["code"].as_str().unwrap().to_string(), p["district"].as_str().unwrap().to_string()))
+            .collect();
+        assert_eq!(shown, open, "{}", db.name);
+        let body = post(district, query).await;
+        let theirs = body["data"]["mapLayer"].as_array().unwrap_or_else(|| panic!("{body}")).len();
+        assert_eq!(theirs, open.iter().filter(|(_, d)| d == "310115").count(), "{}", db.name);
         handle.abort();
         db.cleanup().await;
     }
+}
+
+/// The postings open on `day` with coordinates, from every posting's dates.
+async fn open_postings(db: &support::TestDb, day: &str) -> std::collections::BTreeSet<(String, String)> {
+    let key: i64 = day.replace('-', "").parse().unwrap();
+    let since = support::day(day) - chrono::Days::new(90);
+    let since: i64 = since.format("%Y%m%d").to_string().parse().unwrap();
+    let rows = db
+        .rows("SELECT business_key, district, date_key, deadline_key, longitude FROM dwd_job_posting")
+        .await;
+    rows.into_iter()
+        .filter(|r| {
+            let published: i64 = r[2].parse().unwrap();
+            let open = match r[3].parse::<i64>() {
+                Ok(deadline) => deadline >= key,
+                Err(_) => published >= since,
+            };
+            published <= key && open && !r[4].is_empty() && r[4] != "NULL"
+        })
+        .map(|r| (r[0].clone(), r[1].clone()))
+        .collect()
 }

@@ -25,6 +25,77 @@ fn training(key: &str, person: u32, kind: &str, enrolled: &str, completion: Opti
     )
 }
 
+/// 培训项目数, 班级数, 开班机构数 and 打卡人数 of a month, against the rows written here.
+#[tokio::test]
+async fn training_projects_classes_institutions_and_check_ins_count_distinct_codes() {
+    for db in backends().await {
+        let dir = tempfile::tempdir().unwrap();
+        let other = |row: String, project: &str, class: &str, school: &str, checked_in: &str| {
+            row.replace("XM01", project)
+                .replace("BJ01", class)
+                .replace("PX310115001", school)
+                .replace(",40,38,", &format!(",40,{checked_in},"))
+        };
+        csv(
+            dir.path(),
+            "training_enrollment_202403.csv",
+            TRAINING,
+            &[
+                training("BM1", 1, "1", "2024-03-04", None, "2024-03-04 09:00:00"),
+                training("BM2", 1, "1", "2024-03-05", None, "2024-03-05 09:00:00"), // person 1 twice
+                other(
+                    training("BM3", 2, "1", "2024-03-06", None, "2024-03-06 09:00:00"),
+                    "XM02",
+                    "BJ02",
+                    "PX310115001",
+                    "0",
+                ),
+                other(
+                    training("BM4", 3, "2", "2024-03-07", None, "2024-03-07 09:00:00"),
+                    "XM02",
+                    "BJ03",
+                    "PX310115002",
+                    "5",
+                ),
+                other(
+                    training("BM5", 4, "1", "2024-03-08", None, "2024-03-08 09:00:00"),
+                    "XM03",
+                    "BJ04",
+                    "PX310115002",
+                    "",
+                ),
+                other(
+                    training("BM6", 5, "1", "2024-04-01", None, "2024-04-01 09:00:00"),
+                    "XM09",
+                    "BJ09",
+                    "PX310115009",
+                    "1",
+                ),
+            ],
+        );
+        db.load(dir.path()).await;
+        let indicators = [
+            "training_projects",
+            "training_classes",
+            "training_institutions",
+            "training_checkin_persons",
+        ];
+        let t = db.metrics(&query(&indicators, &[], Grain::Month, "2024-03-01", "2024-04-30")).await;
+        let march = t.rows.iter().find(|r| r["period"] == json!("2024-03")).unwrap();
+        // Projects XM01–03, classes BJ01–04, schools …001 and …002; check-ins: person 1
+        // (38) and 3 (5) — person 2 checked in 0 times, person 4 has no count.
+        assert_eq!(
+            indicators.map(|i| march[i].as_i64()),
+            [Some(3), Some(4), Some(2), Some(2)],
+            "{}: {march:?}",
+            db.name
+        );
+        let april = t.rows.iter().find(|r| r["period"] == json!("2024-04")).unwrap();
+        assert_eq!(indicators.map(|i| april[i].as_i64()), [Some(1); 4], "{}", db.name);
+        db.cleanup().await;
+    }
+}
+
 #[tokio::test]
 async fn training_counts_enrolment_by_enrolment_date_and_certificates_by_completion_date() {
     for db in backends().await {
@@ -273,6 +344,27 @@ async fn support_benefit_fund_subsidy_and_internship_indicators() {
         assert_eq!(t.rows[0]["subsidy_amount"].as_f64().unwrap(), 7000.0);
         assert_eq!(t.rows[0]["subsidy_recipients"], json!(1), "only 个人 count as persons");
         assert_eq!(t.rows[0]["subsidy_payments"], json!(3));
+        // By 补贴政策: one payment under each of P01, P02, P03.
+        let t = db
+            .metrics(&support::query(
+                &["subsidy_amount", "subsidy_payments"],
+                &["policy"],
+                Grain::Month,
+                "2024-06-01",
+                "2024-06-30",
+            ))
+            .await;
+        let by_policy: Vec<(String, f64)> = t
+            .rows
+            .iter()
+            .map(|r| (r["policy"].as_str().unwrap().to_string(), r["subsidy_amount"].as_f64().unwrap()))
+            .collect();
+        assert_eq!(
+            by_policy,
+            [("P01".to_string(), 800.0), ("P02".into(), 5000.0), ("P03".into(), 1200.0)],
+            "{}",
+            db.name
+        );
         let t = db
             .metrics(&q(
                 &["interns", "interns_retained", "long_term_unemployed_youth_helped"],
@@ -357,6 +449,35 @@ async fn facilities_and_targets_load_as_reference_data() {
             .map(|f| f.quarantined)
             .sum();
         assert_eq!(quarantined, 2);
+        // A later registry with the two columns beyond the contract (docs/feeds.md):
+        // JG2 now plans 40 places with 6 instructors, a new 见习基地 plans 20 with 3, a
+        // closed base's plan does not count. Before March no facility had a plan.
+        let march = tempfile::tempdir().unwrap();
+        csv(
+            march.path(),
+            "facility_registry_20240301.csv",
+            "机构编号,机构名称,机构类型,区县代码,地址,经度,纬度,状态,更新时间,年度计划数,指导教师数",
+            &[
+                "JG2,某创业园区,7,310115,某路2号,121.6,31.2,1,2024-03-01 09:00:00,40,6".into(),
+                "JG4,某见习基地,5,310104,某路4号,121.43,31.18,1,2024-03-01 09:00:00,20,3".into(),
+                "JG5,某撤销基地,5,310104,,,,0,2024-03-01 09:00:00,99,9".into(),
+            ],
+        );
+        db.load(march.path()).await;
+        let plans = ["base_planned_places", "base_instructors"];
+        let t = db
+            .metrics(&query(&plans, &["district"], Grain::Month, "2024-02-01", "2024-03-31"))
+            .await;
+        let at = |period: &str, district: &str| {
+            let row = t
+                .rows
+                .iter()
+                .find(|r| r["period"] == json!(period) && r["district"] == json!(district));
+            plans.map(|i| row.and_then(|r| r[i].as_i64()))
+        };
+        assert_eq!(at("2024-03", "310115"), [Some(40), Some(6)], "{}: {:?}", db.name, t.rows);
+        assert_eq!(at("2024-03", "310104"), [Some(20), Some(3)], "{}", db.name);
+        assert_eq!(at("2024-02", "310115"), [None, None], "{}: no plan before March", db.name);
         assert_eq!(
             db.rows("SELECT year, indicator_code, district, target, warning FROM dwd_indicator_target ORDER BY district")
                 .await,

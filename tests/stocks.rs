@@ -314,6 +314,55 @@ async fn employed_persons_and_new_jobs_equal_a_replay_and_follow_corrections() {
     }
 }
 
+/// 城镇登记失业率 at each month's end: the replayed registered unemployed (any 户籍) over
+/// the replayed labour force (employed plus those unemployed), as a percentage.
+#[tokio::test]
+async fn the_registered_unemployment_rate_is_the_replayed_unemployed_over_the_labour_force() {
+    let hires = events(11, "ZG", true);
+    let flexible = events(13, "LJ", false);
+    let unemployed = events(7, "SY", false);
+    for db in backends().await {
+        let dir = tempfile::tempdir().unwrap();
+        write_regs(dir.path(), "employment_registration_2024.csv", &registrations(&hires));
+        write_raw(dir.path(), "flexible_employment_2024.csv", &flexible_csv(&flexible));
+        write_raw(dir.path(), "unemployment_registration_2024.csv", &unemployment_csv(&unemployed));
+        db.load(dir.path()).await;
+        let t = db
+            .metrics(&query(
+                &["registered_unemployment_rate"],
+                &[],
+                Grain::Month,
+                "2024-01-01",
+                "2024-06-30",
+            ))
+            .await;
+        let mut checked = 0;
+        for month in 1..=6u32 {
+            let first = NaiveDate::from_ymd_opt(2024, month, 1).unwrap();
+            let end = first.checked_add_months(chrono::Months::new(1)).unwrap() - Days::new(1);
+            let count = |held: &dyn Fn(u32) -> bool| (1..=24).filter(|p| held(*p)).count() as f64;
+            let jobless = count(&|p| holds(&unemployed, p, end));
+            let employed = count(&|p| holds(&hires, p, end) || holds(&flexible, p, end));
+            let label = format!("2024-{month:02}");
+            let got = t
+                .rows
+                .iter()
+                .find(|r| r["period"] == json!(label))
+                .and_then(|r| r["registered_unemployment_rate"].as_f64());
+            if employed + jobless == 0.0 {
+                assert_eq!(got, None, "{} {label}: no labour force, no rate", db.name);
+                continue;
+            }
+            let expected = jobless * 100.0 / (employed + jobless);
+            let got = got.unwrap_or_else(|| panic!("{} {label}: no rate in {:?}", db.name, t.rows));
+            assert!((got - expected).abs() < 1e-9, "{} {label}: {got} vs {expected}", db.name);
+            checked += 1;
+        }
+        assert!(checked >= 5, "{}: the fixtures hold a labour force most months", db.name);
+        db.cleanup().await;
+    }
+}
+
 #[tokio::test]
 async fn the_fund_stocks_take_the_last_month_of_the_period() {
     for db in backends().await {

@@ -49,8 +49,11 @@ pub struct PanelView {
     pub column: i32,
     /// Columns wide.
     pub span: i32,
-    /// numbers, completion, bars, line, pie, map or table.
+    /// numbers, completion, bars, line, pie, map, table or ticker.
     pub widget: String,
+    /// Point layers a map draws over its districts (`facilities`, `postings`): ask
+    /// `mapLayer` for them.
+    pub layers: Vec<String>,
 }
 
 #[derive(SimpleObject)]
@@ -100,6 +103,7 @@ pub async fn answer_board(
                     column: panel.view.column.into(),
                     span: panel.view.span.into(),
                     widget: panel.view.widget.name().into(),
+                    layers: panel.view.layers.iter().map(|l| l.name().to_string()).collect(),
                 },
             }
         }
@@ -173,6 +177,19 @@ impl BoardQuery {
         Ok(day.map(|d| d.to_string()))
     }
 
+    /// The warehouse's data version: an opaque text that changes whenever an ETL run
+    /// finishes (null before the first). Screens ask it every few seconds and redraw
+    /// when it changes, so new data shows without waiting for their timer.
+    async fn data_version(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let state = ctx.data::<AppState>()?;
+        let version = state
+            .data_day
+            .version(&state.warehouse)
+            .await
+            .map_err(|e| input::internal("dataVersion", e))?;
+        Ok(crate::data_day::version_text(version))
+    }
+
     /// The boards of the model the caller may open, with their panel codes.
     async fn boards(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<BoardSummary>> {
         let state = ctx.data::<AppState>()?;
@@ -225,6 +242,8 @@ pub enum Layer {
     Facilities,
     /// Employers of the registry (current version).
     Employers,
+    /// Job postings open on `asOf` (type: 职业大类), newest first.
+    Postings,
 }
 
 #[derive(Default)]
@@ -233,6 +252,7 @@ pub struct MapQuery;
 #[Object]
 impl MapQuery {
     /// Points of a map layer, filterable by type codes and districts (at most 5,000).
+    /// `asOf` (YYYY-MM-DD) dates the postings layer; by default the latest data day.
     #[graphql(complexity = "cost::MAP_LAYER + child_complexity")]
     async fn map_layer(
         &self,
@@ -240,19 +260,27 @@ impl MapQuery {
         layer: Layer,
         #[graphql(default)] types: Vec<String>,
         #[graphql(default)] districts: Vec<String>,
+        as_of: Option<String>,
     ) -> async_graphql::Result<Vec<MapPoint>> {
         let state = ctx.data::<AppState>()?;
         let caller = ctx.data::<Caller>()?;
         input::codes("types", &types, input::MAX_ITEMS)?;
         input::codes("districts", &districts, input::MAX_ITEMS)?;
+        let day = match (layer, as_of) {
+            (_, Some(text)) => input::day("asOf", &text)?,
+            (Layer::Postings, None) => default_day(state).await?,
+            (_, None) => shanghai_today(),
+        };
         let layer = match layer {
             Layer::Facilities => jiuye_semantic::MapLayer::Facilities,
             Layer::Employers => jiuye_semantic::MapLayer::Employers,
+            Layer::Postings => jiuye_semantic::MapLayer::Postings,
         };
         let statement = jiuye_semantic::map_layer_statement(
             layer,
             &types,
             &districts,
+            day,
             caller,
             jiuye_semantic::sql::dialect_for(state.warehouse.backend()),
         )

@@ -1,5 +1,6 @@
 //! The warehouse's latest data day (`jiuye_semantic::latest_day_statements`), asked at
-//! most once a minute: boards date themselves by it when no `asOf` is given.
+//! most once a minute: boards date themselves by it when no `asOf` is given. And its data
+//! version (the newest finished ETL run), which screens watch to redraw on new data.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -15,6 +16,8 @@ const FRESH_FOR: Duration = Duration::from_secs(60);
 #[derive(Default)]
 pub struct DataDay {
     cached: Mutex<Option<(Instant, Option<NaiveDate>)>>,
+    /// The data version the cached day was seen under: a new one forgets the day.
+    version: Mutex<Option<i64>>,
 }
 
 impl DataDay {
@@ -37,8 +40,69 @@ impl DataDay {
         Ok(day)
     }
 
+    /// The newest finished ETL run (`data_version_statement`), never cached: a screen asks
+    /// it every few seconds to redraw on new data. A new version forgets the cached day.
+    pub async fn version(&self, warehouse: &Warehouse) -> Result<Option<i64>, jiuye_warehouse::WarehouseError> {
+        let statement = jiuye_semantic::data_version_statement(jiuye_semantic::sql::dialect_for(warehouse.backend()));
+        let answer = warehouse.fetch(&statement).await?;
+        let version = answer.rows.first().and_then(|r| r[0].as_i64());
+        let changed = {
+            let mut seen = self.version.lock().unwrap_or_else(|e| e.into_inner());
+            std::mem::replace(&mut *seen, version) != version
+        };
+        if changed {
+            self.forget();
+        }
+        Ok(version)
+    }
+
     /// Forgets the cached day (after a load, in tests).
     pub fn forget(&self) {
         *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+/// The data version as clients see it: opaque text, null before the first ETL run.
+pub(crate) fn version_text(version: Option<i64>) -> Option<String> {
+    version.map(|v| format!("run-{v}"))
+}
+
+/// How often a live listener's data version is read: one `MAX(run_id)` per listener.
+const VERSION_POLL: Duration = Duration::from_secs(5);
+
+#[derive(Default)]
+pub struct DataSubscription;
+
+#[async_graphql::Subscription]
+impl DataSubscription {
+    /// The data version (as `dataVersion`) now, then each time an ETL run finishes: a
+    /// screen subscribed here redraws on new data at once, and its one subscription is
+    /// audited once rather than a poll every few seconds.
+    async fn data_version_changed(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<impl futures::Stream<Item = Option<String>>> {
+        let state = ctx.data::<crate::AppState>()?.clone();
+        Ok(futures::stream::unfold(
+            (state, None::<Option<i64>>),
+            |(state, mut last)| async move {
+                loop {
+                    if last.is_some() {
+                        tokio::time::sleep(VERSION_POLL).await;
+                    }
+                    match state.data_day.version(&state.warehouse).await {
+                        Ok(version) if last != Some(version) => {
+                            last = Some(version);
+                            return Some((version_text(version), (state, last)));
+                        }
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::error!(error = %e, "dataVersionChanged: reading the data version failed");
+                            tokio::time::sleep(VERSION_POLL).await;
+                        }
+                    }
+                }
+            },
+        ))
     }
 }

@@ -115,7 +115,7 @@ impl MessageMutation {
 #[derive(Default)]
 pub struct MessageSubscription;
 
-#[Subscription(name = "Subscription")]
+#[Subscription]
 impl MessageSubscription {
     /// New messages for the caller, as they are posted (over graphql-ws at
     /// `/graphql/ws`; send the bearer token as `{"Authorization": "Bearer js_…"}` in

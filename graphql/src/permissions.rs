@@ -50,6 +50,8 @@ pub(crate) const FIELDS: &[(&str, Need)] = &[
     ("board", Need::Any(&[P::BoardRead])),
     ("boards", Need::Any(&[P::BoardRead])),
     ("latestDataDay", Need::Any(&[P::IndicatorRead, P::BoardRead])),
+    ("dataVersion", Need::Any(&[P::IndicatorRead, P::BoardRead])),
+    ("dataVersionChanged", Need::Any(&[P::IndicatorRead, P::BoardRead])),
     ("kbSearch", Need::Any(&[P::GlossaryRead])),
     ("term", Need::Any(&[P::GlossaryRead])),
     ("indicator", Need::Any(&[P::GlossaryRead])),
@@ -177,7 +179,7 @@ mod tests {
         let schema = async_graphql::Schema::build(
             crate::schema::Query::default(),
             crate::schema::Mutation::default(),
-            crate::messages::MessageSubscription,
+            crate::schema::Subscription::default(),
         )
         .finish();
         let sdl = schema.sdl();

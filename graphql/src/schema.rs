@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use async_graphql::{Context, Enum, InputObject, Json, MergedObject, Object, Schema, SimpleObject};
+use async_graphql::{Context, Enum, InputObject, Json, MergedObject, MergedSubscription, Object, Schema, SimpleObject};
 use jiuye_semantic::{Caller, Compare as SemCompare, DimensionFilter, Grain as SemGrain, KnownAt, MetricsQuery, sql::dialect_for};
 use serde_json::{Map, Value};
 
@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::input::{self, cost};
 use crate::metrics::run_metrics;
 
-pub type JiuyeSchema = Schema<Query, Mutation, crate::messages::MessageSubscription>;
+pub type JiuyeSchema = Schema<Query, Mutation, Subscription>;
 
 /// Every query field: metrics and the catalog here, the knowledge base in `kb`.
 #[derive(MergedObject, Default)]
@@ -38,13 +38,17 @@ pub struct Mutation(
     crate::messages::MessageMutation,
 );
 
+/// Every subscription (over graphql-ws at `/graphql/ws`): new messages, new data.
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(crate::messages::MessageSubscription, crate::data_day::DataSubscription);
+
 /// Nesting no answer of this schema needs; the standard introspection query (about 13
 /// levels through `ofType`) fits, and its cost is counted by `limit_complexity`.
 const MAX_DEPTH: usize = 24;
 
 pub fn build_schema(state: AppState) -> JiuyeSchema {
     let max_cost = state.limits.max_cost;
-    Schema::build(Query::default(), Mutation::default(), crate::messages::MessageSubscription)
+    Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .extension(crate::http::ExecutionMarker)
         .extension(crate::audit::Audit)
         .data(state)

@@ -40,7 +40,12 @@ pub fn indicator_dictionary(catalog: &Catalog) -> Result<Vec<IndicatorEntry>, Se
                         jiuye_semantic::Aggregation::Sum => format!("SUM({})", m.column.clone().unwrap_or_default()),
                         jiuye_semantic::Aggregation::KeySum => format!("SUM(record_key({}))", m.column.clone().unwrap_or_default()),
                     };
-                    let conditions: Vec<String> = m.where_in.iter().map(|(c, v)| format!("{c} IN ({})", v.join(", "))).collect();
+                    let conditions: Vec<String> = m
+                        .where_in
+                        .iter()
+                        .map(|(c, v)| format!("{c} IN ({})", v.join(", ")))
+                        .chain(m.at_least.iter().map(|(c, least)| format!("{c} >= {least}")))
+                        .collect();
                     if conditions.is_empty() {
                         agg
                     } else {

@@ -68,7 +68,7 @@ struct TableSource {
 
 const PLATFORM_LIST: &str = "jiuye platform list";
 
-const TABLE_SOURCES: [TableSource; 16] = [
+const TABLE_SOURCES: [TableSource; 17] = [
     TableSource {
         name: "district",
         standard: "GB/T 2260",
@@ -164,6 +164,13 @@ const TABLE_SOURCES: [TableSource; 16] = [
         standard: PLATFORM_LIST,
         file: "unemployment_reason.csv",
         text: include_str!("../code_tables/unemployment_reason.csv"),
+    },
+    TableSource {
+        // The city's catalogue of employment subsidies (政策代码); the demo pays under these.
+        name: "policy",
+        standard: PLATFORM_LIST,
+        file: "policy.csv",
+        text: include_str!("../code_tables/policy.csv"),
     },
 ];
 

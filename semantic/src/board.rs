@@ -44,7 +44,7 @@ pub struct PanelDef {
 
 /// A panel's place on a screen (1920×1080, [`SCREEN_COLUMNS`] columns; a board page
 /// flows its panels in order) and the widget drawing it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ViewDef {
     /// 1 to [`SCREEN_COLUMNS`], left to right.
@@ -53,6 +53,28 @@ pub struct ViewDef {
     #[serde(default = "one")]
     pub span: u8,
     pub widget: Widget,
+    /// Point layers a map draws over its districts (`mapLayer`), each switchable on screen.
+    #[serde(default)]
+    pub layers: Vec<MapOverlay>,
+}
+
+/// A point layer of a map panel: the map layers of [`crate::MapLayer`] a screen offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MapOverlay {
+    /// Open service facilities and bases, by 机构类型.
+    Facilities,
+    /// Postings open on the board's day.
+    Postings,
+}
+
+impl MapOverlay {
+    pub fn name(self) -> &'static str {
+        match self {
+            MapOverlay::Facilities => "facilities",
+            MapOverlay::Postings => "postings",
+        }
+    }
 }
 
 fn one() -> u8 {
@@ -65,6 +87,7 @@ impl Default for ViewDef {
             column: 1,
             span: 1,
             widget: Widget::Table,
+            layers: Vec::new(),
         }
     }
 }
@@ -90,6 +113,9 @@ pub enum Widget {
     Map,
     /// Rows as a table (and the ranking of `rank`).
     Table,
+    /// The day's records behind the indicators, scrolling (`drillDetail` of each, as the
+    /// caller's detail view shows them; the counts alone for a caller without one).
+    Ticker,
 }
 
 impl Widget {
@@ -102,6 +128,7 @@ impl Widget {
             Widget::Pie => "pie",
             Widget::Map => "map",
             Widget::Table => "table",
+            Widget::Ticker => "ticker",
         }
     }
 }
@@ -110,8 +137,11 @@ impl ViewDef {
     /// Why the view cannot be drawn, if it cannot.
     pub fn problem(&self) -> Option<String> {
         let last = self.column as u16 + self.span as u16 - 1;
-        (self.column == 0 || self.span == 0 || last > SCREEN_COLUMNS as u16)
-            .then(|| format!("view: columns {}..{last} are outside 1..{SCREEN_COLUMNS}", self.column))
+        if self.column == 0 || self.span == 0 || last > SCREEN_COLUMNS as u16 {
+            return Some(format!("view: columns {}..{last} are outside 1..{SCREEN_COLUMNS}", self.column));
+        }
+        (!self.layers.is_empty() && self.widget != Widget::Map)
+            .then(|| format!("view: layers are drawn over a map, not a {} widget", self.widget.name()))
     }
 }
 
@@ -216,5 +246,18 @@ mod tests {
         assert_eq!(RelativeRange::Last12Months.resolve(as_of).0, d("2024-07-01"));
         assert_eq!(RelativeRange::Last3Years.resolve(as_of).0, d("2023-01-01"));
         assert_eq!(RelativeRange::Last10Years.resolve(as_of).0, d("2016-01-01"));
+    }
+
+    #[test]
+    fn a_view_is_checked_for_place_and_layers() {
+        let view = |text: &str| serde_yaml_ng::from_str::<ViewDef>(text).unwrap();
+        assert_eq!(
+            view("{ column: 3, span: 2, widget: map, layers: [facilities, postings] }").problem(),
+            None
+        );
+        assert!(view("{ column: 6, span: 2, widget: map }").problem().unwrap().contains("outside"));
+        let layered_bars = view("{ column: 1, widget: bars, layers: [postings] }").problem().unwrap();
+        assert!(layered_bars.contains("not a bars widget"), "{layered_bars}");
+        assert!(serde_yaml_ng::from_str::<ViewDef>("{ column: 1, widget: map, layers: [rivers] }").is_err());
     }
 }

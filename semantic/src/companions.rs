@@ -33,19 +33,45 @@ pub struct Companions {
 }
 
 /// The rows a measure's value depends on, as a comparable key: its `where` (values
-/// sorted) and the column that must be filled — a sum's or a filled-value count's column.
-/// A distinct count of employers follows all persons of its rows: the cell's persons.
-fn rows_of(def: &MeasureDef) -> (BTreeMap<String, Vec<String>>, Option<String>) {
-    let mut where_in = def.where_in.clone();
-    where_in.values_mut().for_each(|v| {
-        v.sort();
-        v.dedup();
-    });
-    let filled = def.filled.clone().or_else(|| match def.aggregation {
-        Aggregation::Sum | Aggregation::Count => def.column.clone(),
-        Aggregation::CountDistinct | Aggregation::KeySum => None,
-    });
-    (where_in, filled)
+/// sorted), its `at_least` bounds and the column that must be filled — a sum's or a
+/// filled-value count's column. A distinct count of employers follows all persons of
+/// its rows: the cell's persons.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Rows {
+    where_in: BTreeMap<String, Vec<String>>,
+    at_least: BTreeMap<String, i64>,
+    filled: Option<String>,
+}
+
+impl Rows {
+    fn of(def: &MeasureDef) -> Rows {
+        let mut where_in = def.where_in.clone();
+        where_in.values_mut().for_each(|v| {
+            v.sort();
+            v.dedup();
+        });
+        let filled = def.filled.clone().or_else(|| match def.aggregation {
+            Aggregation::Sum | Aggregation::Count => def.column.clone(),
+            Aggregation::CountDistinct | Aggregation::KeySum => None,
+        });
+        Rows {
+            where_in,
+            at_least: def.at_least.clone(),
+            filled,
+        }
+    }
+
+    /// A measure of `aggregation` over `column` counting exactly these rows.
+    fn measure(self, aggregation: Aggregation, column: &str) -> MeasureDef {
+        MeasureDef {
+            aggregation,
+            column: Some(column.to_string()),
+            integer: aggregation == Aggregation::KeySum,
+            where_in: self.where_in,
+            at_least: self.at_least,
+            filled: self.filled,
+        }
+    }
 }
 
 fn counts_persons(def: &MeasureDef, persons: &str) -> bool {
@@ -69,23 +95,16 @@ pub fn derive(sources: &BTreeMap<String, SourceDef>, indicators: &BTreeMap<Strin
         let mut by_rows: BTreeMap<_, String> = BTreeMap::new();
         for (code, def) in &measures {
             if counts_persons(def, persons) {
-                by_rows.entry(rows_of(def)).or_insert_with(|| (*code).clone());
+                by_rows.entry(Rows::of(def)).or_insert_with(|| (*code).clone());
             }
         }
         for (code, def) in &measures {
-            let rows = rows_of(def);
+            let rows = Rows::of(def);
             let guard = match by_rows.get(&rows) {
                 Some(existing) => existing.clone(),
                 None => {
                     let guard = format!("{code}{COMPANION_MARK}persons");
-                    let (where_in, filled) = rows.clone();
-                    let counted = MeasureDef {
-                        aggregation: Aggregation::CountDistinct,
-                        column: Some(persons.to_string()),
-                        integer: false,
-                        where_in,
-                        filled,
-                    };
+                    let counted = rows.clone().measure(Aggregation::CountDistinct, persons);
                     out.derived.insert(guard.clone(), (source.code.clone(), counted));
                     by_rows.insert(rows, guard.clone());
                     guard
@@ -95,14 +114,7 @@ pub fn derive(sources: &BTreeMap<String, SourceDef>, indicators: &BTreeMap<Strin
         }
         for (rows, guard) in by_rows {
             let key = format!("{guard}{COMPANION_MARK}key");
-            let (where_in, filled) = rows;
-            let summed = MeasureDef {
-                aggregation: Aggregation::KeySum,
-                column: Some(persons.to_string()),
-                integer: true,
-                where_in,
-                filled,
-            };
+            let summed = rows.measure(Aggregation::KeySum, persons);
             out.derived.insert(key.clone(), (source.code.clone(), summed));
             out.key.insert(guard, key);
         }

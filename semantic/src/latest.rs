@@ -35,6 +35,18 @@ pub fn latest_day_statements(catalog: &Catalog, today: NaiveDate, dialect: &dyn 
         .collect()
 }
 
+/// The warehouse's data version: the newest finished ETL run (`meta_etl_run`). It changes
+/// whenever a run has loaded and rebuilt what it touched, so a screen that watches it
+/// redraws on new data without waiting for its timer.
+pub fn data_version_statement(dialect: &dyn Dialect) -> Statement {
+    let mut select = Select::from("meta_etl_run", "r");
+    select
+        .columns
+        .push((Expr::aggregate(AggFunc::Max, Some(Expr::col("r", "run_id"))), "version".into()));
+    select.filter.push(Expr::IsNotNull(Box::new(Expr::col("r", "finished_at"))));
+    render_select(&select, dialect)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +65,11 @@ mod tests {
         assert!(!out.contains("valid_from"), "no stock table: {out}");
         assert!(!out.contains("end_date_key"), "no planned dates: {out}");
         insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn the_data_version_is_the_newest_finished_run() {
+        let sql = data_version_statement(&SqliteDialect).sql.replace('\n', " ");
+        insta::assert_snapshot!(sql);
     }
 }

@@ -39,7 +39,7 @@ pub use drill::{
 };
 pub use formula::Formula;
 pub use known::{KnownAt, superseded_table};
-pub use latest::latest_day_statements;
+pub use latest::{data_version_statement, latest_day_statements};
 pub use map::{MAP_POINT_LIMIT, MapLayer, map_layer_statement};
 pub use members::{MAX_MEMBERS, members_statement};
 pub use model::{Aggregation, BUILTIN_MODEL, DimensionDef, MeasureDef, RegistryMembers, SourceDef, TargetRule};

@@ -216,6 +216,10 @@ pub struct MeasureDef {
     /// column of the source table → accepted values
     #[serde(default, rename = "where")]
     pub where_in: BTreeMap<String, Vec<String>>,
+    /// column of the source table → the least value a counted row has (`实际打卡次数 ≥ 1`:
+    /// persons who checked in at least once).
+    #[serde(default)]
+    pub at_least: BTreeMap<String, i64>,
     /// Counts only rows where this column is filled. Written by the catalog for the
     /// person count behind a sum or a count of filled values (`crate::companions`); a
     /// `count` with a `column` means the same.

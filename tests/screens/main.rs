@@ -233,6 +233,27 @@ async fn the_screens_show_the_boards_numbers_to_whom_they_belong() {
             coloured += usize::from(expected != "none");
         }
         assert!(coloured > 0, "the demo's targets colour some indicators: {statuses}");
+        check_map_layers_and_drill(&browser, &srv, &token, &answer).await;
+        let shown = ticker_records(&browser).await;
+        assert_eq!(
+            shown,
+            today_records(&db, &srv, &token, &answer).await,
+            "the ticker shows the day's records"
+        );
+        assert_eq!(browser.errors(), Vec::<String>::new(), "the decision screen reported errors");
+
+        // New data: a finished ETL run redraws the open screen (graphql-ws), no timer.
+        let dir = tempfile::tempdir().unwrap();
+        support::fixtures::write_regs(dir.path(), "employment_registration_20240301.csv", &support::fixtures::sample());
+        let out = db.cli().args(["etl", "run", "--input"]).arg(dir.path()).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let run = db.rows("SELECT MAX(run_id) FROM meta_etl_run WHERE finished_at IS NOT NULL").await;
+        browser
+            .wait_for(
+                &format!("document.querySelector('.stage').dataset.dataVersion === 'run-{}'", run[0][0]),
+                LOAD_LIMIT,
+            )
+            .await;
 
         // A topic board: the city's figure, then by district, by employer, and the rows.
         let topic = open_topic(&browser, &srv, "topic_overview").await;
@@ -361,12 +382,117 @@ async fn the_screens_show_the_boards_numbers_to_whom_they_belong() {
             .unwrap()["rows"];
         assert!(map_row.as_array().unwrap().iter().all(|r| r["district"] == "310115"), "{map_row}");
         assert_figures_match(&shown_figures(&browser, "today_updates").await, &answer, "today_updates");
+        assert_eq!(ticker_records(&browser).await, 0, "a district analyst reads no detail rows");
+        let note = browser.eval("document.querySelector('.ticker-note').textContent").await;
+        assert!(note.as_str().unwrap().contains("不查看办理明细"), "{note}");
         assert_eq!(browser.errors(), Vec::<String>::new(), "the page reported errors");
 
         drop(browser);
         srv.handle.abort();
         db.cleanup().await;
     }
+}
+
+/// The map's points are the layers' (every open facility, every posting open on the
+/// day); a real mouse click on 闵行区 drills into it, and its card shows the panel's
+/// figures for the district as GraphQL answered them.
+async fn check_map_layers_and_drill(browser: &Browser, srv: &Server, token: &str, answer: &Value) {
+    let day = answer["latestDataDay"].as_str().unwrap();
+    let layers = srv
+        .query(
+            token,
+            &format!(r#"{{ f: mapLayer(layer: FACILITIES) {{ code }} p: mapLayer(layer: POSTINGS, asOf: "{day}") {{ code }} }}"#),
+        )
+        .await;
+    let expected = layers["data"]["f"].as_array().unwrap().len() + layers["data"]["p"].as_array().unwrap().len();
+    assert!(expected > 16, "{layers}");
+    let points = browser
+        .eval("document.querySelector('[data-panel=map_employment] .body').dataset.points")
+        .await;
+    assert_eq!(points, json!(expected.to_string()));
+    // 闵行区's centre as the packaged GeoJSON gives it, in the page's pixels.
+    let at = browser
+        .eval(
+            "(() => { const dom = document.querySelector('[data-panel=map_employment] .chart'); \
+               const chart = echarts.getInstanceByDom(dom); \
+               const cp = echarts.getMap('shanghai').geoJSON.features.find(f => String(f.id) === '310112').properties.cp; \
+               const [x, y] = chart.convertToPixel({ geoIndex: 0 }, cp); const r = dom.getBoundingClientRect(); \
+               const s = r.width / dom.offsetWidth; return [r.left + x * s, r.top + y * s]; })()",
+        )
+        .await;
+    for kind in ["mouseMoved", "mousePressed", "mouseReleased"] {
+        browser
+            .call(
+                "Input.dispatchMouseEvent",
+                json!({ "type": kind, "x": at[0], "y": at[1], "button": "left", "clickCount": 1 }),
+            )
+            .await;
+    }
+    browser
+        .wait_for(
+            "document.querySelector('.district-card:not([hidden])')?.dataset.district === '310112'",
+            LOAD_LIMIT,
+        )
+        .await;
+    let card = browser
+        .eval("Object.fromEntries([...document.querySelectorAll('.district-card dd')].map(d => [d.dataset.indicator, d.dataset.raw]))")
+        .await;
+    let panel = answer["board"]["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "map_employment")
+        .unwrap();
+    let row = panel["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["district"] == "310112")
+        .unwrap();
+    for (indicator, shown) in card.as_object().unwrap() {
+        let expected = row[indicator].to_string();
+        assert_eq!(
+            shown.as_str().unwrap().parse::<f64>().ok(),
+            expected.parse::<f64>().ok(),
+            "闵行区 {indicator}"
+        );
+    }
+    click(browser, ".district-card .back-to-city", ".district-card[hidden]").await;
+}
+
+/// How many records the ticker shows, once it has them.
+async fn ticker_records(browser: &Browser) -> usize {
+    browser
+        .wait_for("!!document.querySelector('.ticker[data-records]')", LOAD_LIMIT)
+        .await;
+    let n = browser.eval("document.querySelector('.ticker').dataset.records").await;
+    n.as_str().unwrap().parse().unwrap()
+}
+
+/// The day's records of the ticker's indicators as `drillDetail` pages them (at most 12
+/// each, as the ticker asks).
+async fn today_records(db: &support::TestDb, srv: &Server, token: &str, answer: &Value) -> usize {
+    let day = answer["latestDataDay"].as_str().unwrap();
+    let panel = db.catalog.boards["decision_support"]
+        .panels
+        .iter()
+        .find(|p| p.code == "today_records")
+        .unwrap();
+    let mut total = 0;
+    for indicator in &panel.indicators {
+        let page = srv
+            .query(
+                token,
+                &format!(r#"{{ drillDetail(indicator: "{indicator}", grain: DAY, period: "{day}", pageSize: 12) {{ rows }} }}"#),
+            )
+            .await;
+        total += page["data"]["drillDetail"]["rows"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{page}"))
+            .len();
+    }
+    assert!(total > 0, "the demo's last day has records");
+    total
 }
 
 /// Opens a topic board cold and waits for every panel; returns GraphQL's answer.

@@ -1,7 +1,7 @@
 //! 消息中心 on SQLite and PostgreSQL: an ETL run posts what it did and which files it
 //! quarantined too much of to the data engineers; a login near password expiry tells
 //! the user; each reader sees their own and their role's messages, marks only those,
-//! and gets new ones live over graphql-ws.
+//! and gets new ones live over graphql-ws — as the screens get word of new data.
 
 use chrono::{Duration, Utc};
 use futures::{SinkExt, StreamExt};
@@ -173,6 +173,53 @@ async fn new_messages_arrive_live_over_graphql_ws() {
             connects.iter().any(|r| r[0] == "UNAUTHENTICATED") && connects.iter().any(|r| r[0] == "ok"),
             "{connects:?}"
         );
+        srv.handle.abort();
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_finished_etl_run_is_announced_live_to_readers_of_figures() {
+    for db in backends().await {
+        let srv = server::start(&db).await;
+        let analyst = srv.session(&db, "ana", "city_analyst", None).await;
+        let monitor = srv.session(&db, "mon", "monitor", None).await;
+        let subscribe = json!({ "id": "d", "type": "subscribe", "payload": { "query": "subscription { dataVersionChanged }" } });
+
+        // A monitor reads no figures: the subscription is refused, not silent.
+        let mut refused = connect(&srv, json!({ "Authorization": format!("Bearer {monitor}") })).await;
+        assert_eq!(
+            next_json(&mut refused).await.map(|a| a["type"].clone()),
+            Some(json!("connection_ack"))
+        );
+        refused.send(Ws::Text(subscribe.to_string().into())).await.unwrap();
+        let answer = next_json(&mut refused).await.expect("an answer");
+        // Refused before it runs (`error`) or as its first answer's error (`next`).
+        let error = match answer["type"].as_str() {
+            Some("error") => &answer["payload"][0],
+            _ => &answer["payload"]["errors"][0],
+        };
+        assert_eq!(error["extensions"]["code"], "FORBIDDEN", "{answer}");
+
+        let mut ws = connect(&srv, json!({ "Authorization": format!("Bearer {analyst}") })).await;
+        assert_eq!(next_json(&mut ws).await.map(|a| a["type"].clone()), Some(json!("connection_ack")));
+        ws.send(Ws::Text(subscribe.to_string().into())).await.unwrap();
+        let first = next_json(&mut ws).await.expect("the version now");
+        assert_eq!(first["payload"]["data"]["dataVersionChanged"], Value::Null, "no run yet: {first}");
+
+        let dir = tempfile::tempdir().unwrap();
+        fixtures::write_regs(dir.path(), "employment_registration_20240301.csv", &fixtures::sample());
+        let out = db.cli().args(["etl", "run", "--input"]).arg(dir.path()).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let run = db.rows("SELECT MAX(run_id) FROM meta_etl_run WHERE finished_at IS NOT NULL").await;
+        let next = next_json(&mut ws).await.expect("word of the run");
+        assert_eq!(
+            next["payload"]["data"]["dataVersionChanged"],
+            json!(format!("run-{}", run[0][0])),
+            "{next}"
+        );
+        let polled = srv.query(&analyst, "{ dataVersion }").await;
+        assert_eq!(polled["data"]["dataVersion"], next["payload"]["data"]["dataVersionChanged"]);
         srv.handle.abort();
         db.cleanup().await;
     }

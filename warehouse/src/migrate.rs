@@ -49,6 +49,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("V15__token_expiry", include_str!("../../migrations/V15__token_expiry.sql")),
     ("V16__roles_as_data", include_str!("../../migrations/V16__roles_as_data.sql")),
     ("V17__messages", include_str!("../../migrations/V17__messages.sql")),
+    ("V18__facility_plans", include_str!("../../migrations/V18__facility_plans.sql")),
 ];
 
 fn render(template: &str, backend: Backend) -> String {

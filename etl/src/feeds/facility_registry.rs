@@ -17,6 +17,8 @@ const COLUMNS: &[(&str, ColumnType)] = &[
     ("longitude", Float),
     ("latitude", Float),
     ("status", Text),
+    ("planned_places", Int),
+    ("instructors", Int),
     ("updated_at", Text),
     ("file_id", Int),
     ("line_no", Int),
@@ -51,6 +53,8 @@ impl Feed for FacilityRegistry {
                 f.number("longitude"),
                 f.number("latitude"),
                 f.text("status"),
+                f.number("planned_places"),
+                f.number("instructors"),
             ],
         ))
     }

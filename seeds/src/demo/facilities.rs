@@ -20,7 +20,7 @@ use super::random::{chance, pick, pick_str};
 use super::writer::{FileEncoding, write_csv};
 use crate::error::SeedError;
 
-pub(crate) const FACILITY_HEADERS: [&str; 9] = [
+pub(crate) const FACILITY_HEADERS: [&str; 11] = [
     "机构编号",
     "机构名称",
     "机构类型",
@@ -30,6 +30,9 @@ pub(crate) const FACILITY_HEADERS: [&str; 9] = [
     "纬度",
     "状态",
     "更新时间",
+    // Beyond the contract, after its columns (docs/feeds.md).
+    "年度计划数",
+    "指导教师数",
 ];
 
 /// 机构类型 of the facilities the other feeds point at.
@@ -88,6 +91,28 @@ pub(crate) struct Facility {
     /// 状态 1 (in service) or 0 (closed); only open facilities are referenced elsewhere.
     pub active: bool,
     updated_at: NaiveDateTime,
+}
+
+impl Facility {
+    /// 年度计划数 and 指导教师数 of a base (none for other types). Drawn from the code, not
+    /// the generator's random stream, so the other feeds stay as they were before the
+    /// registry had these columns.
+    fn plans_and_instructors(&self) -> (Option<u64>, Option<u64>) {
+        let (plans, instructors) = match self.kind {
+            "3" => ((50, 300), Some((10, 40))),
+            INTERNSHIP_BASE => ((10, 60), Some((2, 10))),
+            TRAINING_SCHOOL => ((200, 1_500), Some((10, 60))),
+            "8" => ((2_000, 12_000), Some((50, 200))),
+            CITY_INCUBATOR => ((20, 80), None),
+            _ => return (None, None),
+        };
+        let hash = self
+            .code
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+        let within = |(low, high): (u64, u64), salt: u64| low + (hash.rotate_left(salt as u32) % (high - low + 1));
+        (Some(within(plans, 0)), instructors.map(|range| within(range, 29)))
+    }
 }
 
 /// The open facilities of one 机构类型 (in registry order).
@@ -225,6 +250,7 @@ pub(crate) fn write_facilities(out_dir: &Path, first_year: i32, facilities: &[Fa
     let records: Vec<Vec<String>> = facilities
         .iter()
         .map(|f| {
+            let (plans, instructors) = f.plans_and_instructors();
             vec![
                 f.code.clone(),
                 f.name.clone(),
@@ -235,6 +261,8 @@ pub(crate) fn write_facilities(out_dir: &Path, first_year: i32, facilities: &[Fa
                 format!("{:.6}", f.latitude),
                 if f.active { "1" } else { "0" }.to_string(),
                 iso_timestamp(f.updated_at),
+                plans.map(|n| n.to_string()).unwrap_or_default(),
+                instructors.map(|n| n.to_string()).unwrap_or_default(),
             ]
         })
         .collect();

@@ -169,7 +169,9 @@ const CORRECTIONS_AT_SCALE_1: f64 = 300.0;
 ///   就业促进中心 per district (`JC…`), 创业孵化基地 (`FH…`), 高技能人才培养基地 (`GJ…`),
 ///   评价机构 (`PJ…`), ≈35 % 就业见习基地 (`JD…`), ≈60 职业培训机构 (`PX…`), 创业园区
 ///   (`YQ…`), a few 公共实训基地 (`SX…`); code = prefix + district + 3-digit serial; 5 % of
-///   those other than the centres closed (状态 0) and never referenced.
+///   those other than the centres closed (状态 0) and never referenced. Bases (types 2, 3,
+///   5, 6, 8) carry 年度计划数 and 指导教师数 (incubators no instructors), two columns after
+///   the contract's.
 /// - `job_posting_<YYYYMM>.csv`: ≈25,000 postings (`GW` + 发布日期 + 5 digits) by employers
 ///   weighted by activity, ×1.5 in the five weeks after the Spring Festival and ×1.15 more
 ///   in June–July; 截止日期 30–90 days later (empty in 5 %), 月薪 in 500-yuan steps (one

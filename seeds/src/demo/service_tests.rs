@@ -28,6 +28,9 @@ const CONTRACT: [(&str, &[&str]); 10] = [
             "纬度",
             "状态",
             "更新时间",
+            // Beyond the contract, after its columns (docs/feeds.md).
+            "年度计划数",
+            "指导教师数",
         ],
     ),
     (
@@ -382,6 +385,16 @@ fn service_feeds_carry_no_defects() {
     let kinds: BTreeSet<&str> = facilities.values().map(String::as_str).collect();
     assert_eq!(kinds.len(), 8, "every 机构类型 exists");
     assert_eq!(facilities.values().filter(|k| *k == "1").count(), 16);
+    // 年度计划数 for the bases and training schools, 指导教师数 for those that teach; the
+    // centres, evaluation bodies and parks have neither.
+    for row in feed_rows(&summary, "facility_registry") {
+        let kind = row.get("机构类型");
+        let plans = row.get("年度计划数").parse::<u64>().ok();
+        let instructors = row.get("指导教师数").parse::<u64>().ok();
+        assert_eq!(plans.is_some(), ["2", "3", "5", "6", "8"].contains(&kind), "{kind}");
+        assert_eq!(instructors.is_some(), ["3", "5", "6", "8"].contains(&kind), "{kind}");
+        assert!(plans.is_none_or(|p| p >= 10) && instructors.is_none_or(|i| i >= 2), "{kind}");
+    }
     let reference = |code: &str, kinds: &[&str]| {
         assert!(
             facilities.get(code).is_some_and(|kind| kinds.contains(&kind.as_str())),

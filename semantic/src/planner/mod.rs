@@ -499,6 +499,11 @@ pub(crate) fn measure_condition(def: &MeasureDef, alias: &str) -> Option<Expr> {
         .iter()
         .map(|(col, values)| Expr::in_list(Expr::col(alias, col), values.iter().map(|v| SqlValue::Text(v.clone())).collect()))
         .collect();
+    conditions.extend(
+        def.at_least
+            .iter()
+            .map(|(col, least)| Expr::AtLeast(Box::new(Expr::col(alias, col)), Box::new(Expr::Param(SqlValue::Int(*least))))),
+    );
     // A count with a column counts the rows where it is filled.
     if let (Aggregation::Count, Some(col)) = (def.aggregation, &def.column) {
         conditions.push(Expr::IsNotNull(Box::new(Expr::col(alias, col))));

@@ -10,7 +10,7 @@ import { drawPanel } from './widgets.js';
 
 const BOARD = `query($code: String!, $asOf: String) {
   board(code: $code, asOf: $asOf) { code name description asOf
-    panels { code title indicators grain from to columns rows error view { column span widget } } }
+    panels { code title indicators grain from to columns rows error view { column span widget layers } } }
   indicators { code name unit definition }
   dimensions { code name }
 }`;

@@ -1,8 +1,10 @@
 // A big screen (大屏): one `board` request draws every panel where the board's
 // definition puts it (`view`: column, span, widget) on a 1920×1080 stage scaled to the
-// window. Refreshed every minute; a failed panel shows its error in place.
+// window. Refreshed every minute and whenever an ETL run finishes (`live.js`); a failed
+// panel shows its error in place.
 
 import { gql } from './api.js';
+import { watchDataVersion } from './live.js';
 import { esc } from './format.js';
 import { dimensionsOf, loadMembers, namesOf } from './members.js';
 import { drawPanel } from './widgets.js';
@@ -10,7 +12,7 @@ import { drawPanel } from './widgets.js';
 const BOARD = `query($code: String!, $asOf: String) {
   board(code: $code, asOf: $asOf) {
     code name description asOf
-    panels { code title indicators from to columns rows error view { column span widget } }
+    panels { code title indicators from to columns rows error view { column span widget layers } }
   }
   indicators { code name unit definition }
   dimensions { code name }
@@ -20,7 +22,7 @@ const BOARD = `query($code: String!, $asOf: String) {
 const REFRESH_MS = 60_000;
 
 export function renderScreen(root, [code]) {
-  const state = { code, asOf: null, charts: new Map(), members: new Map(), timer: null, clock: null, stopped: false };
+  const state = { code, asOf: null, charts: new Map(), members: new Map(), timer: null, clock: null, stopped: false, unwatch: null };
   root.innerHTML = `
     <div class="screen-viewport"><div class="stage" data-board="${esc(code)}">
       <header class="screen-header">
@@ -48,6 +50,7 @@ export function renderScreen(root, [code]) {
     state.stopped = true;
     clearInterval(state.timer);
     clearInterval(state.clock);
+    if (state.unwatch) state.unwatch();
     window.removeEventListener('resize', fit);
     for (const chart of state.charts.values()) chart.dispose();
   };
@@ -60,6 +63,11 @@ export function renderScreen(root, [code]) {
   state.clock = setInterval(tick, 1000);
   load(root, state);
   state.timer = setInterval(() => load(root, state), REFRESH_MS);
+  // New data: redraw now (the screen's date, when it follows the latest day, moves on).
+  state.unwatch = watchDataVersion((version) => {
+    root.querySelector('.stage').dataset.dataVersion = version ?? '';
+    load(root, state);
+  });
   return stop;
 }
 

@@ -2,10 +2,10 @@
 // (`period`, dimension codes, indicator values and their `_yoy`/`_target` companions)
 // and draws into the panel's body; refreshes update in place.
 
+import { AXIS, PALETTE, chart, dimensionLabel, dimensionsOf, memberName, name, unit } from './chart.js';
 import { animateNumber, esc, formatNumber, formatPercent } from './format.js';
-
-const PALETTE = ['#3ba0ff', '#36cfc9', '#ffc53d', '#ff7a45', '#9254de', '#73d13d', '#f759ab', '#40a9ff'];
-const AXIS = { axisLine: { lineStyle: { color: '#3a5a80' } }, axisLabel: { color: '#9fb8d8' }, splitLine: { lineStyle: { color: '#1c3553' } } };
+import { map } from './map.js';
+import { ticker } from './ticker.js';
 
 export function drawPanel(box, panel, context) {
   const body = box.querySelector('.body');
@@ -21,21 +21,9 @@ export function drawPanel(box, panel, context) {
     return;
   }
   box.dataset.state = 'ok';
-  const draw = { numbers, completion, bars, line, pie, map, table }[panel.view.widget] || table;
+  const draw = { numbers, completion, bars, line, pie, map, table, ticker }[panel.view.widget] || table;
   draw(body, panel, context);
 }
-
-const name = (context, code) => (context.indicators.get(code) || { name: code }).name;
-/** A dimension member's name, or its code when the name is not known. */
-const memberName = (context, dimension, code) => (context.members.get(dimension) || new Map()).get(code) || code;
-/** A breakdown column's header: the dimension's name from the model. */
-const dimensionLabel = (context, code) => (code === 'period' ? '时间' : (context.dimensions && context.dimensions.get(code)) || code);
-
-/** The panel's breakdown columns: neither an indicator nor an indicator's companion. */
-function dimensionsOf(panel) {
-  return panel.columns.filter((c) => !panel.indicators.some((i) => c === i || c.startsWith(`${i}_`)));
-}
-const unit = (context, code) => (context.indicators.get(code) || { unit: '' }).unit;
 
 /** The newest row (the latest period), for figures. */
 function latest(panel) {
@@ -95,22 +83,6 @@ function table(body, panel, context) {
     <tbody>${panel.rows.map((row) => `<tr>${columns.map((c) => `<td>${esc(cell(row, c))}</td>`).join('')}</tr>`).join('')}</tbody></table></div>`;
 }
 
-function chart(body, context, key) {
-  let instance = context.charts.get(key);
-  if (instance && !instance.isDisposed() && !body.contains(instance.getDom())) instance.dispose();
-  if (!instance || instance.isDisposed() || !body.contains(instance.getDom())) {
-    body.innerHTML = '<div class="chart"></div>';
-    const dom = body.querySelector('.chart');
-    instance = echarts.init(dom, null, { renderer: 'canvas' });
-    // Panels are laid out as they arrive: a chart follows its box's final size.
-    // (A box without size yet, or any more, is left as it is: a map cannot lay out in it.)
-    new ResizeObserver(() => {
-      if (!instance.isDisposed() && dom.clientWidth > 0 && dom.clientHeight > 0) instance.resize();
-    }).observe(dom);
-    context.charts.set(key, instance);
-  }
-  return instance;
-}
 
 /** The x axis of a panel: its breakdown's member names, else its periods. */
 function categories(panel, context) {
@@ -170,36 +142,3 @@ function pie(body, panel, context) {
   );
 }
 
-let mapReady = null;
-
-/** Registers Shanghai's districts once (the packaged GeoJSON, no network). */
-function shanghai() {
-  mapReady ||= fetch('/vendor/shanghai.json')
-    .then((r) => r.json())
-    .then((geo) => echarts.registerMap('shanghai', geo))
-    .catch((e) => {
-      mapReady = null; // the next refresh tries again
-      throw e;
-    });
-  return mapReady;
-}
-
-function map(body, panel, context) {
-  const code = panel.indicators[0];
-  shanghai().then(() => {
-    const data = panel.rows.map((r) => ({ name: memberName(context, 'district', r.district), value: r[code] ?? null, code: r.district }));
-    const values = data.map((d) => d.value).filter((v) => v != null);
-    const instance = chart(body, context, panel.code);
-    instance.setOption(
-      {
-        tooltip: { trigger: 'item', formatter: (p) => `${esc(p.name)}<br>${esc(name(context, code))}：${esc(formatNumber(p.value, unit(context, code)))}` },
-        visualMap: { min: Math.min(0, ...values), max: Math.max(1, ...values), left: 10, bottom: 10, text: ['高', '低'], textStyle: { color: '#cfe3ff' }, inRange: { color: ['#0d3b66', '#1f77b4', '#4fc3f7', '#ffe082'] }, calculable: true },
-        series: [{ type: 'map', map: 'shanghai', roam: true, data, label: { show: true, color: '#e6f1ff', fontSize: 11 }, itemStyle: { borderColor: '#7fb3ff', areaColor: '#12355b' }, emphasis: { itemStyle: { areaColor: '#ffb74d' } } }],
-      },
-      true,
-    );
-    body.dataset.districts = String(data.length);
-  }).catch((e) => {
-    body.innerHTML = `<p class="panel-error">地图加载失败：${esc(e.message)}</p>`;
-  });
-}
