@@ -158,7 +158,7 @@ async fn each_administrator_does_their_duty_on_their_own_pages() {
         if db.name == "sqlite" {
             // The picture goes in the repository: show the token's shape, not a token.
             browser
-                .eval("document.querySelector('.new-token code').textContent = 'jy_…（示例，仅显示一次）'; true")
+                .eval("(document.querySelector('.new-token code').textContent = 'jy_…（示例，仅显示一次）', true)")
                 .await;
             browser.screenshot(&shoot("personal")).await;
         }
@@ -171,7 +171,7 @@ async fn each_administrator_does_their_duty_on_their_own_pages() {
         if db.name == "sqlite" {
             browser.screenshot(&shoot("messages")).await;
         }
-        browser.eval("document.querySelector('.mark-read').click(); true").await;
+        browser.eval("(document.querySelector('.mark-read').click(), true)").await;
         browser
             .wait_for("document.querySelector('.message').dataset.read === 'true'", LOAD_LIMIT)
             .await;

@@ -10,6 +10,7 @@ mod browser;
 mod support;
 
 mod admin;
+mod firefox;
 
 use std::time::Duration;
 
@@ -22,7 +23,7 @@ use support::{backends, demo_exports};
 
 pub(crate) const PASSWORD: &str = "Screen-Passw0rd-42";
 /// The big screens, each a board of the model.
-const SCREENS: [&str; 3] = ["decision_support", "business_handling", "situation_analysis"];
+pub(crate) const SCREENS: [&str; 3] = ["decision_support", "business_handling", "situation_analysis"];
 
 pub(crate) fn screens_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screens")
@@ -44,7 +45,7 @@ async fn check_screen(browser: &Browser, answer: &Value, code: &str) {
 }
 
 /// Every panel of the board is drawn, failed where GraphQL's answer failed and only there.
-async fn check_states(browser: &Browser, answer: &Value, code: &str) {
+pub(crate) async fn check_states(browser: &Browser, answer: &Value, code: &str) {
     let states = browser
         .eval("Object.fromEntries([...document.querySelectorAll('.panel')].map(p => [p.dataset.panel, p.dataset.state]))")
         .await;
@@ -112,7 +113,7 @@ pub(crate) async fn sign_in_with(browser: &Browser, srv: &Server, username: &str
 }
 
 /// The board's answer over GraphQL, dated as the screen is by default.
-async fn board(srv: &Server, token: &str, code: &str) -> Value {
+pub(crate) async fn board(srv: &Server, token: &str, code: &str) -> Value {
     let query = format!(r#"{{ latestDataDay board(code: "{code}") {{ asOf panels {{ code rows error view {{ widget }} }} }} }}"#);
     let answer = srv.query(token, &query).await;
     assert!(answer.get("errors").is_none(), "{answer}");
@@ -120,7 +121,7 @@ async fn board(srv: &Server, token: &str, code: &str) -> Value {
 }
 
 /// Opens a screen and waits until every panel has drawn (and the map has its districts).
-async fn open_screen(browser: &Browser, srv: &Server, code: &str) -> Duration {
+pub(crate) async fn open_screen(browser: &Browser, srv: &Server, code: &str) -> Duration {
     // A new document each time (the query differs), as when a screen is opened cold.
     let visit = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -262,7 +263,7 @@ async fn the_screens_show_the_boards_numbers_to_whom_they_belong() {
         let by_district = drill(&srv, &token, "hire_persons", &period, &[], "district").await;
         browser
             .eval(&format!(
-                "document.querySelector('[data-panel={panel}] .drill-bar select').value = 'hire_persons'; true"
+                "(document.querySelector('[data-panel={panel}] .drill-bar select').value = 'hire_persons', true)"
             ))
             .await;
         click(
@@ -396,7 +397,7 @@ async fn the_screens_show_the_boards_numbers_to_whom_they_belong() {
 /// The map's points are the layers' (every open facility, every posting open on the
 /// day); a real mouse click on 闵行区 drills into it, and its card shows the panel's
 /// figures for the district as GraphQL answered them.
-async fn check_map_layers_and_drill(browser: &Browser, srv: &Server, token: &str, answer: &Value) {
+pub(crate) async fn check_map_layers_and_drill(browser: &Browser, srv: &Server, token: &str, answer: &Value) {
     let day = answer["latestDataDay"].as_str().unwrap();
     let layers = srv
         .query(
@@ -420,14 +421,7 @@ async fn check_map_layers_and_drill(browser: &Browser, srv: &Server, token: &str
                const s = r.width / dom.offsetWidth; return [r.left + x * s, r.top + y * s]; })()",
         )
         .await;
-    for kind in ["mouseMoved", "mousePressed", "mouseReleased"] {
-        browser
-            .call(
-                "Input.dispatchMouseEvent",
-                json!({ "type": kind, "x": at[0], "y": at[1], "button": "left", "clickCount": 1 }),
-            )
-            .await;
-    }
+    browser.click_at(at[0].as_f64().unwrap(), at[1].as_f64().unwrap()).await;
     browser
         .wait_for(
             "document.querySelector('.district-card:not([hidden])')?.dataset.district === '310112'",
@@ -461,7 +455,7 @@ async fn check_map_layers_and_drill(browser: &Browser, srv: &Server, token: &str
 }
 
 /// How many records the ticker shows, once it has them.
-async fn ticker_records(browser: &Browser) -> usize {
+pub(crate) async fn ticker_records(browser: &Browser) -> usize {
     browser
         .wait_for("!!document.querySelector('.ticker[data-records]')", LOAD_LIMIT)
         .await;
@@ -496,7 +490,7 @@ async fn today_records(db: &support::TestDb, srv: &Server, token: &str, answer: 
 }
 
 /// Opens a topic board cold and waits for every panel; returns GraphQL's answer.
-async fn open_topic(browser: &Browser, srv: &Server, code: &str) -> Value {
+pub(crate) async fn open_topic(browser: &Browser, srv: &Server, code: &str) -> Value {
     let token = browser.eval("sessionStorage.getItem('jiuye.token')").await;
     let answer = board(srv, token.as_str().unwrap(), code).await;
     browser.goto(&format!("{}/?topic={code}#/board/{code}", srv.base)).await;
@@ -513,7 +507,7 @@ async fn open_topic(browser: &Browser, srv: &Server, code: &str) -> Value {
 /// Clicks the first element matching `selector`, then waits for `then` to exist.
 pub(crate) async fn click(browser: &Browser, selector: &str, then: &str) {
     browser
-        .eval(&format!("document.querySelector({}).click(); true", json!(selector)))
+        .eval(&format!("(document.querySelector({}).click(), true)", json!(selector)))
         .await;
     browser
         .wait_for(&format!("!!document.querySelector({})", json!(then)), LOAD_LIMIT)
@@ -534,6 +528,6 @@ async fn drill(srv: &Server, token: &str, indicator: &str, period: &str, cell: &
 
 /// Opens a desk page and waits for `ready` (a script expression).
 pub(crate) async fn open_page(browser: &Browser, hash: &str, ready: &str) {
-    browser.eval(&format!("location.hash = {}; true", json!(hash))).await;
+    browser.eval(&format!("(location.hash = {}, true)", json!(hash))).await;
     browser.wait_for(ready, LOAD_LIMIT).await;
 }

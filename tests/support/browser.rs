@@ -1,7 +1,8 @@
-//! Headless Chromium driven over the DevTools protocol (a WebSocket of JSON commands):
-//! open a page, evaluate script in it, wait for a condition, collect console errors and
-//! take screenshots. Debian's `chromium` (`.ci/run` installs it); `JIUYE_TEST_BROWSER`
-//! names another binary.
+//! A headless browser driven over a WebSocket of JSON commands: open a page, evaluate
+//! script in it, wait for a condition, click with the mouse, collect console errors and
+//! take screenshots. Chromium speaks the DevTools protocol (Debian's `chromium`;
+//! `JIUYE_TEST_BROWSER` names another binary), Firefox ESR WebDriver BiDi (Debian's
+//! `firefox-esr`; `JIUYE_TEST_FIREFOX`). `.ci/run` installs both.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -25,25 +26,33 @@ pub struct Browser {
     next_id: AtomicU64,
     /// Console errors, uncaught exceptions and failed loads, as text.
     errors: Arc<Mutex<Vec<String>>>,
+    protocol: Protocol,
 }
 
-fn browser_binary() -> PathBuf {
-    let path = std::env::var_os("JIUYE_TEST_BROWSER")
+/// How commands are spelled to this browser.
+enum Protocol {
+    /// Chromium's DevTools protocol, attached to the page target.
+    DevTools,
+    /// WebDriver BiDi (Firefox): commands name the browsing context of the tab.
+    Bidi { context: String },
+}
+
+fn binary(variable: &str, default: &str, package: &str) -> PathBuf {
+    let path = std::env::var_os(variable)
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+        .unwrap_or_else(|| PathBuf::from(default));
     assert!(
         path.exists(),
-        "the browser tests need Chromium at {}: `apt-get install chromium` (as .ci/run does), or set JIUYE_TEST_BROWSER",
-        path.display()
+        "the browser tests need {default}: `apt-get install {package}` (as .ci/run does), or set {variable}",
     );
     path
 }
 
 impl Browser {
-    /// Starts a headless browser at 1920×1080 with a fresh profile and attaches to its page.
+    /// Starts headless Chromium at 1920×1080 with a fresh profile and attaches to its page.
     pub async fn start() -> Browser {
         let profile = tempfile::tempdir().unwrap();
-        let child = std::process::Command::new(browser_binary())
+        let child = std::process::Command::new(binary("JIUYE_TEST_BROWSER", "/usr/bin/chromium", "chromium"))
             .args([
                 "--headless",
                 "--no-sandbox",
@@ -76,7 +85,63 @@ impl Browser {
             .and_then(|t| t["webSocketDebuggerUrl"].as_str())
             .expect("a page target")
             .to_string();
-        let (socket, _) = tokio_tungstenite::connect_async(page.as_str()).await.expect("DevTools socket");
+        let browser = Browser::connect(child, profile, &page, Protocol::DevTools).await;
+        for method in ["Runtime.enable", "Page.enable", "Log.enable"] {
+            browser.call(method, json!({})).await;
+        }
+        browser
+            .call(
+                "Emulation.setDeviceMetricsOverride",
+                json!({ "width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": false }),
+            )
+            .await;
+        browser
+    }
+
+    /// Starts headless Firefox ESR at 1920×1080 with a fresh profile and opens a WebDriver
+    /// BiDi session on its tab.
+    pub async fn firefox() -> Browser {
+        let profile = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(binary("JIUYE_TEST_FIREFOX", "/usr/bin/firefox-esr", "firefox-esr"))
+            .args([
+                "--headless",
+                "--no-remote",
+                "--window-size=1920,1080",
+                "--remote-debugging-port=0",
+                "--profile",
+            ])
+            .arg(profile.path())
+            .arg("about:blank")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start firefox");
+        let socket = bidi_address(child.stderr.take().unwrap()).await;
+        let mut browser = Browser::connect(
+            child,
+            profile,
+            &format!("{socket}/session"),
+            Protocol::Bidi { context: String::new() },
+        )
+        .await;
+        browser.call("session.new", json!({ "capabilities": {} })).await;
+        let tree = browser.call("browsingContext.getTree", json!({})).await;
+        let context = tree["contexts"][0]["context"].as_str().expect("a tab").to_string();
+        browser.protocol = Protocol::Bidi { context: context.clone() };
+        browser.call("session.subscribe", json!({ "events": ["log.entryAdded"] })).await;
+        browser
+            .call(
+                "browsingContext.setViewport",
+                json!({ "context": context, "viewport": { "width": 1920, "height": 1080 } }),
+            )
+            .await;
+        browser
+    }
+
+    /// Attaches to a browser's command socket: one task writes commands, one reads
+    /// answers (to their waiting callers) and events (errors kept).
+    async fn connect(child: std::process::Child, profile: tempfile::TempDir, url: &str, protocol: Protocol) -> Browser {
+        let (socket, _) = tokio_tungstenite::connect_async(url).await.expect("browser socket");
         let (mut sink, mut stream) = socket.split();
         let (outgoing, mut queue) = mpsc::unbounded_channel::<String>();
         tokio::spawn(async move {
@@ -108,27 +173,18 @@ impl Browser {
                 }
             }
         });
-        let browser = Browser {
+        Browser {
             child,
             _profile: profile,
             outgoing,
             pending,
             next_id: AtomicU64::new(1),
             errors,
-        };
-        for method in ["Runtime.enable", "Page.enable", "Log.enable"] {
-            browser.call(method, json!({})).await;
+            protocol,
         }
-        browser
-            .call(
-                "Emulation.setDeviceMetricsOverride",
-                json!({ "width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": false }),
-            )
-            .await;
-        browser
     }
 
-    /// Sends one DevTools command and waits for its result (panics on a protocol error).
+    /// Sends one command and waits for its result (panics on a protocol error).
     pub async fn call(&self, method: &str, params: Value) -> Value {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
@@ -140,37 +196,63 @@ impl Browser {
             .await
             .unwrap_or_else(|_| panic!("{method}: no answer in 30 s"))
             .unwrap();
-        assert!(reply.get("error").is_none(), "{method}: {reply}");
+        assert!(reply.get("error").is_none() && reply["type"] != "error", "{method}: {reply}");
         reply["result"].clone()
     }
 
     pub async fn goto(&self, url: &str) {
-        self.call("Page.navigate", json!({ "url": url })).await;
+        match &self.protocol {
+            Protocol::DevTools => self.call("Page.navigate", json!({ "url": url })).await,
+            Protocol::Bidi { context } => {
+                let params = json!({ "context": context, "url": url, "wait": "none" });
+                self.call("browsingContext.navigate", params).await
+            }
+        };
     }
 
-    /// The value of `expression` (awaited if it is a promise), as JSON.
+    /// The value of `expression` (awaited if it is a promise), as JSON. An expression,
+    /// not statements: write `(a.click(), true)`, not `a.click(); true`.
     pub async fn eval(&self, expression: &str) -> Value {
-        let result = self
-            .call(
-                "Runtime.evaluate",
-                json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
-            )
-            .await;
-        if let Some(exception) = result.get("exceptionDetails") {
-            panic!("{expression}: {exception}");
+        self.evaluate(expression, true)
+            .await
+            .unwrap_or_else(|exception| panic!("{expression}: {exception}"))
+    }
+
+    /// `expression`'s value as JSON, or the exception it threw.
+    async fn evaluate(&self, expression: &str, await_promise: bool) -> Result<Value, Value> {
+        match &self.protocol {
+            Protocol::DevTools => {
+                let params = json!({ "expression": expression, "returnByValue": true, "awaitPromise": await_promise });
+                let result = self.call("Runtime.evaluate", params).await;
+                match result.get("exceptionDetails") {
+                    Some(exception) => Err(exception.clone()),
+                    None => Ok(result["result"]["value"].clone()),
+                }
+            }
+            Protocol::Bidi { context } => {
+                // BiDi answers typed remote values; JSON text comes back as one string.
+                let wrapped =
+                    format!("(async () => {{ const v = await ({expression}); return v === undefined ? 'null' : JSON.stringify(v); }})()");
+                let params =
+                    json!({ "expression": wrapped, "target": { "context": context }, "awaitPromise": true, "resultOwnership": "none" });
+                let result = self.call("script.evaluate", params).await;
+                if result["type"] == "exception" {
+                    return Err(result["exceptionDetails"].clone());
+                }
+                Ok(result["result"]["value"]
+                    .as_str()
+                    .and_then(|text| serde_json::from_str(text).ok())
+                    .unwrap_or(Value::Null))
+            }
         }
-        result["result"]["value"].clone()
     }
 
     /// Waits until `expression` is truthy (up to `limit`), then returns how long it took.
     pub async fn wait_for(&self, expression: &str, limit: Duration) -> Duration {
         let started = Instant::now();
         loop {
-            let value = self
-                .call("Runtime.evaluate", json!({ "expression": expression, "returnByValue": true }))
-                .await;
-            let v = &value["result"]["value"];
-            if !(v.is_null() || v == &json!(false) || v == &json!(0) || v == &json!("")) {
+            let v = self.evaluate(expression, false).await.unwrap_or(Value::Null);
+            if !(v.is_null() || v == json!(false) || v == json!(0) || v == json!("")) {
                 return started.elapsed();
             }
             assert!(
@@ -183,9 +265,34 @@ impl Browser {
         }
     }
 
+    /// A left click with the mouse at (x, y) CSS pixels of the viewport.
+    pub async fn click_at(&self, x: f64, y: f64) {
+        match &self.protocol {
+            Protocol::DevTools => {
+                for kind in ["mouseMoved", "mousePressed", "mouseReleased"] {
+                    let event = json!({ "type": kind, "x": x, "y": y, "button": "left", "clickCount": 1 });
+                    self.call("Input.dispatchMouseEvent", event).await;
+                }
+            }
+            Protocol::Bidi { context } => {
+                let (x, y) = (x.round() as i64, y.round() as i64);
+                let actions = json!([{ "type": "pointer", "id": "mouse", "parameters": { "pointerType": "mouse" }, "actions": [
+                    { "type": "pointerMove", "x": x, "y": y },
+                    { "type": "pointerDown", "button": 0 },
+                    { "type": "pointerUp", "button": 0 },
+                ] }]);
+                self.call("input.performActions", json!({ "context": context, "actions": actions }))
+                    .await;
+            }
+        }
+    }
+
     /// Writes a PNG of the viewport.
     pub async fn screenshot(&self, path: &Path) {
-        let shot = self.call("Page.captureScreenshot", json!({ "format": "png" })).await;
+        let shot = match &self.protocol {
+            Protocol::DevTools => self.call("Page.captureScreenshot", json!({ "format": "png" })).await,
+            Protocol::Bidi { context } => self.call("browsingContext.captureScreenshot", json!({ "context": context })).await,
+        };
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(shot["data"].as_str().unwrap())
             .unwrap();
@@ -221,6 +328,27 @@ async fn wait_for_port(profile: &Path) -> u16 {
     }
 }
 
+/// Firefox names its BiDi socket on standard error once it listens.
+async fn bidi_address(stderr: std::process::ChildStderr) -> String {
+    let (found, wait) = oneshot::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut found = Some(found);
+        // Read to the end, so the browser never blocks on a full pipe.
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(address) = line.split("listening on ").nth(1)
+                && let Some(sender) = found.take()
+            {
+                let _ = sender.send(address.trim().to_string());
+            }
+        }
+    });
+    tokio::time::timeout(Duration::from_secs(30), wait)
+        .await
+        .expect("Firefox did not open its WebDriver BiDi socket in 30 s")
+        .expect("Firefox exited before listening")
+}
+
 /// The error an event reports, if it reports one.
 fn event_error(event: &Value) -> Option<String> {
     let params = &event["params"];
@@ -235,6 +363,8 @@ fn event_error(event: &Value) -> Option<String> {
         "Log.entryAdded" if params["entry"]["level"] == "error" => {
             Some(format!("log: {} {}", params["entry"]["text"], params["entry"]["url"]))
         }
+        // WebDriver BiDi: console errors and uncaught exceptions alike.
+        "log.entryAdded" if params["level"] == "error" => Some(format!("{}: {}", params["type"], params["text"])),
         _ => None,
     }
 }

@@ -102,6 +102,23 @@ mod tests {
         assert_eq!(get("/../Cargo.toml").await.status(), StatusCode::NOT_FOUND);
     }
 
+    /// index.html names every module of `app/` for `modulepreload` (so the browser fetches
+    /// them at once rather than import level by import level), and nothing else.
+    #[test]
+    fn the_page_preloads_every_module() {
+        let page = String::from_utf8(Assets::get("index.html").unwrap().data.into_owned()).unwrap();
+        let preloaded: std::collections::BTreeSet<String> = page
+            .split("<link rel=\"modulepreload\" href=\"/")
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap().to_string())
+            .collect();
+        let modules: std::collections::BTreeSet<String> = Assets::iter()
+            .filter(|f| f.starts_with("app/") && f.ends_with(".js") && f != "app/main.js")
+            .map(|f| f.to_string())
+            .collect();
+        assert_eq!(preloaded, modules, "index.html's modulepreload links");
+    }
+
     #[test]
     fn every_third_party_file_has_its_licence_recorded() {
         let licences = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/public/vendor/LICENSES.md")).unwrap();

@@ -13,10 +13,36 @@ export function setToken(value) {
   else sessionStorage.removeItem(TOKEN_KEY);
 }
 
+/** What an error code means, in the users' words. The server's own text (English for
+ * most checks, naming the argument or the rule) follows in brackets, so an operator
+ * reading a screenshot still sees which rule refused. */
+const SUMMARY = {
+  BAD_USER_INPUT: '输入有误',
+  GRAPHQL_VALIDATION_FAILED: '请求格式有误',
+  BAD_REQUEST: '请求有误',
+  FORBIDDEN: '无权访问',
+  UNAUTHENTICATED: '身份验证未通过',
+  TIMEOUT: '查询超时，请缩小查询范围后重试',
+  RATE_LIMITED: '请求过于频繁，请稍后再试',
+  SERVER_BUSY: '服务器繁忙，请稍后再试',
+  PAYLOAD_TOO_LARGE: '请求内容过大',
+  INTERNAL: '服务器内部错误，请联系系统管理员',
+};
+
+/** A message for the user: the server's when it is already Chinese, else the code's
+ * summary with the server's text after it. */
+export function userMessage(text, code, fallback = '操作未完成') {
+  if (/[\u4e00-\u9fff]/.test(text || '')) return text;
+  const summary = SUMMARY[code] || fallback;
+  return text ? `${summary}（${text}）` : summary;
+}
+
 export class ApiError extends Error {
-  constructor(message, code) {
+  constructor(message, code, detail = message) {
     super(message);
     this.code = code;
+    /** The server's own text. */
+    this.detail = detail;
   }
 }
 
@@ -40,7 +66,8 @@ export async function gql(query, variables = {}) {
   if (!body) throw new ApiError(`服务器返回 ${response.status}`, 'INTERNAL');
   if (body.errors && body.errors.length) {
     const first = body.errors[0];
-    throw new ApiError(first.message, first.extensions && first.extensions.code);
+    const code = first.extensions && first.extensions.code;
+    throw new ApiError(userMessage(first.message, code), code, first.message);
   }
   return body.data;
 }

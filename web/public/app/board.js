@@ -6,7 +6,7 @@ import { gql } from './api.js';
 import { esc, formatNumber } from './format.js';
 import { failed, frame, table } from './frame.js';
 import { dimensionsOf, loadMembers, namesOf } from './members.js';
-import { drawPanel } from './widgets.js';
+import { drawPanel, preparePanels } from './widgets.js';
 
 const BOARD = `query($code: String!, $asOf: String) {
   board(code: $code, asOf: $asOf) { code name description asOf
@@ -39,7 +39,9 @@ async function draw(main, me, code, asOf, charts) {
   charts.clear();
   const { board } = data;
   const codes = data.indicators.map((i) => i.code);
-  const members = await loadMembers(new Map(), dimensionsOf(board.panels, codes));
+  const wanted = dimensionsOf(board.panels, codes);
+  preparePanels(board.panels).forEach((d) => wanted.add(d));
+  const members = await loadMembers(new Map(), wanted);
   const ranked = board.panels.flatMap((p) => (p.columns.includes('employer') ? p.rows.map((r) => r.employer) : []));
   if (ranked.length) await namesOf(members, 'employer', ranked);
   const context = {

@@ -34,7 +34,9 @@ export function renderLogin(root) {
       if (answer.login.passwordExpired) renderChangePassword(root, data.get('password'));
       else location.hash = '#/';
     } catch (e) {
-      error.textContent = e.message;
+      error.textContent = e.code === 'UNAUTHENTICATED'
+        ? '用户名、密码或动态口令错误，或账户因连续失败已暂时锁定（5 次失败锁定 15 分钟）'
+        : e.message;
     }
   });
 }

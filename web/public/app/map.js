@@ -64,6 +64,17 @@ function layerPoints(layers, day) {
   return pointCache.get(key);
 }
 
+/** Member names the map's tooltips use. */
+export const MAP_MEMBERS = ['facility_type', 'occupation'];
+
+/** Starts what a map panel will need (the districts, its layers' points) as soon as the
+ * board has answered, so they arrive while the other panels draw. */
+export function prepareMap(panel) {
+  shanghai().catch(() => {}); // a failure shows when the map draws
+  const layers = panel.view.layers || [];
+  if (layers.length) layerPoints(layers, panel.to).catch(() => {});
+}
+
 export function map(body, panel, context) {
   const layers = panel.view.layers || [];
   const groups = [...(layers.includes('facilities') ? FACILITY_GROUPS : []), ...(layers.includes('postings') ? [POSTINGS] : [])];
@@ -72,7 +83,7 @@ export function map(body, panel, context) {
   Promise.all([
     shanghai(),
     groups.length ? layerPoints(layers, panel.to) : Promise.resolve(new Map()),
-    loadMembers(context.members, ['facility_type', 'occupation']),
+    loadMembers(context.members, MAP_MEMBERS),
   ])
     .then(([geo, points]) => {
       const state = { panel, context, geo, points, groups, parts };

@@ -7,7 +7,7 @@ import { gql } from './api.js';
 import { watchDataVersion } from './live.js';
 import { esc } from './format.js';
 import { dimensionsOf, loadMembers, namesOf } from './members.js';
-import { drawPanel } from './widgets.js';
+import { drawPanel, preparePanels } from './widgets.js';
 
 const BOARD = `query($code: String!, $asOf: String) {
   board(code: $code, asOf: $asOf) {
@@ -83,13 +83,12 @@ async function load(root, state) {
   }
   if (state.stopped || !root.querySelector('.stage')) return;
   const { board } = data;
+  const wanted = dimensionsOf(board.panels, data.indicators.map((i) => i.code));
+  preparePanels(board.panels).forEach((d) => wanted.add(d));
   const context = {
     indicators: new Map(data.indicators.map((i) => [i.code, i])),
     dimensions: new Map(data.dimensions.map((d) => [d.code, d.name])),
-    members: await employerNames(
-      await loadMembers(state.members, dimensionsOf(board.panels, data.indicators.map((i) => i.code))),
-      board.panels,
-    ),
+    members: await employerNames(await loadMembers(state.members, wanted), board.panels),
     charts: state.charts,
   };
   if (state.stopped || !root.querySelector('.stage')) return;

@@ -10,7 +10,18 @@ import { loadMembers } from './members.js';
 
 /** Records asked per indicator: enough for a minute of scrolling. */
 const PER_INDICATOR = 12;
-const CODED = ['district', 'gender', 'age_band', 'hukou_type', 'education'];
+/** Member names a record's line uses. */
+export const TICKER_MEMBERS = ['district', 'gender', 'age_band', 'hukou_type', 'education'];
+
+/** Records asked ahead by `prepareTicker`, by panel code. */
+const asked = new Map();
+
+/** Asks the panel's records as soon as the board has answered. */
+export function prepareTicker(panel) {
+  const records = recordsOf(panel);
+  records.catch(() => {}); // the ticker shows the failure when it draws
+  asked.set(panel.code, records);
+}
 
 export function ticker(body, panel, context) {
   if (!body.querySelector('.ticker')) {
@@ -22,9 +33,11 @@ export function ticker(body, panel, context) {
     .map((code) => `<span data-indicator="${esc(code)}">${esc(name(context, code))} <b>${esc(formatNumber(row[code] ?? 0, unit(context, code)))}</b></span>`)
     .join('');
   const list = body.querySelector('.ticker-list');
-  records(panel)
+  const records = asked.get(panel.code) || recordsOf(panel);
+  asked.delete(panel.code);
+  records
     .then(async (lines) => {
-      await loadMembers(context.members, CODED);
+      await loadMembers(context.members, TICKER_MEMBERS);
       show(list, lines.map((l) => describe(l, context, panel.to)));
     })
     .catch((e) => {
@@ -36,7 +49,7 @@ export function ticker(body, panel, context) {
 }
 
 /** Every indicator's records of the day, newest change first. */
-async function records(panel) {
+async function recordsOf(panel) {
   const day = panel.to;
   const vars = Object.fromEntries(panel.indicators.map((code, i) => [`i${i}`, code]));
   const params = panel.indicators.map((_, i) => `$i${i}: String!`).join(', ');

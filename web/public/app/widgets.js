@@ -2,10 +2,28 @@
 // (`period`, dimension codes, indicator values and their `_yoy`/`_target` companions)
 // and draws into the panel's body; refreshes update in place.
 
+import { userMessage } from './api.js';
 import { AXIS, PALETTE, chart, dimensionLabel, dimensionsOf, memberName, name, unit } from './chart.js';
 import { animateNumber, esc, formatNumber, formatPercent } from './format.js';
-import { map } from './map.js';
-import { ticker } from './ticker.js';
+import { MAP_MEMBERS, map, prepareMap } from './map.js';
+import { TICKER_MEMBERS, prepareTicker, ticker } from './ticker.js';
+
+/** Starts the requests some widgets make beyond the board (a map's points, a ticker's
+ * records) as soon as the board has answered; returns the dimensions whose member names
+ * they will need, to be asked with the page's others. */
+export function preparePanels(panels) {
+  const members = new Set();
+  for (const panel of panels.filter((p) => !p.error)) {
+    if (panel.view.widget === 'map') {
+      prepareMap(panel);
+      if ((panel.view.layers || []).length) MAP_MEMBERS.forEach((d) => members.add(d));
+    } else if (panel.view.widget === 'ticker') {
+      prepareTicker(panel);
+      TICKER_MEMBERS.forEach((d) => members.add(d));
+    }
+  }
+  return members;
+}
 
 export function drawPanel(box, panel, context) {
   const body = box.querySelector('.body');
@@ -16,7 +34,7 @@ export function drawPanel(box, panel, context) {
     })
     .join('') + `<p class="range">统计区间：${esc(panel.from)} 至 ${esc(panel.to)}</p>`;
   if (panel.error) {
-    body.innerHTML = `<p class="panel-error">${esc(panel.error)}</p>`;
+    body.innerHTML = `<p class="panel-error">${esc(userMessage(panel.error, null, '本面板暂无法显示'))}</p>`;
     box.dataset.state = 'error';
     return;
   }
