@@ -28,7 +28,7 @@ type Cells = BTreeMap<RowKey, BTreeMap<String, f64>>;
 /// (year, indicator, district) → (目标值, 预警值)
 type Targets = BTreeMap<(i64, String, String), (Option<f64>, Option<f64>)>;
 
-impl Plan {
+impl Plan<'_> {
     /// `period`, the dimensions, then each indicator followed by its comparisons.
     pub fn columns(&self) -> Vec<String> {
         let mut cols = vec!["period".to_string()];

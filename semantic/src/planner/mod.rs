@@ -52,7 +52,9 @@ pub struct RoutingNote {
 }
 
 #[derive(Debug, Clone)]
-pub struct Plan {
+/// A query's plan: borrows the catalog it was made from (a request plans in proportion
+/// to its answer, never copying the model).
+pub struct Plan<'c> {
     pub grain: Grain,
     pub dimensions: Vec<String>,
     pub indicators: Vec<String>,
@@ -65,7 +67,7 @@ pub struct Plan {
     /// district's targets when `district` is not grouped); `Some("")` when other filters
     /// narrow the rows so that no target applies.
     pub pinned_district: Option<String>,
-    pub(crate) catalog: Catalog,
+    pub(crate) catalog: &'c Catalog,
 }
 
 const FACT: &str = "f";
@@ -76,25 +78,25 @@ const DATES: &str = "d";
 #[derive(Debug, Clone, Default)]
 pub struct StaleDates(pub BTreeMap<String, (NaiveDate, NaiveDate)>);
 
-pub fn plan(
-    catalog: &Catalog,
+pub fn plan<'c>(
+    catalog: &'c Catalog,
     dialect: &dyn Dialect,
     query: &MetricsQuery,
     caller: &Caller,
     today: NaiveDate,
-) -> Result<Plan, SemanticError> {
+) -> Result<Plan<'c>, SemanticError> {
     plan_with(catalog, dialect, query, caller, today, &StaleDates::default())
 }
 
 /// `plan`, avoiding rollups that are stale for the query's dates.
-pub fn plan_with(
-    catalog: &Catalog,
+pub fn plan_with<'c>(
+    catalog: &'c Catalog,
     dialect: &dyn Dialect,
     query: &MetricsQuery,
     caller: &Caller,
     today: NaiveDate,
     stale: &StaleDates,
-) -> Result<Plan, SemanticError> {
+) -> Result<Plan<'c>, SemanticError> {
     if query.indicators.is_empty() {
         return Err(SemanticError::InvalidQuery("ask for at least one indicator".into()));
     }
@@ -229,7 +231,7 @@ pub fn plan_with(
         to,
         parts,
         routing,
-        catalog: catalog.clone(),
+        catalog,
     })
 }
 
