@@ -177,7 +177,7 @@ async fn a_whole_board_is_one_graphql_request() {
 
         // Posting points: the postings open on the day, counted here from every posting's
         // dates (published by then; deadline not passed, or without one published in
-        // the last 90 days) — the district token's are its district's of the same.
+        // the 90 days ending on it) — the district token's are its district's of the same.
         let open = open_postings(&db, "2024-06-18").await;
         assert!(open.len() > 100, "a June day has open postings: {}", open.len());
         let query = r#"{ mapLayer(layer: POSTINGS, asOf: "2024-06-18") { code district } }"#;
@@ -200,7 +200,7 @@ async fn a_whole_board_is_one_graphql_request() {
 /// The postings open on `day` with coordinates, from every posting's dates.
 async fn open_postings(db: &support::TestDb, day: &str) -> std::collections::BTreeSet<(String, String)> {
     let key: i64 = day.replace('-', "").parse().unwrap();
-    let since = support::day(day) - chrono::Days::new(90);
+    let since = support::day(day) - chrono::Days::new(89); // 90 days ending on `day`
     let since: i64 = since.format("%Y%m%d").to_string().parse().unwrap();
     let rows = db
         .rows("SELECT business_key, district, date_key, deadline_key, longitude FROM dwd_job_posting")

@@ -113,6 +113,33 @@ async fn from_a_cell_to_the_next_level_and_to_the_detail_rows() {
         )
         .await;
         assert_eq!(body["data"]["drillDetail"]["rows"][0]["business_key"], json!("K2"));
+        // Newest first: the same rows, the last loaded first.
+        let keys = |body: serde_json::Value| -> Vec<String> {
+            body["data"]["drillDetail"]["rows"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{body}"))
+                .iter()
+                .map(|r| r["business_key"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let cell = r#"grain: MONTH, period: "2024-03", cell: [{dimension: "district", values: ["310104"]}], pageSize: 50"#;
+        let oldest = keys(
+            post(
+                &analyst,
+                &format!(r#"{{ drillDetail(indicator: "hire_persons", {cell}) {{ rows }} }}"#),
+            )
+            .await,
+        );
+        let mut newest = keys(
+            post(
+                &analyst,
+                &format!(r#"{{ drillDetail(indicator: "hire_persons", {cell}, newestFirst: true) {{ rows }} }}"#),
+            )
+            .await,
+        );
+        assert!(oldest.len() >= 2, "{oldest:?}");
+        newest.reverse();
+        assert_eq!(newest, oldest, "{}", db.name);
         // District tokens get no detail rows.
         let body = post(
             &district,

@@ -14,7 +14,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use chrono::NaiveDate;
-use jiuye_semantic::{Grain, detail_statement, sql::dialect_for};
+use jiuye_semantic::{DetailPaging, Grain, detail_statement, sql::dialect_for};
 use jiuye_sql_value::{Backend, ResultSet};
 use support::{TestDb, backends};
 
@@ -258,7 +258,12 @@ async fn no_table_outside_ods_and_no_detail_row_rebuilds_an_id_number() {
                 let Some(indicator) = db.catalog.indicators().find(|i| i.source == source.code && i.measure().is_some()) else {
                     continue;
                 };
-                let statement = detail_statement(&db.catalog, &indicator.code, Grain::Month, "2024-03", &[], 0, 500, &caller, dialect);
+                let paging = DetailPaging {
+                    page: 0,
+                    size: 500,
+                    newest_first: false,
+                };
+                let statement = detail_statement(&db.catalog, &indicator.code, Grain::Month, "2024-03", &[], paging, &caller, dialect);
                 let Some(whitelist) = source.detail.get(caller.detail_view.as_deref().unwrap()) else {
                     assert!(
                         statement.is_err(),

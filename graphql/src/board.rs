@@ -274,7 +274,11 @@ impl MapQuery {
         let layer = match layer {
             Layer::Facilities => jiuye_semantic::MapLayer::Facilities,
             Layer::Employers => jiuye_semantic::MapLayer::Employers,
-            Layer::Postings => jiuye_semantic::MapLayer::Postings,
+            Layer::Postings => {
+                // The postings a role may count, it may see as points; no more.
+                caller.check_indicators([&"postings".to_string()]).map_err(input::semantic_error)?;
+                jiuye_semantic::MapLayer::Postings
+            }
         };
         let statement = jiuye_semantic::map_layer_statement(
             layer,

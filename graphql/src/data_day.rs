@@ -18,6 +18,8 @@ pub struct DataDay {
     cached: Mutex<Option<(Instant, Option<NaiveDate>)>>,
     /// The data version the cached day was seen under: a new one forgets the day.
     version: Mutex<Option<i64>>,
+    /// The live listeners' shared view of the data version (see `watch`).
+    live: std::sync::OnceLock<tokio::sync::watch::Receiver<Option<i64>>>,
 }
 
 impl DataDay {
@@ -67,8 +69,36 @@ pub(crate) fn version_text(version: Option<i64>) -> Option<String> {
     version.map(|v| format!("run-{v}"))
 }
 
-/// How often a live listener's data version is read: one `MAX(run_id)` per listener.
+/// How often the data version is read for the live listeners: one `MAX(run_id)` for all.
 const VERSION_POLL: Duration = Duration::from_secs(5);
+
+impl DataDay {
+    /// The data version as it changes: one poller per server, started by the first
+    /// listener, shared by all (a watch channel holds the latest).
+    fn watch(&self, state: &crate::AppState) -> tokio::sync::watch::Receiver<Option<i64>> {
+        self.live
+            .get_or_init(|| {
+                let (sender, receiver) = tokio::sync::watch::channel(None);
+                let state = state.clone();
+                tokio::spawn(async move {
+                    loop {
+                        match state.data_day.version(&state.warehouse).await {
+                            Ok(version) => {
+                                sender.send_if_modified(|seen| std::mem::replace(seen, version) != version);
+                            }
+                            Err(e) => tracing::error!(error = %e, "dataVersionChanged: reading the data version failed"),
+                        }
+                        if sender.is_closed() {
+                            break;
+                        }
+                        tokio::time::sleep(VERSION_POLL).await;
+                    }
+                });
+                receiver
+            })
+            .clone()
+    }
+}
 
 #[derive(Default)]
 pub struct DataSubscription;
@@ -82,27 +112,29 @@ impl DataSubscription {
         &self,
         ctx: &async_graphql::Context<'_>,
     ) -> async_graphql::Result<impl futures::Stream<Item = Option<String>>> {
-        let state = ctx.data::<crate::AppState>()?.clone();
-        Ok(futures::stream::unfold(
-            (state, None::<Option<i64>>),
-            |(state, mut last)| async move {
-                loop {
-                    if last.is_some() {
-                        tokio::time::sleep(VERSION_POLL).await;
-                    }
-                    match state.data_day.version(&state.warehouse).await {
-                        Ok(version) if last != Some(version) => {
-                            last = Some(version);
-                            return Some((version_text(version), (state, last)));
-                        }
-                        Ok(_) => {}
-                        Err(e) => {
-                            tracing::error!(error = %e, "dataVersionChanged: reading the data version failed");
-                            tokio::time::sleep(VERSION_POLL).await;
-                        }
-                    }
+        // Refused here, so a refused stream ends at once instead of erring at every run.
+        if let Some(why) = crate::permissions::refusal(ctx.data_opt::<crate::auth::Access>(), "dataVersionChanged") {
+            return Err(crate::input::coded(why, "FORBIDDEN"));
+        }
+        let state = ctx.data::<crate::AppState>()?;
+        let now = state
+            .data_day
+            .version(&state.warehouse)
+            .await
+            .map_err(|e| crate::input::internal("dataVersionChanged", e))?;
+        let mut receiver = state.data_day.watch(state);
+        receiver.mark_unchanged();
+        let first = futures::stream::once(async move { version_text(now) });
+        let changes = futures::stream::unfold((receiver, now), |(mut receiver, mut last)| async move {
+            loop {
+                receiver.changed().await.ok()?;
+                let version = *receiver.borrow_and_update();
+                if version != last {
+                    last = version;
+                    return Some((version_text(version), (receiver, last)));
                 }
-            },
-        ))
+            }
+        });
+        Ok(futures::StreamExt::chain(first, changes))
     }
 }

@@ -84,6 +84,7 @@ impl DrillQuery {
         #[graphql(default)] cell: Vec<Filter>,
         #[graphql(default)] page: u32,
         #[graphql(default = 50)] page_size: u32,
+        #[graphql(default, desc = "the rows loaded last first (a day's latest records); otherwise oldest file first")] newest_first: bool,
     ) -> async_graphql::Result<DetailPage> {
         let state = ctx.data::<AppState>()?;
         let caller = ctx.data::<Caller>()?;
@@ -107,8 +108,11 @@ impl DrillQuery {
             grain.into(),
             &period,
             &cell,
-            page,
-            page_size,
+            jiuye_semantic::DetailPaging {
+                page,
+                size: page_size,
+                newest_first,
+            },
             caller,
             jiuye_semantic::sql::dialect_for(state.warehouse.backend()),
         )

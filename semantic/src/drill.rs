@@ -148,18 +148,27 @@ pub struct DetailQuery {
     pub columns: Vec<String>,
 }
 
+/// Which page of detail rows, how large, and in which order.
+#[derive(Debug, Clone, Copy)]
+pub struct DetailPaging {
+    pub page: u32,
+    pub size: u32,
+    /// The rows loaded last first (the newest file, its last lines): a day's latest
+    /// records for a ticker. Otherwise oldest file first, as loaded.
+    pub newest_first: bool,
+}
+
 /// The detail rows behind a cell: the rows of the indicator's detail table that it counts
-/// in that period and cell, oldest file first — only the columns the caller's role may
-/// read (the source's `detail:` whitelist), then `source_file`, `line_no` and `etl_run`.
-#[allow(clippy::too_many_arguments)]
+/// in that period and cell, by file and line (`paging`) — only the columns the caller's
+/// role may read (the source's `detail:` whitelist), then `source_file`, `line_no` and
+/// `etl_run`.
 pub fn detail_statement(
     catalog: &Catalog,
     indicator: &str,
     grain: Grain,
     period: &str,
     cell: &[DimensionFilter],
-    page: u32,
-    page_size: u32,
+    paging: DetailPaging,
     caller: &Caller,
     dialect: &dyn Dialect,
 ) -> Result<DetailQuery, SemanticError> {
@@ -240,8 +249,9 @@ pub fn detail_statement(
     }
     select.order_by.push(Expr::col("f", "file_id"));
     select.order_by.push(Expr::col("f", "line_no"));
+    select.descending = paging.newest_first;
     let mut statement = render_select(&select, dialect);
-    let size = page_size.clamp(1, MAX_PAGE_SIZE) as i64;
+    let size = paging.size.clamp(1, MAX_PAGE_SIZE) as i64;
     let n = statement.params.len();
     statement.sql.push_str(&format!(
         "\nLIMIT {} OFFSET {}",
@@ -249,7 +259,7 @@ pub fn detail_statement(
         dialect.placeholder(n + 2)
     ));
     statement.params.push(SqlValue::Int(size));
-    statement.params.push(SqlValue::Int(page as i64 * size));
+    statement.params.push(SqlValue::Int(paging.page as i64 * size));
     let columns = select.columns.iter().map(|(_, alias)| alias.clone()).collect();
     Ok(DetailQuery { statement, columns })
 }

@@ -35,7 +35,8 @@ pub use catalog::{Catalog, Indicator, IndicatorKind, Rollup};
 pub use cell_key::{KEY_MODULUS, MAX_PERTURBATION, perturbation, record_key};
 pub use check::{Problem, check_model};
 pub use drill::{
-    DEIDENTIFIED_VIEW, DETAIL_VIEWS, DetailQuery, MAX_PAGE_SIZE, child_dimension, detail_statement, drill_query, next_grain, period_range,
+    DEIDENTIFIED_VIEW, DETAIL_VIEWS, DetailPaging, DetailQuery, MAX_PAGE_SIZE, child_dimension, detail_statement, drill_query, next_grain,
+    period_range,
 };
 pub use formula::Formula;
 pub use known::{KnownAt, superseded_table};

@@ -101,7 +101,8 @@ pub fn map_layer_statement(
 /// in the last [`POSTING_OPEN_DAYS`]).
 fn open_on(day: NaiveDate) -> Expr {
     let key = |d: NaiveDate| Expr::Param(SqlValue::Int(crate::date_key(d)));
-    let since = day.checked_sub_days(Days::new(POSTING_OPEN_DAYS as u64)).unwrap_or(day);
+    // The last 90 days end with `day` itself.
+    let since = day.checked_sub_days(Days::new(POSTING_OPEN_DAYS as u64 - 1)).unwrap_or(day);
     Expr::And(vec![
         Expr::AtLeast(Box::new(key(day)), Box::new(Expr::col("m", "date_key"))),
         Expr::Or(vec![

@@ -34,6 +34,9 @@ export function watchDataVersion(onChange) {
         const version = message.payload.data.dataVersionChanged;
         if (seen !== undefined && version !== seen) onChange(version);
         seen = version;
+      } else if (message.type === 'error' || message.type === 'complete' || message.type === 'next') {
+        // Refused or ended (a session gone, a role changed): try again later, afresh.
+        socket.close();
       }
     };
     socket.onclose = () => {

@@ -5,7 +5,7 @@
 // and what each layer has in it. Points come from `mapLayer`, districts from the
 // packaged GeoJSON (no network).
 
-import { gql } from './api.js';
+import { gql, token } from './api.js';
 import { chart, memberName, name, unit } from './chart.js';
 import { esc, formatNumber } from './format.js';
 import { loadMembers } from './members.js';
@@ -41,10 +41,11 @@ function shanghai() {
   return mapReady;
 }
 
-/** Points of the layers `view.layers` names, by layer group key; asked once per day. */
+/** Points of the layers `view.layers` names, by layer group key; asked once per day and
+ * session (another user's points are never reused) until new data arrives. */
 const pointCache = new Map();
 function layerPoints(layers, day) {
-  const key = `${layers.join(',')}|${day}`;
+  const key = `${layers.join(',')}|${day}|${token()}`;
   if (!pointCache.has(key)) {
     const asked = gql(POINTS, { asOf: day, facilities: layers.includes('facilities'), postings: layers.includes('postings') })
       .then((answer) => {
@@ -75,17 +76,26 @@ export function prepareMap(panel) {
   if (layers.length) layerPoints(layers, panel.to).catch(() => {});
 }
 
+/** Forgets the points asked so far (new data: postings may have changed). */
+export function forgetLayerPoints() {
+  pointCache.clear();
+}
+
 export function map(body, panel, context) {
   const layers = panel.view.layers || [];
   const groups = [...(layers.includes('facilities') ? FACILITY_GROUPS : []), ...(layers.includes('postings') ? [POSTINGS] : [])];
   const parts = scaffold(body, panel, context, groups);
   const shown = parts.root.dataset.indicator || panel.indicators[0];
+  const stamp = String((Number(parts.root.dataset.answer) || 0) + 1);
+  parts.root.dataset.answer = stamp;
   Promise.all([
     shanghai(),
     groups.length ? layerPoints(layers, panel.to) : Promise.resolve(new Map()),
     loadMembers(context.members, MAP_MEMBERS),
   ])
     .then(([geo, points]) => {
+      // A screen left, or redrawn meanwhile with a newer answer, keeps what it has.
+      if (!parts.root.isConnected || parts.root.dataset.answer !== stamp) return;
       const state = { panel, context, geo, points, groups, parts };
       parts.root.drawMap = (indicator) => draw(state, indicator);
       draw(state, shown);

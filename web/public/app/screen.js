@@ -5,6 +5,7 @@
 
 import { gql } from './api.js';
 import { watchDataVersion } from './live.js';
+import { forgetLayerPoints } from './map.js';
 import { esc } from './format.js';
 import { dimensionsOf, loadMembers, namesOf } from './members.js';
 import { drawPanel, preparePanels } from './widgets.js';
@@ -65,6 +66,7 @@ export function renderScreen(root, [code]) {
   state.timer = setInterval(() => load(root, state), REFRESH_MS);
   // New data: redraw now (the screen's date, when it follows the latest day, moves on).
   state.unwatch = watchDataVersion((version) => {
+    forgetLayerPoints();
     root.querySelector('.stage').dataset.dataVersion = version ?? '';
     load(root, state);
   });
@@ -72,16 +74,19 @@ export function renderScreen(root, [code]) {
 }
 
 async function load(root, state) {
+  // Refreshes may overlap (timer, new data, a new date): only the newest one draws.
+  const mine = (state.loads = (state.loads || 0) + 1);
+  const outdated = () => state.stopped || !root.querySelector('.stage') || mine !== state.loads;
   let data;
   try {
     data = await gql(BOARD, { code: state.code, asOf: state.asOf });
   } catch (e) {
-    if (state.stopped || !root.querySelector('.stage')) return;
+    if (outdated()) return;
     root.querySelector('.screen-header h1').textContent = '无法加载';
     root.querySelector('.screen-grid').innerHTML = `<p class="screen-error">${esc(e.message)}</p>`;
     return;
   }
-  if (state.stopped || !root.querySelector('.stage')) return;
+  if (outdated()) return;
   const { board } = data;
   const wanted = dimensionsOf(board.panels, data.indicators.map((i) => i.code));
   preparePanels(board.panels).forEach((d) => wanted.add(d));
@@ -91,7 +96,7 @@ async function load(root, state) {
     members: await employerNames(await loadMembers(state.members, wanted), board.panels),
     charts: state.charts,
   };
-  if (state.stopped || !root.querySelector('.stage')) return;
+  if (outdated()) return;
   root.querySelector('.screen-header h1').textContent = `${board.name}大屏`;
   root.querySelector('.as-of').value = board.asOf;
   const grid = root.querySelector('.screen-grid');

@@ -29,18 +29,24 @@ export function ticker(body, panel, context) {
       <div class="ticker-window"><ul class="ticker-list"></ul></div></div>`;
   }
   const row = panel.rows[panel.rows.length - 1] || {};
+  // A day without rows had none of these events (0); a suppressed cell shows a dash.
+  const count = (code) => row[code] ?? (panel.rows.length ? null : 0);
   body.querySelector('.ticker-counts').innerHTML = panel.indicators
-    .map((code) => `<span data-indicator="${esc(code)}">${esc(name(context, code))} <b>${esc(formatNumber(row[code] ?? 0, unit(context, code)))}</b></span>`)
+    .map((code) => `<span data-indicator="${esc(code)}">${esc(name(context, code))} <b>${esc(formatNumber(count(code), unit(context, code)))}</b></span>`)
     .join('');
   const list = body.querySelector('.ticker-list');
   const records = asked.get(panel.code) || recordsOf(panel);
   asked.delete(panel.code);
+  // Overlapping refreshes: only the newest answer draws.
+  const stamp = String((Number(list.dataset.answer) || 0) + 1);
+  list.dataset.answer = stamp;
   records
     .then(async (lines) => {
       await loadMembers(context.members, TICKER_MEMBERS);
-      show(list, lines.map((l) => describe(l, context, panel.to)));
+      if (list.isConnected && list.dataset.answer === stamp) show(list, lines.map((l) => describe(l, context, panel.to)));
     })
     .catch((e) => {
+      if (!list.isConnected || list.dataset.answer !== stamp) return;
       const why = e.code === 'FORBIDDEN' ? '当前角色不查看办理明细，仅显示当日数量' : `办理明细暂不可用：${e.message}`;
       list.closest('.ticker').dataset.records = '0';
       list.classList.add('still');
@@ -48,17 +54,16 @@ export function ticker(body, panel, context) {
     });
 }
 
-/** Every indicator's records of the day, newest change first. */
+/** Every indicator's records of the day (the last loaded of each), newest change first.
+ * Asked one indicator at a time: a role refused one source still sees the others'; only
+ * when every one is refused (or fails) does the ticker say so. */
 async function recordsOf(panel) {
-  const day = panel.to;
-  const vars = Object.fromEntries(panel.indicators.map((code, i) => [`i${i}`, code]));
-  const params = panel.indicators.map((_, i) => `$i${i}: String!`).join(', ');
-  const fields = panel.indicators
-    .map((_, i) => `d${i}: drillDetail(indicator: $i${i}, grain: DAY, period: $day, pageSize: ${PER_INDICATOR}) { rows }`)
-    .join(' ');
-  const answer = await gql(`query($day: String!, ${params}) { ${fields} }`, { day, ...vars });
-  return panel.indicators
-    .flatMap((code, i) => answer[`d${i}`].rows.map((r) => ({ indicator: code, row: r })))
+  const query = `query($i: String!, $day: String!) {
+    drillDetail(indicator: $i, grain: DAY, period: $day, pageSize: ${PER_INDICATOR}, newestFirst: true) { rows } }`;
+  const answers = await Promise.allSettled(panel.indicators.map((i) => gql(query, { i, day: panel.to })));
+  if (answers.every((a) => a.status === 'rejected')) throw answers[0].reason;
+  return answers
+    .flatMap((a, n) => (a.status === 'fulfilled' ? a.value.drillDetail.rows.map((row) => ({ indicator: panel.indicators[n], row })) : []))
     .sort((a, b) => String(b.row.updated_at || '').localeCompare(String(a.row.updated_at || '')));
 }
 
