@@ -58,23 +58,9 @@ impl DataDay {
         Ok(version)
     }
 
-    /// Forgets the cached day (after a load, in tests).
-    pub fn forget(&self) {
-        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = None;
-    }
-}
-
-/// The data version as clients see it: opaque text, null before the first ETL run.
-pub(crate) fn version_text(version: Option<i64>) -> Option<String> {
-    version.map(|v| format!("run-{v}"))
-}
-
-/// How often the data version is read for the live listeners: one `MAX(run_id)` for all.
-const VERSION_POLL: Duration = Duration::from_secs(5);
-
-impl DataDay {
     /// The data version as it changes: one poller per server, started by the first
-    /// listener, shared by all (a watch channel holds the latest).
+    /// listener and shared by all (a watch channel holds the latest). It lives as long as
+    /// the server: one `MAX(run_id)` every few seconds, however many screens listen.
     fn watch(&self, state: &crate::AppState) -> tokio::sync::watch::Receiver<Option<i64>> {
         self.live
             .get_or_init(|| {
@@ -88,9 +74,6 @@ impl DataDay {
                             }
                             Err(e) => tracing::error!(error = %e, "dataVersionChanged: reading the data version failed"),
                         }
-                        if sender.is_closed() {
-                            break;
-                        }
                         tokio::time::sleep(VERSION_POLL).await;
                     }
                 });
@@ -98,7 +81,20 @@ impl DataDay {
             })
             .clone()
     }
+
+    /// Forgets the cached day (after a load, in tests).
+    pub fn forget(&self) {
+        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
 }
+
+/// The data version as clients see it: opaque text, null before the first ETL run.
+pub(crate) fn version_text(version: Option<i64>) -> Option<String> {
+    version.map(|v| format!("run-{v}"))
+}
+
+/// How often the data version is read for the live listeners: one `MAX(run_id)` for all.
+const VERSION_POLL: Duration = Duration::from_secs(5);
 
 #[derive(Default)]
 pub struct DataSubscription;
